@@ -1,0 +1,38 @@
+#!/bin/sh
+# Installs what building, running and testing guichet needs on Debian bookworm:
+# the WebKitGTK/GTK development packages for wry, Xvfb and X tools for the end-to-end tests,
+# imagemagick for screenshots, and a Rust toolchain when none is on PATH.
+# Idempotent and quiet when everything is already there. Uses sudo when not root.
+set -eu
+
+PACKAGES="build-essential pkg-config ca-certificates curl
+libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
+xvfb xauth x11-utils xdotool imagemagick"
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -n "$missing" ]; then
+    echo "dev-deps: installing:$missing" >&2
+    $SUDO apt-get update -qq >/dev/null
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# Debian's own rustc is too old for wry; use rustup's stable toolchain when cargo is absent.
+if ! command -v cargo >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
+    echo "dev-deps: installing the Rust toolchain with rustup" >&2
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c clippy,rustfmt >/dev/null
+fi
+# Make the toolchain reachable by the command that follows on the same line.
+if ! command -v cargo >/dev/null 2>&1; then
+    for tool in cargo rustc rustup; do
+        $SUDO ln -sf "$HOME/.cargo/bin/$tool" "/usr/local/bin/$tool"
+    done
+fi

@@ -1,0 +1,155 @@
+//! The config and pack files exactly as written, before any rule is checked.
+//!
+//! Every struct denies unknown fields; values that are checked later keep their place in the
+//! file ([`Spanned`]) so the check can say `file:line:col`.
+
+use serde::Deserialize;
+use std::path::PathBuf;
+use toml::Spanned;
+
+use crate::policy::{Category, Lang, Localized, Permission};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub terminal: RawTerminal,
+    #[serde(default)]
+    pub session: RawSession,
+    pub policy: RawPolicy,
+    #[serde(default)]
+    pub downloads: RawDownloads,
+    #[serde(default)]
+    pub network: RawNetwork,
+    #[serde(default)]
+    pub control: RawControl,
+    #[serde(default)]
+    pub stats: RawStats,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTerminal {
+    pub name: Spanned<String>,
+    #[serde(default = "default_languages")]
+    pub languages: Spanned<Vec<Lang>>,
+    pub start_url: Option<Spanned<String>>,
+}
+
+fn default_languages() -> Spanned<Vec<Lang>> {
+    Spanned::new(0..0, Lang::ALL.to_vec())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawSession {
+    pub idle_timeout_secs: Spanned<u64>,
+    pub idle_warning_secs: Spanned<u64>,
+    pub max_duration_secs: Spanned<u64>,
+    pub logout_before_wipe: bool,
+}
+
+impl Default for RawSession {
+    fn default() -> Self {
+        RawSession {
+            idle_timeout_secs: Spanned::new(0..0, 300),
+            idle_warning_secs: Spanned::new(0..0, 60),
+            max_duration_secs: Spanned::new(0..0, 2 * 3600),
+            logout_before_wipe: true,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub packs: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub pack_dirs: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub extra: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub subresources: super::Subresources,
+    #[serde(default)]
+    pub allow_http: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawDownloads {
+    pub enabled: bool,
+    pub max_bytes: Spanned<u64>,
+    pub blocked_extensions: Vec<Spanned<String>>,
+}
+
+impl Default for RawDownloads {
+    fn default() -> Self {
+        RawDownloads {
+            enabled: true,
+            max_bytes: Spanned::new(0..0, super::DEFAULT_MAX_DOWNLOAD),
+            blocked_extensions: super::DEFAULT_BLOCKED_EXTENSIONS
+                .iter()
+                .map(|e| Spanned::new(0..0, (*e).to_owned()))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub proxy: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawControl {
+    pub socket: PathBuf,
+    pub staff_group: Spanned<String>,
+}
+
+impl Default for RawControl {
+    fn default() -> Self {
+        RawControl {
+            socket: PathBuf::from("/run/guichet/control.sock"),
+            staff_group: Spanned::new(0..0, "guichet-staff".to_owned()),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawStats {
+    pub enabled: bool,
+    pub dir: PathBuf,
+}
+
+impl Default for RawStats {
+    fn default() -> Self {
+        RawStats {
+            enabled: true,
+            dir: PathBuf::from("/var/lib/guichet/stats"),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPack {
+    pub id: Spanned<String>,
+    pub title: Localized,
+    #[serde(rename = "service")]
+    pub services: Vec<RawService>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawService {
+    pub id: Spanned<String>,
+    pub names: Localized,
+    pub category: Category,
+    pub start_url: Spanned<String>,
+    pub allow: Vec<Spanned<String>>,
+    pub logout_url: Option<Spanned<String>>,
+    #[serde(default)]
+    pub permissions: Vec<Permission>,
+}

@@ -1,0 +1,91 @@
+//! Values that may appear in logs, statistics and protocol messages.
+//!
+//! guichet promises that nothing of a person survives a session: no URL, query, title, file
+//! name or typed text in any log. The types here make the right thing easy: a [`LoggableHost`]
+//! can only be built from a parsed host, so a path or a query cannot slip into a log line by
+//! accident. Log a `LoggableHost`, never a `Url` or a `Path` of user data.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A host name or IP literal, lower-case, without port, path or query.
+///
+/// Built from a parsed [`url::Url`] (or a protocol message that carries only a host), so it
+/// holds nothing but the host.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct LoggableHost(String);
+
+/// Longest host name DNS allows; longer values are refused.
+const MAX_HOST_LEN: usize = 253;
+
+impl LoggableHost {
+    /// The host of `url`, if it has one.
+    pub fn of(url: &url::Url) -> Option<Self> {
+        url.host().map(|h| Self(host_key(&h)))
+    }
+
+    /// The host as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The canonical text of a host: lower-case ASCII domain without a trailing dot, or an IP
+/// literal (IPv6 in brackets).
+pub(crate) fn host_key<S: AsRef<str>>(host: &url::Host<S>) -> String {
+    match host {
+        url::Host::Domain(d) => d.as_ref().trim_end_matches('.').to_ascii_lowercase(),
+        url::Host::Ipv4(a) => a.to_string(),
+        url::Host::Ipv6(a) => format!("[{a}]"),
+    }
+}
+
+impl TryFrom<String> for LoggableHost {
+    type Error = String;
+
+    /// Accepts only what a host can be made of, so a peer cannot smuggle a path or text into a
+    /// log through a "host" field.
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        let ok = !s.is_empty()
+            && s.len() <= MAX_HOST_LEN
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b));
+        if ok {
+            Ok(Self(s.to_ascii_lowercase()))
+        } else {
+            Err("not a host name".to_owned())
+        }
+    }
+}
+
+impl From<LoggableHost> for String {
+    fn from(h: LoggableHost) -> Self {
+        h.0
+    }
+}
+
+impl fmt::Display for LoggableHost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_only_the_host() {
+        let u = url::Url::parse("https://User:pw@WWW.Example.BE.:8443/a/b?q=secret#frag").unwrap();
+        assert_eq!(LoggableHost::of(&u).unwrap().as_str(), "www.example.be");
+    }
+
+    #[test]
+    fn refuses_text_that_is_not_a_host() {
+        for bad in ["", "a/b", "a b", "x?q=1", "é.be", &"a".repeat(300)] {
+            assert!(LoggableHost::try_from(bad.to_owned()).is_err(), "{bad:?}");
+        }
+        assert!(LoggableHost::try_from("[::1]".to_owned()).is_ok());
+    }
+}

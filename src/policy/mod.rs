@@ -1,0 +1,227 @@
+//! The allowlist: which URLs a person may reach, and why.
+//!
+//! A [`Policy`] is compiled once from the chosen packs and the local rules, then answers
+//! [`Policy::decide`] for every navigation hop (top level, iframes, redirects, new windows).
+//! Rules are indexed by host, so a decision costs a few hash lookups whatever the number of
+//! rules. Some URLs are always blocked, whatever the rules say: user info in the URL, an IP
+//! literal no rule lists, schemes other than http(s) / `guichet:` / `about:blank`, and plain
+//! `http:` to a host not in `allow_http`.
+
+mod pack;
+mod rule;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+pub use pack::{Category, Lang, Localized, Pack, Permission, Service};
+pub use rule::{Rule, RuleError, Scheme};
+
+use crate::loggable::host_key;
+
+/// The scheme of guichet's own pages (welcome, blocked, errors), served from the binary.
+pub const INTERNAL_SCHEME: &str = "guichet";
+
+/// The answer for one URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// An approved service's page.
+    Allow(Allow),
+    /// guichet's own pages and `about:blank`.
+    Internal,
+    Block(BlockReason),
+}
+
+/// Which service and rule allowed a URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allow {
+    pub service: String,
+    pub pack: String,
+    pub category: Category,
+    /// The rule that matched, as text.
+    pub rule: String,
+}
+
+/// Why a URL is blocked. The text never contains the URL, so it can be logged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockReason {
+    /// Not a URL the WHATWG parser accepts.
+    Unparsable,
+    /// `file:`, `data:`, `javascript:`, `view-source:`, `ftp:`…
+    Scheme,
+    /// `https://allowed.be@evil.example`.
+    Userinfo,
+    /// An IP address no rule lists.
+    IpLiteral,
+    /// Plain `http:` to a host not in `[policy] allow_http`.
+    InsecureHttp,
+    /// No rule of the chosen packs covers it.
+    NotListed,
+}
+
+impl BlockReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlockReason::Unparsable => "not a valid address",
+            BlockReason::Scheme => "this kind of address is not allowed",
+            BlockReason::Userinfo => "address with a user name or password",
+            BlockReason::IpLiteral => "IP address not listed",
+            BlockReason::InsecureHttp => "unencrypted http is not allowed for this host",
+            BlockReason::NotListed => "site not in the approved services",
+        }
+    }
+
+    /// Short machine code (`not_listed`…) for protocol messages and `guichet://blocked`.
+    pub fn code(self) -> &'static str {
+        match self {
+            BlockReason::Unparsable => "unparsable",
+            BlockReason::Scheme => "scheme",
+            BlockReason::Userinfo => "userinfo",
+            BlockReason::IpLiteral => "ip_literal",
+            BlockReason::InsecureHttp => "insecure_http",
+            BlockReason::NotListed => "not_listed",
+        }
+    }
+}
+
+impl fmt::Display for BlockReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for Decision {
+    /// The form `guichetctl policy explain` prints.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Decision::Allow(a) => write!(f, "allow {} ({}, rule {})", a.service, a.pack, a.rule),
+            Decision::Internal => f.write_str("allow guichet (internal page)"),
+            Decision::Block(r) => write!(f, "block: {r}"),
+        }
+    }
+}
+
+/// Index of a rule: (service, rule within the service).
+type RuleRef = (u32, u32);
+
+/// The compiled allowlist.
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    services: Vec<Service>,
+    /// Rules keyed by their host: exact-host rules and `*.` rules share the map, so a lookup
+    /// walks the URL host's suffixes (`a.b.be`, `b.be`, `be`).
+    by_host: HashMap<String, Vec<RuleRef>>,
+    allow_http: HashSet<String>,
+    rule_count: usize,
+}
+
+impl Policy {
+    /// Compiles services (in priority order) and the hosts allowed over plain http.
+    pub fn new(services: Vec<Service>, allow_http: &[String]) -> Policy {
+        let mut by_host: HashMap<String, Vec<RuleRef>> = HashMap::new();
+        let mut rule_count = 0;
+        for (si, s) in services.iter().enumerate() {
+            for (ri, r) in s.allow.iter().enumerate() {
+                by_host
+                    .entry(r.host.clone())
+                    .or_default()
+                    .push((si as u32, ri as u32));
+                rule_count += 1;
+            }
+        }
+        let allow_http = allow_http
+            .iter()
+            .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
+            .collect();
+        Policy {
+            services,
+            by_host,
+            allow_http,
+            rule_count,
+        }
+    }
+
+    pub fn services(&self) -> &[Service] {
+        &self.services
+    }
+
+    pub fn service(&self, id: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.id == id)
+    }
+
+    pub fn rule_count(&self) -> usize {
+        self.rule_count
+    }
+
+    /// Decides a URL given as text (as WebKit hands it over).
+    pub fn decide(&self, url: &str) -> Decision {
+        match url::Url::parse(url) {
+            Ok(u) => self.decide_url(&u),
+            Err(_) => Decision::Block(BlockReason::Unparsable),
+        }
+    }
+
+    /// Decides a parsed URL.
+    pub fn decide_url(&self, url: &url::Url) -> Decision {
+        let scheme = match url.scheme() {
+            "https" => Scheme::Https,
+            "http" => Scheme::Http,
+            INTERNAL_SCHEME => return Decision::Internal,
+            "about" if url.path() == "blank" && url.query().is_none() => return Decision::Internal,
+            // A blob belongs to the page that made it: decide on that page's origin.
+            "blob" => return self.decide_blob(url),
+            _ => return Decision::Block(BlockReason::Scheme),
+        };
+        if !url.username().is_empty() || url.password().is_some() {
+            return Decision::Block(BlockReason::Userinfo);
+        }
+        let Some(host) = url.host() else {
+            return Decision::Block(BlockReason::Unparsable);
+        };
+        let is_ip = !matches!(host, url::Host::Domain(_));
+        let host = host_key(&host);
+        if scheme == Scheme::Http && !self.allow_http.contains(&host) {
+            return Decision::Block(BlockReason::InsecureHttp);
+        }
+        let port = url.port().unwrap_or(scheme.default_port());
+        match self.find(scheme, &host, port, url.path()) {
+            Some(allow) => Decision::Allow(allow),
+            None if is_ip => Decision::Block(BlockReason::IpLiteral),
+            None => Decision::Block(BlockReason::NotListed),
+        }
+    }
+
+    fn decide_blob(&self, url: &url::Url) -> Decision {
+        match url::Url::parse(url.path()) {
+            Ok(inner) if matches!(inner.scheme(), "http" | "https") => self.decide_url(&inner),
+            _ => Decision::Block(BlockReason::Scheme),
+        }
+    }
+
+    /// The first rule, in priority order, that covers the URL: exact host first, then the
+    /// closest `*.` parent domain.
+    fn find(&self, scheme: Scheme, host: &str, port: u16, path: &str) -> Option<Allow> {
+        let mut key = host;
+        loop {
+            if let Some(refs) = self.by_host.get(key) {
+                for &(si, ri) in refs {
+                    let service = &self.services[si as usize];
+                    let rule = &service.allow[ri as usize];
+                    if rule.matches(scheme, host, port, path) {
+                        return Some(Allow {
+                            service: service.id.clone(),
+                            pack: service.pack.clone(),
+                            category: service.category,
+                            rule: rule.to_string(),
+                        });
+                    }
+                }
+            }
+            // IP literals have no parent domain.
+            if key.starts_with('[') || key.parse::<std::net::Ipv4Addr>().is_ok() {
+                return None;
+            }
+            key = key.split_once('.')?.1;
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! One allow rule: `[scheme://]host[:port][/path-prefix]`.
+//!
+//! - the scheme defaults to `https`; only `http` and `https` are accepted;
+//! - a host starting with `*.` matches the domain itself and every subdomain;
+//! - no port means the scheme's default port only;
+//! - a path prefix matches on segment boundaries: `/fr` matches `/fr` and `/fr/x`, not `/french`.
+//!
+//! Hosts are normalised exactly as URLs are (WHATWG parsing through the `url` crate: IDNA to
+//! punycode, lower case, IPv4 in canonical form), so a rule and a URL meet on the same text.
+
+use std::fmt;
+
+use crate::loggable::host_key;
+
+/// A parsed allow rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// `http` or `https`.
+    pub scheme: Scheme,
+    /// Canonical host text (see [`crate::loggable::LoggableHost`]).
+    pub host: String,
+    /// `true` for `*.host`: the domain and all its subdomains.
+    pub subdomains: bool,
+    /// The port the rule allows.
+    pub port: u16,
+    /// Path prefix without trailing slash (`""` = any path).
+    pub path: String,
+    /// Whether the host is an IP literal.
+    pub is_ip: bool,
+}
+
+/// The schemes a rule may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    Http,
+    Https,
+}
+
+impl Scheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+
+    pub fn default_port(self) -> u16 {
+        match self {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        }
+    }
+}
+
+/// Why a rule could not be parsed; the text is shown to the site admin with a hint.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error("empty rule")]
+    Empty,
+    #[error("scheme `{0}` is not allowed in a rule (only http or https)")]
+    Scheme(String),
+    #[error("the rule has user info (`@`)")]
+    Userinfo,
+    #[error("`{0}` is not a valid host")]
+    Host(String),
+    #[error("`*.` must be followed by a domain name, not an IP address")]
+    WildcardIp,
+    #[error("`*` may only appear as a leading `*.`")]
+    Wildcard,
+    #[error("bad port in rule")]
+    Port,
+    #[error("a rule cannot have a query or fragment")]
+    QueryOrFragment,
+    #[error("a path prefix cannot contain `.` or `..` segments")]
+    DotSegment,
+}
+
+impl RuleError {
+    /// A one-line hint for the admin.
+    pub fn hint(&self) -> &'static str {
+        "write rules as [scheme://]host[:port][/path-prefix], e.g. \"*.myminfin.be\" or \"https://www.belgium.be/fr\""
+    }
+}
+
+impl Rule {
+    /// Parses a rule as written in a pack or in `[policy] extra`.
+    pub fn parse(text: &str) -> Result<Rule, RuleError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(RuleError::Empty);
+        }
+        let (scheme, rest) = match text.split_once("://") {
+            Some((s, rest)) => match s.to_ascii_lowercase().as_str() {
+                "https" => (Scheme::Https, rest),
+                "http" => (Scheme::Http, rest),
+                other => return Err(RuleError::Scheme(other.to_owned())),
+            },
+            None => (Scheme::Https, text),
+        };
+        if rest.contains(['?', '#']) {
+            return Err(RuleError::QueryOrFragment);
+        }
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        if authority.contains('@') {
+            return Err(RuleError::Userinfo);
+        }
+        let (subdomains, authority) = match authority.strip_prefix("*.") {
+            Some(a) => (true, a),
+            None => (false, authority),
+        };
+        if authority.contains('*') {
+            return Err(RuleError::Wildcard);
+        }
+        // Let the WHATWG parser split host and port and normalise both, as it does for URLs.
+        let probe = format!("{}://{}/", scheme.as_str(), authority);
+        let parsed = url::Url::parse(&probe).map_err(|_| {
+            if authority
+                .rsplit_once(':')
+                .is_some_and(|(_, p)| p.parse::<u16>().is_err())
+            {
+                RuleError::Port
+            } else {
+                RuleError::Host(authority.to_owned())
+            }
+        })?;
+        let host = parsed
+            .host()
+            .ok_or_else(|| RuleError::Host(authority.to_owned()))?;
+        let is_ip = !matches!(host, url::Host::Domain(_));
+        if subdomains && is_ip {
+            return Err(RuleError::WildcardIp);
+        }
+        let host = host_key(&host);
+        if host.is_empty() {
+            return Err(RuleError::Host(authority.to_owned()));
+        }
+        let port = parsed.port().unwrap_or(scheme.default_port());
+        let path = normalise_prefix(path)?;
+        Ok(Rule {
+            scheme,
+            host,
+            subdomains,
+            port,
+            path,
+            is_ip,
+        })
+    }
+
+    /// Whether this rule covers `url`, whose host text is `host` (already canonical).
+    pub(crate) fn matches(&self, scheme: Scheme, host: &str, port: u16, path: &str) -> bool {
+        self.scheme == scheme
+            && self.port == port
+            && (host == self.host
+                || (self.subdomains
+                    && host.len() > self.host.len()
+                    && host.ends_with(&self.host)
+                    && host.as_bytes()[host.len() - self.host.len() - 1] == b'.'))
+            && path_has_prefix(path, &self.path)
+    }
+}
+
+/// Checks a prefix path: no dot segments; trailing slash dropped so `/fr/` and `/fr` agree.
+fn normalise_prefix(path: &str) -> Result<String, RuleError> {
+    let trimmed = path.trim_end_matches('/');
+    let has_dots = trimmed.split('/').any(|seg| {
+        let seg = seg.to_ascii_lowercase().replace("%2e", ".");
+        seg == "." || seg == ".."
+    });
+    if has_dots {
+        return Err(RuleError::DotSegment);
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Path-prefix match on segment boundaries. `path` comes from a parsed URL, so dot segments and
+/// `%2e` forms are already resolved by the WHATWG parser.
+fn path_has_prefix(path: &str, prefix: &str) -> bool {
+    prefix.is_empty()
+        || path == prefix
+        || (path.starts_with(prefix) && path.as_bytes().get(prefix.len()) == Some(&b'/'))
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}://{}{}",
+            self.scheme.as_str(),
+            if self.subdomains { "*." } else { "" },
+            self.host
+        )?;
+        if self.port != self.scheme.default_port() {
+            write!(f, ":{}", self.port)?;
+        }
+        f.write_str(&self.path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_forms() {
+        let r = Rule::parse("*.MyMinfin.be").unwrap();
+        assert_eq!(
+            (
+                r.scheme,
+                r.host.as_str(),
+                r.subdomains,
+                r.port,
+                r.path.as_str()
+            ),
+            (Scheme::Https, "myminfin.be", true, 443, "")
+        );
+        let r = Rule::parse("http://www.allowed.test:8080/fr/").unwrap();
+        assert_eq!(
+            (r.scheme, r.port, r.path.as_str()),
+            (Scheme::Http, 8080, "/fr")
+        );
+        assert_eq!(Rule::parse("bücher.be").unwrap().host, "xn--bcher-kva.be");
+        assert_eq!(Rule::parse("allowed.be.").unwrap().host, "allowed.be");
+        assert!(Rule::parse("10.0.0.1").unwrap().is_ip);
+    }
+
+    #[test]
+    fn rejects_bad_rules() {
+        for (text, err) in [
+            ("", RuleError::Empty),
+            ("ftp://x.be", RuleError::Scheme("ftp".into())),
+            ("u@x.be", RuleError::Userinfo),
+            ("*.10.0.0.1", RuleError::WildcardIp),
+            ("x.*.be", RuleError::Wildcard),
+            ("x.be/a?b", RuleError::QueryOrFragment),
+            ("x.be/a/../b", RuleError::DotSegment),
+            ("x.be/%2E%2e/b", RuleError::DotSegment),
+            ("x.be:99999", RuleError::Port),
+        ] {
+            assert_eq!(Rule::parse(text), Err(err), "{text:?}");
+        }
+        assert!(matches!(
+            Rule::parse("exa mple.be"),
+            Err(RuleError::Host(_))
+        ));
+    }
+}

@@ -1,0 +1,3 @@
+//! The session state machine of the supervisor.
+//!
+//! (Being built: see the supervisor issue.)

@@ -1,0 +1,3 @@
+//! Wiping a session: kill, reap, delete without following symlinks, verify.
+//!
+//! (Being built: see the supervisor issue.)
