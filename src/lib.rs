@@ -19,6 +19,8 @@ pub mod loggable;
 pub mod policy;
 #[forbid(unsafe_code)]
 pub mod session;
+#[forbid(unsafe_code)]
+pub mod sessiondir;
 pub mod spawn;
 pub mod wipe;
 

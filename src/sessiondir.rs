@@ -1,0 +1,167 @@
+//! The session directory: the only place a session may write.
+//!
+//! `<runtime>/sessions/<random-id>/`, mode 0700, on tmpfs, holding `profile/` (WebKit data and
+//! cache), `downloads/` and `home/`. The view runs with [`SessionDir::confined_env`] so that
+//! WebKit, GTK, mesa, GStreamer and dconf write inside it too, never in the real home.
+//! Deleting it is the job of [`crate::wipe`].
+
+use std::ffi::OsString;
+use std::fmt;
+use std::io;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+
+/// The folder under the runtime dir that holds every session directory.
+pub const SESSIONS: &str = "sessions";
+
+/// A random session id: 128 bits, hex. Names a directory; says nothing about the person.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SessionId(String);
+
+impl SessionId {
+    pub fn random() -> io::Result<SessionId> {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|e| io::Error::other(format!("no randomness: {e}")))?;
+        Ok(SessionId(
+            bytes.iter().map(|b| format!("{b:02x}")).collect(),
+        ))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One session's directory and its layout.
+#[derive(Clone, Debug)]
+pub struct SessionDir {
+    id: SessionId,
+    root: PathBuf,
+}
+
+impl SessionDir {
+    /// Creates a fresh, empty session directory under `runtime/sessions/`.
+    pub fn create(runtime: &Path) -> io::Result<SessionDir> {
+        let sessions = runtime.join(SESSIONS);
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&sessions)?;
+        let id = SessionId::random()?;
+        let root = sessions.join(id.as_str());
+        // Not recursive: the id is new, so an existing directory means something is wrong.
+        std::fs::DirBuilder::new().mode(0o700).create(&root)?;
+        let dir = SessionDir { id, root };
+        for sub in [dir.profile(), dir.downloads(), dir.home(), dir.runtime()] {
+            std::fs::DirBuilder::new().mode(0o700).create(sub)?;
+        }
+        Ok(dir)
+    }
+
+    /// Uses an existing directory with the standard layout (the view, given `--session-dir`).
+    pub fn open(root: &Path) -> io::Result<SessionDir> {
+        let dir = SessionDir {
+            id: SessionId(String::new()),
+            root: root.to_owned(),
+        };
+        for sub in [dir.profile(), dir.downloads(), dir.home(), dir.runtime()] {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(sub)?;
+        }
+        Ok(dir)
+    }
+
+    pub fn id(&self) -> &SessionId {
+        &self.id
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// WebKit's data and cache directory.
+    pub fn profile(&self) -> PathBuf {
+        self.root.join("profile")
+    }
+
+    /// Where downloads land, and the only folder the file picker shows.
+    pub fn downloads(&self) -> PathBuf {
+        self.root.join("downloads")
+    }
+
+    /// `HOME` and the XDG base directories of the view.
+    pub fn home(&self) -> PathBuf {
+        self.root.join("home")
+    }
+
+    /// `XDG_RUNTIME_DIR` of the view.
+    pub fn runtime(&self) -> PathBuf {
+        self.root.join("run")
+    }
+
+    /// The whole environment of a view process: everything that could write points inside
+    /// this directory. `display` carries `DISPLAY` / `WAYLAND_DISPLAY` (and `XAUTHORITY`) from
+    /// the supervisor; a relative `WAYLAND_DISPLAY` must be made absolute by the caller since
+    /// `XDG_RUNTIME_DIR` changes.
+    pub fn confined_env(&self, display: &[(&str, OsString)]) -> Vec<(String, OsString)> {
+        let home = self.home();
+        let at = |p: PathBuf| p.into_os_string();
+        let mut env: Vec<(String, OsString)> = vec![
+            ("PATH".into(), "/usr/bin:/bin".into()),
+            ("LANG".into(), "C.UTF-8".into()),
+            ("HOME".into(), at(home.clone())),
+            ("XDG_DATA_HOME".into(), at(home.join(".local/share"))),
+            ("XDG_CACHE_HOME".into(), at(home.join(".cache"))),
+            ("XDG_CONFIG_HOME".into(), at(home.join(".config"))),
+            ("XDG_STATE_HOME".into(), at(home.join(".local/state"))),
+            ("XDG_RUNTIME_DIR".into(), at(self.runtime())),
+            ("TMPDIR".into(), at(self.runtime())),
+            ("DBUS_SESSION_BUS_ADDRESS".into(), "disabled:".into()),
+            ("NO_AT_BRIDGE".into(), "1".into()),
+            ("GST_REGISTRY".into(), at(home.join("gst-registry.bin"))),
+            ("MESA_SHADER_CACHE_DISABLE".into(), "true".into()),
+            ("GSETTINGS_BACKEND".into(), "memory".into()),
+        ];
+        for (k, v) in display {
+            env.push(((*k).to_owned(), v.clone()));
+        }
+        env
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn creates_private_layout_and_confines_every_writable_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = SessionDir::create(tmp.path()).unwrap();
+        assert_eq!(dir.id().as_str().len(), 32);
+        assert!(dir.root().starts_with(tmp.path().join(SESSIONS)));
+        let mode = std::fs::metadata(dir.root()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+        for sub in [dir.profile(), dir.downloads(), dir.home(), dir.runtime()] {
+            assert!(sub.is_dir());
+        }
+        for (k, v) in dir.confined_env(&[]) {
+            if v.to_string_lossy().starts_with('/') && k != "PATH" {
+                assert!(
+                    Path::new(&v).starts_with(dir.root()),
+                    "{k} escapes the session dir"
+                );
+            }
+        }
+        let other = SessionDir::create(tmp.path()).unwrap();
+        assert_ne!(dir.id(), other.id());
+    }
+}
