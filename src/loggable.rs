@@ -31,11 +31,17 @@ impl LoggableHost {
     }
 }
 
-/// The canonical text of a host: lower-case ASCII domain without a trailing dot, or an IP
-/// literal (IPv6 in brackets).
+/// The canonical text of a host: lower-case ASCII domain without the trailing dot of a fully
+/// qualified name, or an IP literal (IPv6 in brackets).
+///
+/// Only one trailing dot goes: `allowed.be.` is `allowed.be`, but `allowed.be..` stays as it
+/// is and so matches no rule.
 pub(crate) fn host_key<S: AsRef<str>>(host: &url::Host<S>) -> String {
     match host {
-        url::Host::Domain(d) => d.as_ref().trim_end_matches('.').to_ascii_lowercase(),
+        url::Host::Domain(d) => {
+            let d = d.as_ref();
+            d.strip_suffix('.').unwrap_or(d).to_ascii_lowercase()
+        }
         url::Host::Ipv4(a) => a.to_string(),
         url::Host::Ipv6(a) => format!("[{a}]"),
     }

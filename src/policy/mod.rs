@@ -129,9 +129,12 @@ impl Policy {
                 rule_count += 1;
             }
         }
+        // Normalised as URL hosts are, so `Bücher.be.` meets `https://xn--bcher-kva.be/`;
+        // a name that is not a host can match no URL and is dropped.
         let allow_http = allow_http
             .iter()
-            .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
+            .filter_map(|h| url::Host::parse(h.trim()).ok())
+            .map(|h| host_key(&h))
             .collect();
         Policy {
             services,
