@@ -123,7 +123,11 @@ fn defaults_are_the_safe_ones() {
     assert!(config.session.idle_warning < config.session.idle_timeout);
     assert!(config.session.logout_before_wipe);
     assert_eq!(config.downloads.max_bytes, 50 * 1024 * 1024);
-    assert!(config.downloads.blocked_extensions.iter().any(|e| e == "exe"));
+    assert!(config
+        .downloads
+        .blocked_extensions
+        .iter()
+        .any(|e| e == "exe"));
     assert_eq!(config.terminal.languages.len(), 4);
     assert!(config.network.proxy.is_none());
     assert!(matches!(
@@ -165,14 +169,19 @@ fn an_error_reads_path_line_col_message_then_hint() {
     assert!(text.starts_with(&first), "{text}");
     let hint = text.lines().nth(1).unwrap_or_default();
     assert!(hint.starts_with("  hint: "), "{text}");
-    assert!(hint.contains("name"), "the hint lists the known keys: {text}");
+    assert!(
+        hint.contains("name"),
+        "the hint lists the known keys: {text}"
+    );
 }
 
 #[test]
 fn a_missing_file_is_a_read_error() {
     let err = Config::load(Path::new("/nonexistent/guichet.toml")).unwrap_err();
     assert!(err.located().is_none());
-    assert!(err.to_string().starts_with("cannot read /nonexistent/guichet.toml"));
+    assert!(err
+        .to_string()
+        .starts_with("cannot read /nonexistent/guichet.toml"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -926,10 +935,7 @@ pack_dirs = ["packs"]
 #[test]
 fn missing_translation_in_a_pack() {
     Site::new()
-        .pack(
-            "demo",
-            &DEMO_PACK.replace(", de = \"Demo\"", ""),
-        )
+        .pack("demo", &DEMO_PACK.replace(", de = \"Demo\"", ""))
         .fails(
             r#"[terminal]
 name = "t"
@@ -1091,7 +1097,10 @@ extra = ["1.2.3.4.5.."]
 #[test]
 fn pack_id_local_is_reserved() {
     Site::new()
-        .pack("local", &DEMO_PACK.replace("id = \"demo\"", "id = \"local\""))
+        .pack(
+            "local",
+            &DEMO_PACK.replace("id = \"demo\"", "id = \"local\""),
+        )
         .fails(
             r#"[terminal]
 name = "t"

@@ -41,7 +41,13 @@ fn stderr(o: &Output) -> String {
 }
 
 fn explain(config: &Path, url: &str) -> Output {
-    ctl(&["policy", "explain", url, "--config", config.to_str().unwrap()])
+    ctl(&[
+        "policy",
+        "explain",
+        url,
+        "--config",
+        config.to_str().unwrap(),
+    ])
 }
 
 #[track_caller]
@@ -60,30 +66,59 @@ fn assert_run(o: &Output, code: i32, out: &str) {
 #[test]
 fn explain_allow_prints_service_pack_rule_and_exits_0() {
     let o = explain(&example(), "https://www.belgium.be/fr/themes");
-    assert_run(&o, ALLOW, "allow belgium-be (be-federal, rule https://www.belgium.be)\n");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow belgium-be (be-federal, rule https://www.belgium.be)\n",
+    );
     let o = explain(&example(), "https://x.myminfin.be/");
-    assert_run(&o, ALLOW, "allow myminfin (be-federal, rule https://*.myminfin.be)\n");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow myminfin (be-federal, rule https://*.myminfin.be)\n",
+    );
 }
 
 #[test]
 fn explain_names_path_port_and_local_rules() {
     let o = explain(&table(), "https://www.pathed.be/fr/x");
-    assert_run(&o, ALLOW, "allow pathed (fake, rule https://www.pathed.be/fr)\n");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow pathed (fake, rule https://www.pathed.be/fr)\n",
+    );
     let o = explain(&table(), "https://www.ported.be:8443/");
-    assert_run(&o, ALLOW, "allow ported (fake, rule https://www.ported.be:8443)\n");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow ported (fake, rule https://www.ported.be:8443)\n",
+    );
     let o = explain(&table(), "http://plain.be/");
     assert_run(&o, ALLOW, "allow plain (fake, rule http://plain.be)\n");
     let o = explain(&table(), "https://www.commune.be/");
-    assert_run(&o, ALLOW, "allow local (local, rule https://www.commune.be)\n");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow local (local, rule https://www.commune.be)\n",
+    );
 }
 
 #[test]
 fn explain_block_prints_the_reason_and_exits_1() {
     for (url, reason) in [
         ("https://evil.example/", "site not in the approved services"),
-        ("https://www.belgium.be@evil.example/", "address with a user name or password"),
-        ("https://www.belgium.be.evil.example/", "site not in the approved services"),
-        ("http://www.belgium.be/", "unencrypted http is not allowed for this host"),
+        (
+            "https://www.belgium.be@evil.example/",
+            "address with a user name or password",
+        ),
+        (
+            "https://www.belgium.be.evil.example/",
+            "site not in the approved services",
+        ),
+        (
+            "http://www.belgium.be/",
+            "unencrypted http is not allowed for this host",
+        ),
         ("https://2130706433/", "IP address not listed"),
         ("https://[::1]/", "IP address not listed"),
         ("javascript:alert(1)", "this kind of address is not allowed"),
@@ -109,9 +144,17 @@ fn explain_internal_pages_exit_0() {
 #[test]
 fn explain_takes_the_url_as_webkit_hands_it_over() {
     let o = explain(&example(), "  https://WWW.BELGIUM.BE./fr\t");
-    assert_run(&o, ALLOW, "allow belgium-be (be-federal, rule https://www.belgium.be)\n");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow belgium-be (be-federal, rule https://www.belgium.be)\n",
+    );
     let o = explain(&example(), "blob:https://www.mypension.be/8c1f");
-    assert_run(&o, ALLOW, "allow mypension (be-federal, rule https://*.mypension.be)\n");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow mypension (be-federal, rule https://*.mypension.be)\n",
+    );
 }
 
 #[test]
@@ -128,14 +171,24 @@ fn explain_with_a_bad_config_exits_2_with_the_location() {
         lines.next().unwrap_or_default(),
         format!("guichetctl: {}:3:1: unknown field `language`, expected one of `name`, `languages`, `start_url`", path.display())
     );
-    assert!(lines.next().unwrap_or_default().starts_with("  hint: "), "{err}");
+    assert!(
+        lines.next().unwrap_or_default().starts_with("  hint: "),
+        "{err}"
+    );
 }
 
 #[test]
 fn explain_with_a_missing_config_exits_2() {
-    let o = explain(Path::new("/nonexistent/guichet.toml"), "https://www.belgium.be/");
+    let o = explain(
+        Path::new("/nonexistent/guichet.toml"),
+        "https://www.belgium.be/",
+    );
     assert_eq!(o.status.code(), Some(ERROR));
-    assert!(stderr(&o).contains("cannot read /nonexistent/guichet.toml"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot read /nonexistent/guichet.toml"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,7 +251,11 @@ fn check_config_default_path_is_etc_guichet() {
     }
     let o = ctl(&["check-config"]);
     assert_eq!(o.status.code(), Some(ERROR));
-    assert!(stderr(&o).contains("/etc/guichet/guichet.toml"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("/etc/guichet/guichet.toml"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,7 +284,12 @@ fn help_and_version_exit_0_and_document_the_exit_codes() {
     let o = ctl(&["--help"]);
     assert_eq!(o.status.code(), Some(0));
     let help = stdout(&o);
-    for word in ["check-config", "policy", "Exit status", "1 `policy explain`: blocked"] {
+    for word in [
+        "check-config",
+        "policy",
+        "Exit status",
+        "1 `policy explain`: blocked",
+    ] {
         assert!(help.contains(word), "--help lacks {word:?}:\n{help}");
     }
     let o = ctl(&["policy", "explain", "--help"]);

@@ -454,7 +454,10 @@ fn local_service(extra: &[Spanned<String>], src: &Source) -> Result<Option<Servi
     let start_url = url::Url::parse(&start).map_err(|_| {
         src.err(
             first,
-            format!("the rule \"{}\" does not name a reachable address", first.get_ref()),
+            format!(
+                "the rule \"{}\" does not name a reachable address",
+                first.get_ref()
+            ),
             "write the first local rule as a host name, e.g. \"www.commune.be\"",
         )
     })?;

@@ -281,7 +281,10 @@ mod tests {
             assert_eq!(Rule::parse(text), Err(err), "{text:?}");
         }
         for text in ["a..b.be", "x.be..", "*..x.be", "."] {
-            assert!(matches!(Rule::parse(text), Err(RuleError::Host(_))), "{text:?}");
+            assert!(
+                matches!(Rule::parse(text), Err(RuleError::Host(_))),
+                "{text:?}"
+            );
         }
     }
 
