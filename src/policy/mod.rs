@@ -5,7 +5,8 @@
 //! Rules are indexed by host, so a decision costs a few hash lookups whatever the number of
 //! rules. Some URLs are always blocked, whatever the rules say: user info in the URL, an IP
 //! literal no rule lists, schemes other than http(s) / `guichet:` / `about:blank`, and plain
-//! `http:` to a host not in `allow_http`.
+//! `http:` to a host not in `allow_http`. Plain http needs both: the host in `allow_http` and
+//! an `http://` rule that covers the URL.
 
 mod pack;
 mod rule;
@@ -53,7 +54,7 @@ pub enum BlockReason {
     Userinfo,
     /// An IP address no rule lists.
     IpLiteral,
-    /// Plain `http:` to a host not in `[policy] allow_http`.
+    /// Plain `http:` to a host not in `[policy] allow_http`, whose https page is approved.
     InsecureHttp,
     /// No rule of the chosen packs covers it.
     NotListed,
@@ -183,14 +184,28 @@ impl Policy {
         };
         let is_ip = !matches!(host, url::Host::Domain(_));
         let host = host_key(&host);
-        if scheme == Scheme::Http && !self.allow_http.contains(&host) {
-            return Decision::Block(BlockReason::InsecureHttp);
-        }
         let port = url.port().unwrap_or(scheme.default_port());
+        let unlisted = if is_ip {
+            BlockReason::IpLiteral
+        } else {
+            BlockReason::NotListed
+        };
+        if scheme == Scheme::Http && !self.allow_http.contains(&host) {
+            // Say "unencrypted" only when the https page is approved; otherwise the site is
+            // simply not listed, and the blocked page should say so.
+            let https_port = url.port().unwrap_or(Scheme::Https.default_port());
+            let https_ok = self
+                .find(Scheme::Https, &host, https_port, url.path())
+                .is_some();
+            return Decision::Block(if https_ok {
+                BlockReason::InsecureHttp
+            } else {
+                unlisted
+            });
+        }
         match self.find(scheme, &host, port, url.path()) {
             Some(allow) => Decision::Allow(allow),
-            None if is_ip => Decision::Block(BlockReason::IpLiteral),
-            None => Decision::Block(BlockReason::NotListed),
+            None => Decision::Block(unlisted),
         }
     }
 

@@ -288,6 +288,23 @@ mod tests {
         }
     }
 
+    /// What `guichetctl policy explain` prints as the rule parses back to the same rule.
+    #[test]
+    fn display_round_trips() {
+        for text in [
+            "www.x.be",
+            "*.Bücher.be.",
+            "http://x.be:8080/fr/",
+            "https://x.be:443/d%C3%A9marches",
+            "x.be/démarches",
+            "0x7f.1",
+            "[2001:DB8::1]:8443",
+        ] {
+            let rule = Rule::parse(text).unwrap();
+            assert_eq!(Rule::parse(&rule.to_string()), Ok(rule), "{text:?}");
+        }
+    }
+
     #[test]
     fn path_prefix_is_written_as_url_paths_are() {
         assert_eq!(
