@@ -213,6 +213,13 @@ const CASES: &[(&str, Expect)] = &[
     ("blob:https://www.allowed.be/5f2a0c6e-1b7d-4c7e-9f3a-2b6f7d1e0a11", Allow("allowed")),
     ("blob:https://a.sub.allowed.be/uuid", Allow("sub")),
     ("blob:https://evil.com/uuid", Block(NotListed)),
+    // The origin of a blob has no path: a path-prefix service's blobs are its own.
+    ("blob:https://www.pathed.be/uuid", Allow("pathed")),
+    ("blob:https://www.ported.be:8443/uuid", Allow("ported")),
+    ("blob:https://www.ported.be/uuid", Block(NotListed)),
+    ("blob:https://192.0.2.10/uuid", Allow("iplit")),
+    ("blob:https://127.0.0.1/uuid", Block(IpLiteral)),
+    ("blob:http://plain.be/uuid", Allow("plain")),
     ("blob:https://evil.com/x?https://www.allowed.be/", Block(NotListed)),
     ("blob:https://www.allowed.be@evil.com/uuid", Block(Userinfo)),
     ("blob:http://www.allowed.be/uuid", Block(InsecureHttp)),

@@ -176,6 +176,11 @@ impl Policy {
             "blob" => return self.decide_blob(url),
             _ => return Decision::Block(BlockReason::Scheme),
         };
+        self.decide_web(scheme, url, Some(url.path()))
+    }
+
+    /// Decides an http(s) URL; `path: None` decides on the origin alone (any path).
+    fn decide_web(&self, scheme: Scheme, url: &url::Url, path: Option<&str>) -> Decision {
         if !url.username().is_empty() || url.password().is_some() {
             return Decision::Block(BlockReason::Userinfo);
         }
@@ -194,31 +199,35 @@ impl Policy {
             // Say "unencrypted" only when the https page is approved; otherwise the site is
             // simply not listed, and the blocked page should say so.
             let https_port = url.port().unwrap_or(Scheme::Https.default_port());
-            let https_ok = self
-                .find(Scheme::Https, &host, https_port, url.path())
-                .is_some();
+            let https_ok = self.find(Scheme::Https, &host, https_port, path).is_some();
             return Decision::Block(if https_ok {
                 BlockReason::InsecureHttp
             } else {
                 unlisted
             });
         }
-        match self.find(scheme, &host, port, url.path()) {
+        match self.find(scheme, &host, port, path) {
             Some(allow) => Decision::Allow(allow),
             None => Decision::Block(unlisted),
         }
     }
 
+    /// `blob:https://www.x.be/<uuid>`: the part after `blob:` is the origin of the page that
+    /// made the blob (scheme, host, port), not a page, so a path prefix does not apply.
     fn decide_blob(&self, url: &url::Url) -> Decision {
-        match url::Url::parse(url.path()) {
-            Ok(inner) if matches!(inner.scheme(), "http" | "https") => self.decide_url(&inner),
+        let Ok(inner) = url::Url::parse(url.path()) else {
+            return Decision::Block(BlockReason::Scheme);
+        };
+        match inner.scheme() {
+            "https" => self.decide_web(Scheme::Https, &inner, None),
+            "http" => self.decide_web(Scheme::Http, &inner, None),
             _ => Decision::Block(BlockReason::Scheme),
         }
     }
 
     /// The first rule, in priority order, that covers the URL: exact host first, then the
     /// closest `*.` parent domain.
-    fn find(&self, scheme: Scheme, host: &str, port: u16, path: &str) -> Option<Allow> {
+    fn find(&self, scheme: Scheme, host: &str, port: u16, path: Option<&str>) -> Option<Allow> {
         let mut key = host;
         loop {
             if let Some(refs) = self.by_host.get(key) {

@@ -163,8 +163,15 @@ impl Rule {
         })
     }
 
-    /// Whether this rule covers `url`, whose host text is `host` (already canonical).
-    pub(crate) fn matches(&self, scheme: Scheme, host: &str, port: u16, path: &str) -> bool {
+    /// Whether this rule covers a URL with this scheme, canonical host, port and path
+    /// (`None`: any path, for a decision on an origin).
+    pub(crate) fn matches(
+        &self,
+        scheme: Scheme,
+        host: &str,
+        port: u16,
+        path: Option<&str>,
+    ) -> bool {
         self.scheme == scheme
             && self.port == port
             && (host == self.host
@@ -172,7 +179,7 @@ impl Rule {
                     && host.len() > self.host.len()
                     && host.ends_with(&self.host)
                     && host.as_bytes()[host.len() - self.host.len() - 1] == b'.'))
-            && path_has_prefix(path, &self.path)
+            && path.is_none_or(|p| path_has_prefix(p, &self.path))
     }
 }
 
