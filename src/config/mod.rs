@@ -418,7 +418,7 @@ fn check_http_host(h: &Spanned<String>, src: &Source) -> Result<String, ConfigEr
     }
     let host = url::Host::parse(text)
         .map_err(|_| src.err(h, format!("\"{text}\" is not a host name"), hint))?;
-    Ok(crate::loggable::host_key(&host))
+    Ok(crate::loggable::host_key(&host).into_owned())
 }
 
 fn check_rule(r: &Spanned<String>, src: &Source) -> Result<Rule, ConfigError> {

@@ -112,6 +112,8 @@ pub struct Policy {
     /// Rules keyed by their host: exact-host rules and `*.` rules share the map, so a lookup
     /// walks the URL host's suffixes (`a.b.be`, `b.be`, `be`).
     by_host: HashMap<String, Vec<RuleRef>>,
+    /// Each rule as text, by service then rule: an allow names it without formatting.
+    rule_texts: Vec<Vec<String>>,
     allow_http: HashSet<String>,
     rule_count: usize,
 }
@@ -135,11 +137,16 @@ impl Policy {
         let allow_http = allow_http
             .iter()
             .filter_map(|h| url::Host::parse(h.trim()).ok())
-            .map(|h| host_key(&h))
+            .map(|h| host_key(&h).into_owned())
+            .collect();
+        let rule_texts = services
+            .iter()
+            .map(|s| s.allow.iter().map(Rule::to_string).collect())
             .collect();
         Policy {
             services,
             by_host,
+            rule_texts,
             allow_http,
             rule_count,
         }
@@ -195,7 +202,7 @@ impl Policy {
         } else {
             BlockReason::NotListed
         };
-        if scheme == Scheme::Http && !self.allow_http.contains(&host) {
+        if scheme == Scheme::Http && !self.allow_http.contains(host.as_ref()) {
             // Say "unencrypted" only when the https page is approved; otherwise the site is
             // simply not listed, and the blocked page should say so.
             let https_port = url.port().unwrap_or(Scheme::Https.default_port());
@@ -239,7 +246,7 @@ impl Policy {
                             service: service.id.clone(),
                             pack: service.pack.clone(),
                             category: service.category,
-                            rule: rule.to_string(),
+                            rule: self.rule_texts[si as usize][ri as usize].clone(),
                         });
                     }
                 }

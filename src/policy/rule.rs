@@ -146,7 +146,7 @@ impl Rule {
         if subdomains && is_ip {
             return Err(RuleError::WildcardIp);
         }
-        let host = host_key(&host);
+        let host = host_key(&host).into_owned();
         // `a..b`, `x.be..`: an empty label is a typo, and such a host names no real site.
         if host.is_empty() || (!is_ip && host.split('.').any(str::is_empty)) {
             return Err(RuleError::Host(authority.to_owned()));
