@@ -6,7 +6,8 @@
 //! the safe ones: short idle timeout, capped downloads, no plain http.
 //!
 //! Relative paths (`pack_dirs`, `stats.dir`, `control.socket`) resolve against the folder of
-//! the config file, so the example config works from a checkout.
+//! the config file, so the example config works from a checkout. The local rules of
+//! `[policy] extra` become one more service, `local` (an id no pack may take), after the packs.
 
 mod error;
 mod raw;
