@@ -6,7 +6,9 @@
 //! rules. Some URLs are always blocked, whatever the rules say: user info in the URL, an IP
 //! literal no rule lists, schemes other than http(s) / `guichet:` / `about:blank`, and plain
 //! `http:` to a host not in `allow_http`. Plain http needs both: the host in `allow_http` and
-//! an `http://` rule that covers the URL.
+//! an `http://` rule that covers the URL. A `blob:` URL is decided on the origin that made it
+//! (scheme, host, port: path prefixes do not apply). The table tests in
+//! `tests/policy_table.rs` list the cases.
 
 mod pack;
 mod rule;
