@@ -6,6 +6,7 @@
 //! accident. Log a `LoggableHost`, never a `Url` or a `Path` of user data.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// A host name or IP literal, lower-case, without port, path or query.
@@ -22,7 +23,7 @@ const MAX_HOST_LEN: usize = 253;
 impl LoggableHost {
     /// The host of `url`, if it has one.
     pub fn of(url: &url::Url) -> Option<Self> {
-        url.host().map(|h| Self(host_key(&h)))
+        url.host().map(|h| Self(host_key(&h).into_owned()))
     }
 
     /// The host as text.
@@ -31,13 +32,25 @@ impl LoggableHost {
     }
 }
 
-/// The canonical text of a host: lower-case ASCII domain without a trailing dot, or an IP
-/// literal (IPv6 in brackets).
-pub(crate) fn host_key<S: AsRef<str>>(host: &url::Host<S>) -> String {
+/// The canonical text of a host: lower-case ASCII domain without the trailing dot of a fully
+/// qualified name, or an IP literal (IPv6 in brackets).
+///
+/// Only one trailing dot goes: `allowed.be.` is `allowed.be`, but `allowed.be..` stays as it
+/// is and so matches no rule. A domain already in canonical form (as the URL parser leaves
+/// it) is borrowed, not copied: the policy computes this for every navigation.
+pub(crate) fn host_key<S: AsRef<str>>(host: &url::Host<S>) -> Cow<'_, str> {
     match host {
-        url::Host::Domain(d) => d.as_ref().trim_end_matches('.').to_ascii_lowercase(),
-        url::Host::Ipv4(a) => a.to_string(),
-        url::Host::Ipv6(a) => format!("[{a}]"),
+        url::Host::Domain(d) => {
+            let d = d.as_ref();
+            let d = d.strip_suffix('.').unwrap_or(d);
+            if d.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(d.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(d)
+            }
+        }
+        url::Host::Ipv4(a) => Cow::Owned(a.to_string()),
+        url::Host::Ipv6(a) => Cow::Owned(format!("[{a}]")),
     }
 }
 

@@ -6,7 +6,8 @@
 //! the safe ones: short idle timeout, capped downloads, no plain http.
 //!
 //! Relative paths (`pack_dirs`, `stats.dir`, `control.socket`) resolve against the folder of
-//! the config file, so the example config works from a checkout.
+//! the config file, so the example config works from a checkout. The local rules of
+//! `[policy] extra` become one more service, `local` (an id no pack may take), after the packs.
 
 mod error;
 mod raw;
@@ -313,6 +314,16 @@ fn check_range(
     Ok(Duration::from_secs(secs))
 }
 
+/// Of two related values, the one to point at: `a`, unless it was left at its default (it has
+/// no place in the file) and `b` was written.
+fn written<'s, T>(a: &'s Spanned<T>, b: &'s Spanned<T>) -> &'s Spanned<T> {
+    if a.span().is_empty() && !b.span().is_empty() {
+        b
+    } else {
+        a
+    }
+}
+
 fn check_session(raw: &raw::RawSession, src: &Source) -> Result<SessionLimits, ConfigError> {
     let idle_timeout = check_range(
         &raw.idle_timeout_secs,
@@ -334,14 +345,14 @@ fn check_session(raw: &raw::RawSession, src: &Source) -> Result<SessionLimits, C
     )?;
     if idle_warning >= idle_timeout {
         return Err(src.err(
-            &raw.idle_warning_secs,
+            written(&raw.idle_warning_secs, &raw.idle_timeout_secs),
             "idle_warning_secs must be shorter than idle_timeout_secs",
             "the countdown is shown during the last idle_warning_secs of the idle timeout",
         ));
     }
     if max_duration <= idle_timeout {
         return Err(src.err(
-            &raw.max_duration_secs,
+            written(&raw.max_duration_secs, &raw.idle_timeout_secs),
             "max_duration_secs must be longer than idle_timeout_secs",
             "e.g. idle_timeout_secs = 300, max_duration_secs = 7200",
         ));
@@ -408,7 +419,7 @@ fn check_http_host(h: &Spanned<String>, src: &Source) -> Result<String, ConfigEr
     }
     let host = url::Host::parse(text)
         .map_err(|_| src.err(h, format!("\"{text}\" is not a host name"), hint))?;
-    Ok(crate::loggable::host_key(&host))
+    Ok(crate::loggable::host_key(&host).into_owned())
 }
 
 fn check_rule(r: &Spanned<String>, src: &Source) -> Result<Rule, ConfigError> {
@@ -416,21 +427,44 @@ fn check_rule(r: &Spanned<String>, src: &Source) -> Result<Rule, ConfigError> {
         .map_err(|e| src.err(r, format!("bad rule \"{}\": {e}", r.get_ref()), e.hint()))
 }
 
-/// `[policy] extra` becomes one service, `local`, in category `other`.
+/// Id (service and pack) of the service made from `[policy] extra`; packs cannot use it.
+pub const LOCAL_ID: &str = "local";
+
+/// `[policy] extra` becomes one service, `local`, in category `other`, starting at the place
+/// its first rule names.
 fn local_service(extra: &[Spanned<String>], src: &Source) -> Result<Option<Service>, ConfigError> {
-    if extra.is_empty() {
+    let Some(first) = extra.first() else {
         return Ok(None);
-    }
+    };
     let allow = extra
         .iter()
         .map(|r| check_rule(r, src))
         .collect::<Result<Vec<_>, _>>()?;
-    let first = &allow[0];
-    let start_url = url::Url::parse(&format!("{}://{}/", first.scheme.as_str(), first.host))
-        .expect("a checked rule's host forms a URL");
+    let rule = &allow[0];
+    let port = if rule.port == rule.scheme.default_port() {
+        String::new()
+    } else {
+        format!(":{}", rule.port)
+    };
+    let start = format!(
+        "{}://{}{port}{}/",
+        rule.scheme.as_str(),
+        rule.host,
+        rule.path
+    );
+    let start_url = url::Url::parse(&start).map_err(|_| {
+        src.err(
+            first,
+            format!(
+                "the rule \"{}\" does not name a reachable address",
+                first.get_ref()
+            ),
+            "write the first local rule as a host name, e.g. \"www.commune.be\"",
+        )
+    })?;
     Ok(Some(Service {
-        id: "local".to_owned(),
-        pack: "local".to_owned(),
+        id: LOCAL_ID.to_owned(),
+        pack: LOCAL_ID.to_owned(),
         names: Localized::same("Local"),
         category: crate::policy::Category::Other,
         start_url,
@@ -520,6 +554,13 @@ fn load_pack(
     if !valid_id(&id) || id != stem {
         return Err(src.err(&raw.id, format!("pack id \"{id}\" must be lower-case letters, digits, - or _ and match the file name \"{stem}.toml\""), "rename the file or the id so they agree"));
     }
+    if id == LOCAL_ID {
+        return Err(src.err(
+            &raw.id,
+            format!("pack id \"{LOCAL_ID}\" is reserved for [policy] extra"),
+            "rename the pack (file and id)",
+        ));
+    }
     let mut services = Vec::new();
     for s in raw.services {
         let sid = s.id.get_ref().clone();
@@ -528,6 +569,13 @@ fn load_pack(
                 &s.id,
                 format!("service id \"{sid}\" must be lower-case letters, digits, - or _"),
                 "e.g. id = \"myminfin\"",
+            ));
+        }
+        if sid == LOCAL_ID {
+            return Err(src.err(
+                &s.id,
+                format!("service id \"{LOCAL_ID}\" is reserved for [policy] extra"),
+                "choose another id, e.g. the service's name",
             ));
         }
         if let Some(owner) = service_owner.insert(sid.clone(), id.clone()) {

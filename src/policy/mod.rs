@@ -5,7 +5,10 @@
 //! Rules are indexed by host, so a decision costs a few hash lookups whatever the number of
 //! rules. Some URLs are always blocked, whatever the rules say: user info in the URL, an IP
 //! literal no rule lists, schemes other than http(s) / `guichet:` / `about:blank`, and plain
-//! `http:` to a host not in `allow_http`.
+//! `http:` to a host not in `allow_http`. Plain http needs both: the host in `allow_http` and
+//! an `http://` rule that covers the URL. A `blob:` URL is decided on the origin that made it
+//! (scheme, host, port: path prefixes do not apply). The table tests in
+//! `tests/policy_table.rs` list the cases.
 
 mod pack;
 mod rule;
@@ -53,7 +56,7 @@ pub enum BlockReason {
     Userinfo,
     /// An IP address no rule lists.
     IpLiteral,
-    /// Plain `http:` to a host not in `[policy] allow_http`.
+    /// Plain `http:` to a host not in `[policy] allow_http`, whose https page is approved.
     InsecureHttp,
     /// No rule of the chosen packs covers it.
     NotListed,
@@ -111,6 +114,8 @@ pub struct Policy {
     /// Rules keyed by their host: exact-host rules and `*.` rules share the map, so a lookup
     /// walks the URL host's suffixes (`a.b.be`, `b.be`, `be`).
     by_host: HashMap<String, Vec<RuleRef>>,
+    /// Each rule as text, by service then rule: an allow names it without formatting.
+    rule_texts: Vec<Vec<String>>,
     allow_http: HashSet<String>,
     rule_count: usize,
 }
@@ -129,13 +134,21 @@ impl Policy {
                 rule_count += 1;
             }
         }
+        // Normalised as URL hosts are, so `Bücher.be.` meets `https://xn--bcher-kva.be/`;
+        // a name that is not a host can match no URL and is dropped.
         let allow_http = allow_http
             .iter()
-            .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
+            .filter_map(|h| url::Host::parse(h.trim()).ok())
+            .map(|h| host_key(&h).into_owned())
+            .collect();
+        let rule_texts = services
+            .iter()
+            .map(|s| s.allow.iter().map(Rule::to_string).collect())
             .collect();
         Policy {
             services,
             by_host,
+            rule_texts,
             allow_http,
             rule_count,
         }
@@ -172,6 +185,11 @@ impl Policy {
             "blob" => return self.decide_blob(url),
             _ => return Decision::Block(BlockReason::Scheme),
         };
+        self.decide_web(scheme, url, Some(url.path()))
+    }
+
+    /// Decides an http(s) URL; `path: None` decides on the origin alone (any path).
+    fn decide_web(&self, scheme: Scheme, url: &url::Url, path: Option<&str>) -> Decision {
         if !url.username().is_empty() || url.password().is_some() {
             return Decision::Block(BlockReason::Userinfo);
         }
@@ -180,27 +198,45 @@ impl Policy {
         };
         let is_ip = !matches!(host, url::Host::Domain(_));
         let host = host_key(&host);
-        if scheme == Scheme::Http && !self.allow_http.contains(&host) {
-            return Decision::Block(BlockReason::InsecureHttp);
-        }
         let port = url.port().unwrap_or(scheme.default_port());
-        match self.find(scheme, &host, port, url.path()) {
+        let unlisted = if is_ip {
+            BlockReason::IpLiteral
+        } else {
+            BlockReason::NotListed
+        };
+        if scheme == Scheme::Http && !self.allow_http.contains(host.as_ref()) {
+            // Say "unencrypted" only when the https page is approved; otherwise the site is
+            // simply not listed, and the blocked page should say so.
+            let https_port = url.port().unwrap_or(Scheme::Https.default_port());
+            let https_ok = self.find(Scheme::Https, &host, https_port, path).is_some();
+            return Decision::Block(if https_ok {
+                BlockReason::InsecureHttp
+            } else {
+                unlisted
+            });
+        }
+        match self.find(scheme, &host, port, path) {
             Some(allow) => Decision::Allow(allow),
-            None if is_ip => Decision::Block(BlockReason::IpLiteral),
-            None => Decision::Block(BlockReason::NotListed),
+            None => Decision::Block(unlisted),
         }
     }
 
+    /// `blob:https://www.x.be/<uuid>`: the part after `blob:` is the origin of the page that
+    /// made the blob (scheme, host, port), not a page, so a path prefix does not apply.
     fn decide_blob(&self, url: &url::Url) -> Decision {
-        match url::Url::parse(url.path()) {
-            Ok(inner) if matches!(inner.scheme(), "http" | "https") => self.decide_url(&inner),
+        let Ok(inner) = url::Url::parse(url.path()) else {
+            return Decision::Block(BlockReason::Scheme);
+        };
+        match inner.scheme() {
+            "https" => self.decide_web(Scheme::Https, &inner, None),
+            "http" => self.decide_web(Scheme::Http, &inner, None),
             _ => Decision::Block(BlockReason::Scheme),
         }
     }
 
     /// The first rule, in priority order, that covers the URL: exact host first, then the
     /// closest `*.` parent domain.
-    fn find(&self, scheme: Scheme, host: &str, port: u16, path: &str) -> Option<Allow> {
+    fn find(&self, scheme: Scheme, host: &str, port: u16, path: Option<&str>) -> Option<Allow> {
         let mut key = host;
         loop {
             if let Some(refs) = self.by_host.get(key) {
@@ -212,7 +248,7 @@ impl Policy {
                             service: service.id.clone(),
                             pack: service.pack.clone(),
                             category: service.category,
-                            rule: rule.to_string(),
+                            rule: self.rule_texts[si as usize][ri as usize].clone(),
                         });
                     }
                 }

@@ -3,10 +3,13 @@
 //! - the scheme defaults to `https`; only `http` and `https` are accepted;
 //! - a host starting with `*.` matches the domain itself and every subdomain;
 //! - no port means the scheme's default port only;
-//! - a path prefix matches on segment boundaries: `/fr` matches `/fr` and `/fr/x`, not `/french`.
+//! - a path prefix matches on segment boundaries: `/fr` matches `/fr` and `/fr/x`, not `/french`;
+//!   below a prefix, a path with an encoded `/` or `\` (`%2f`, `%5c`) does not match.
 //!
-//! Hosts are normalised exactly as URLs are (WHATWG parsing through the `url` crate: IDNA to
-//! punycode, lower case, IPv4 in canonical form), so a rule and a URL meet on the same text.
+//! Hosts and path prefixes are normalised exactly as URLs are (WHATWG parsing through the `url`
+//! crate: IDNA to punycode, lower case, IPv4 in canonical form, paths percent-encoded), so a
+//! rule and a URL meet on the same text. What the parser would silently rewrite (a `\`, a tab,
+//! an empty label) is refused in a rule rather than guessed at.
 
 use std::fmt;
 
@@ -73,6 +76,8 @@ pub enum RuleError {
     QueryOrFragment,
     #[error("a path prefix cannot contain `.` or `..` segments")]
     DotSegment,
+    #[error("a rule cannot contain spaces, control characters or `\\`")]
+    Character,
 }
 
 impl RuleError {
@@ -88,6 +93,14 @@ impl Rule {
         let text = text.trim();
         if text.is_empty() {
             return Err(RuleError::Empty);
+        }
+        // The URL parser would silently drop tabs and newlines and read `\` as `/`, turning
+        // `www.x.be\fr` into a rule for the whole host: refuse what a URL would rewrite.
+        if text
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+        {
+            return Err(RuleError::Character);
         }
         let (scheme, rest) = match text.split_once("://") {
             Some((s, rest)) => match s.to_ascii_lowercase().as_str() {
@@ -133,12 +146,13 @@ impl Rule {
         if subdomains && is_ip {
             return Err(RuleError::WildcardIp);
         }
-        let host = host_key(&host);
-        if host.is_empty() {
+        let host = host_key(&host).into_owned();
+        // `a..b`, `x.be..`: an empty label is a typo, and such a host names no real site.
+        if host.is_empty() || (!is_ip && host.split('.').any(str::is_empty)) {
             return Err(RuleError::Host(authority.to_owned()));
         }
         let port = parsed.port().unwrap_or(scheme.default_port());
-        let path = normalise_prefix(path)?;
+        let path = normalise_prefix(scheme, &host, path)?;
         Ok(Rule {
             scheme,
             host,
@@ -149,8 +163,15 @@ impl Rule {
         })
     }
 
-    /// Whether this rule covers `url`, whose host text is `host` (already canonical).
-    pub(crate) fn matches(&self, scheme: Scheme, host: &str, port: u16, path: &str) -> bool {
+    /// Whether this rule covers a URL with this scheme, canonical host, port and path
+    /// (`None`: any path, for a decision on an origin).
+    pub(crate) fn matches(
+        &self,
+        scheme: Scheme,
+        host: &str,
+        port: u16,
+        path: Option<&str>,
+    ) -> bool {
         self.scheme == scheme
             && self.port == port
             && (host == self.host
@@ -158,29 +179,50 @@ impl Rule {
                     && host.len() > self.host.len()
                     && host.ends_with(&self.host)
                     && host.as_bytes()[host.len() - self.host.len() - 1] == b'.'))
-            && path_has_prefix(path, &self.path)
+            && path.is_none_or(|p| path_has_prefix(p, &self.path))
     }
 }
 
-/// Checks a prefix path: no dot segments; trailing slash dropped so `/fr/` and `/fr` agree.
-fn normalise_prefix(path: &str) -> Result<String, RuleError> {
-    let trimmed = path.trim_end_matches('/');
-    let has_dots = trimmed.split('/').any(|seg| {
+/// Checks a prefix path and writes it as the URL parser writes paths (`/démarches` becomes
+/// `/d%C3%A9marches`), so it can be compared with the path of a parsed URL. No dot segments;
+/// the trailing slash is dropped so `/fr/` and `/fr` agree.
+fn normalise_prefix(scheme: Scheme, host: &str, path: &str) -> Result<String, RuleError> {
+    let has_dots = path.split('/').any(|seg| {
         let seg = seg.to_ascii_lowercase().replace("%2e", ".");
         seg == "." || seg == ".."
     });
     if has_dots {
         return Err(RuleError::DotSegment);
     }
-    Ok(trimmed.to_owned())
+    if path.is_empty() {
+        return Ok(String::new());
+    }
+    let parsed = url::Url::parse(&format!("{}://{host}{path}", scheme.as_str()))
+        .map_err(|_| RuleError::Host(host.to_owned()))?;
+    Ok(parsed.path().trim_end_matches('/').to_owned())
 }
 
 /// Path-prefix match on segment boundaries. `path` comes from a parsed URL, so dot segments and
-/// `%2e` forms are already resolved by the WHATWG parser.
+/// `%2e` forms are already resolved by the WHATWG parser. Below a prefix, an encoded `/` or `\`
+/// (`/fr/..%2fadmin`) is refused: a server that decodes it before resolving `..` would serve a
+/// page outside the prefix.
 fn path_has_prefix(path: &str, prefix: &str) -> bool {
-    prefix.is_empty()
-        || path == prefix
-        || (path.starts_with(prefix) && path.as_bytes().get(prefix.len()) == Some(&b'/'))
+    if prefix.is_empty() {
+        return true;
+    }
+    let Some(rest) = path.strip_prefix(prefix) else {
+        return false;
+    };
+    (rest.is_empty() || rest.starts_with('/')) && !has_encoded_separator(rest)
+}
+
+/// Whether `s` contains `%2f` or `%5c` (any case).
+fn has_encoded_separator(s: &str) -> bool {
+    s.as_bytes().windows(3).any(|w| {
+        w[0] == b'%'
+            && ((w[1] == b'2' && w[2].eq_ignore_ascii_case(&b'f'))
+                || (w[1] == b'5' && w[2].eq_ignore_ascii_case(&b'c')))
+    })
 }
 
 impl fmt::Display for Rule {
@@ -238,12 +280,60 @@ mod tests {
             ("x.be/a/../b", RuleError::DotSegment),
             ("x.be/%2E%2e/b", RuleError::DotSegment),
             ("x.be:99999", RuleError::Port),
+            ("www.x.be\\fr", RuleError::Character),
+            ("www.x.be/\\fr", RuleError::Character),
+            ("www.x\t.be", RuleError::Character),
+            ("www.x .be", RuleError::Character),
         ] {
             assert_eq!(Rule::parse(text), Err(err), "{text:?}");
         }
-        assert!(matches!(
-            Rule::parse("exa mple.be"),
-            Err(RuleError::Host(_))
-        ));
+        for text in ["a..b.be", "x.be..", "*..x.be", "."] {
+            assert!(
+                matches!(Rule::parse(text), Err(RuleError::Host(_))),
+                "{text:?}"
+            );
+        }
+    }
+
+    /// What `guichetctl policy explain` prints as the rule parses back to the same rule.
+    #[test]
+    fn display_round_trips() {
+        for text in [
+            "www.x.be",
+            "*.Bücher.be.",
+            "http://x.be:8080/fr/",
+            "https://x.be:443/d%C3%A9marches",
+            "x.be/démarches",
+            "0x7f.1",
+            "[2001:DB8::1]:8443",
+        ] {
+            let rule = Rule::parse(text).unwrap();
+            assert_eq!(Rule::parse(&rule.to_string()), Ok(rule), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn path_prefix_is_written_as_url_paths_are() {
+        assert_eq!(
+            Rule::parse("www.x.be/démarches/").unwrap().path,
+            "/d%C3%A9marches"
+        );
+        assert_eq!(Rule::parse("www.x.be/").unwrap().path, "");
+    }
+
+    #[test]
+    fn prefix_matches_on_segments_only() {
+        for (path, ok) in [
+            ("/fr", true),
+            ("/fr/", true),
+            ("/fr/x", true),
+            ("/french", false),
+            ("/fr%2fx", false),
+            ("/fr/..%2Fadmin", false),
+            ("/fr/..%5cadmin", false),
+            ("/", false),
+        ] {
+            assert_eq!(path_has_prefix(path, "/fr"), ok, "{path:?}");
+        }
     }
 }

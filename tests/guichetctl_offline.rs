@@ -1,0 +1,301 @@
+//! `guichetctl`'s offline commands, run as the real binary: what an admin types and what other
+//! tools rely on — the output lines and the exit status (0 allow / 1 block / 2 usage or config
+//! error).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const ALLOW: i32 = 0;
+const BLOCK: i32 = 1;
+const ERROR: i32 = 2;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn example() -> PathBuf {
+    root().join("kiosk-config/guichet.toml")
+}
+
+fn table() -> PathBuf {
+    root().join("tests/fixtures/config/policy-table/guichet.toml")
+}
+
+/// Runs guichetctl from a temp dir (so nothing depends on the working directory).
+fn ctl(args: &[&str]) -> Output {
+    let cwd = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_guichetctl"))
+        .args(args)
+        .current_dir(cwd.path())
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("guichetctl runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn explain(config: &Path, url: &str) -> Output {
+    ctl(&[
+        "policy",
+        "explain",
+        url,
+        "--config",
+        config.to_str().unwrap(),
+    ])
+}
+
+#[track_caller]
+fn assert_run(o: &Output, code: i32, out: &str) {
+    assert_eq!(
+        (o.status.code(), stdout(o).as_str()),
+        (Some(code), out),
+        "stderr: {}",
+        stderr(o)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// policy explain
+
+#[test]
+fn explain_allow_prints_service_pack_rule_and_exits_0() {
+    let o = explain(&example(), "https://www.belgium.be/fr/themes");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow belgium-be (be-federal, rule https://www.belgium.be)\n",
+    );
+    let o = explain(&example(), "https://x.myminfin.be/");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow myminfin (be-federal, rule https://*.myminfin.be)\n",
+    );
+}
+
+#[test]
+fn explain_names_path_port_and_local_rules() {
+    let o = explain(&table(), "https://www.pathed.be/fr/x");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow pathed (fake, rule https://www.pathed.be/fr)\n",
+    );
+    let o = explain(&table(), "https://www.ported.be:8443/");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow ported (fake, rule https://www.ported.be:8443)\n",
+    );
+    let o = explain(&table(), "http://plain.be/");
+    assert_run(&o, ALLOW, "allow plain (fake, rule http://plain.be)\n");
+    let o = explain(&table(), "https://www.commune.be/");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow local (local, rule https://www.commune.be)\n",
+    );
+}
+
+#[test]
+fn explain_block_prints_the_reason_and_exits_1() {
+    for (url, reason) in [
+        ("https://evil.example/", "site not in the approved services"),
+        (
+            "https://www.belgium.be@evil.example/",
+            "address with a user name or password",
+        ),
+        (
+            "https://www.belgium.be.evil.example/",
+            "site not in the approved services",
+        ),
+        (
+            "http://www.belgium.be/",
+            "unencrypted http is not allowed for this host",
+        ),
+        ("https://2130706433/", "IP address not listed"),
+        ("https://[::1]/", "IP address not listed"),
+        ("javascript:alert(1)", "this kind of address is not allowed"),
+        ("file:///etc/passwd", "this kind of address is not allowed"),
+        ("about:config", "this kind of address is not allowed"),
+        ("not a url", "not a valid address"),
+    ] {
+        let o = explain(&example(), url);
+        assert_run(&o, BLOCK, &format!("block: {reason}\n"));
+    }
+    let o = explain(&table(), "https://www.pathed.be/fr/%2e%2e/admin");
+    assert_run(&o, BLOCK, "block: site not in the approved services\n");
+}
+
+#[test]
+fn explain_internal_pages_exit_0() {
+    for url in ["about:blank", "guichet://welcome"] {
+        let o = explain(&example(), url);
+        assert_run(&o, ALLOW, "allow guichet (internal page)\n");
+    }
+}
+
+#[test]
+fn explain_takes_the_url_as_webkit_hands_it_over() {
+    let o = explain(&example(), "  https://WWW.BELGIUM.BE./fr\t");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow belgium-be (be-federal, rule https://www.belgium.be)\n",
+    );
+    let o = explain(&example(), "blob:https://www.mypension.be/8c1f");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow mypension (be-federal, rule https://*.mypension.be)\n",
+    );
+}
+
+#[test]
+fn explain_with_a_bad_config_exits_2_with_the_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("guichet.toml");
+    std::fs::write(&path, "[terminal]\nname = \"t\"\nlanguage = [\"fr\"]\n").unwrap();
+    let o = explain(&path, "https://www.belgium.be/");
+    assert_eq!(o.status.code(), Some(ERROR));
+    assert_eq!(stdout(&o), "", "nothing on stdout for an error");
+    let err = stderr(&o);
+    let mut lines = err.lines();
+    assert_eq!(
+        lines.next().unwrap_or_default(),
+        format!("guichetctl: {}:3:1: unknown field `language`, expected one of `name`, `languages`, `start_url`", path.display())
+    );
+    assert!(
+        lines.next().unwrap_or_default().starts_with("  hint: "),
+        "{err}"
+    );
+}
+
+#[test]
+fn explain_with_a_missing_config_exits_2() {
+    let o = explain(
+        Path::new("/nonexistent/guichet.toml"),
+        "https://www.belgium.be/",
+    );
+    assert_eq!(o.status.code(), Some(ERROR));
+    assert!(
+        stderr(&o).contains("cannot read /nonexistent/guichet.toml"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// check-config
+
+#[test]
+fn check_config_prints_a_summary_and_exits_0() {
+    let o = ctl(&["check-config", "--config", example().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], format!("{}: ok", example().display()));
+    assert_eq!(lines[1], "terminal: EPN démo — poste 1");
+    assert_eq!(lines[2], "packs: 1 (be-federal)");
+    assert!(lines[3].starts_with("services: "), "{out}");
+    assert!(lines[4].starts_with("rules: "), "{out}");
+
+    let o = ctl(&["check-config", "--config", table().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "{}: ok\nterminal: policy table\npacks: 1 (fake)\nservices: 11\nrules: 14\n",
+            table().display()
+        )
+    );
+}
+
+#[test]
+fn check_config_reports_an_error_in_a_pack_with_its_location() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("packs")).unwrap();
+    std::fs::write(
+        dir.path().join("packs/demo.toml"),
+        "id = \"demo\"\ntitle = { fr = \"d\", nl = \"d\", de = \"d\", en = \"d\" }\n\n[[service]]\nid = \"svc\"\nnames = { fr = \"s\", nl = \"s\", de = \"s\", en = \"s\" }\ncategory = \"other\"\nstart_url = \"https://www.svc.be/\"\nallow = [\"ftp://www.svc.be\"]\n",
+    )
+    .unwrap();
+    let config = dir.path().join("guichet.toml");
+    std::fs::write(
+        &config,
+        "[terminal]\nname = \"t\"\n[policy]\npacks = [\"demo\"]\npack_dirs = [\"packs\"]\n",
+    )
+    .unwrap();
+    let o = ctl(&["check-config", "--config", config.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(ERROR));
+    assert_eq!(stdout(&o), "");
+    let err = stderr(&o);
+    let want = format!(
+        "guichetctl: {}:9:10: bad rule \"ftp://www.svc.be\": scheme `ftp` is not allowed in a rule (only http or https)\n  hint: ",
+        dir.path().join("packs/demo.toml").display()
+    );
+    assert!(err.starts_with(&want), "{err}");
+}
+
+#[test]
+fn check_config_default_path_is_etc_guichet() {
+    // The test machine has no /etc/guichet/guichet.toml; the error names the path it tried.
+    if Path::new("/etc/guichet/guichet.toml").exists() {
+        return;
+    }
+    let o = ctl(&["check-config"]);
+    assert_eq!(o.status.code(), Some(ERROR));
+    assert!(
+        stderr(&o).contains("/etc/guichet/guichet.toml"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Usage
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &[][..],
+        &["policy"][..],
+        &["policy", "explain"][..],
+        &["policy", "explain", "https://x.be/", "extra"][..],
+        &["frobnicate"][..],
+        &["check-config", "--confg", "x"][..],
+        &["check-config", "--config"][..],
+    ] {
+        let o = ctl(args);
+        assert_eq!(o.status.code(), Some(ERROR), "{args:?}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "", "{args:?}");
+        assert!(!stderr(&o).is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn help_and_version_exit_0_and_document_the_exit_codes() {
+    let o = ctl(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let help = stdout(&o);
+    for word in [
+        "check-config",
+        "policy",
+        "Exit status",
+        "1 `policy explain`: blocked",
+    ] {
+        assert!(help.contains(word), "--help lacks {word:?}:\n{help}");
+    }
+    let o = ctl(&["policy", "explain", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("--config"));
+    let o = ctl(&["--version"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).starts_with("guichetctl "));
+}
