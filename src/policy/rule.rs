@@ -70,6 +70,8 @@ pub enum RuleError {
     WildcardIp,
     #[error("`*` may only appear as a leading `*.`")]
     Wildcard,
+    #[error("`*.{0}` would allow a whole top-level domain")]
+    WildcardTld(String),
     #[error("bad port in rule")]
     Port,
     #[error("a rule cannot have a query or fragment")]
@@ -150,6 +152,10 @@ impl Rule {
         // `a..b`, `x.be..`: an empty label is a typo, and such a host names no real site.
         if host.is_empty() || (!is_ip && host.split('.').any(str::is_empty)) {
             return Err(RuleError::Host(authority.to_owned()));
+        }
+        // `*.be` would open every Belgian site: a wildcard needs at least two labels.
+        if subdomains && !host.contains('.') {
+            return Err(RuleError::WildcardTld(host));
         }
         let port = parsed.port().unwrap_or(scheme.default_port());
         let path = normalise_prefix(scheme, &host, path)?;
@@ -276,6 +282,8 @@ mod tests {
             ("u@x.be", RuleError::Userinfo),
             ("*.10.0.0.1", RuleError::WildcardIp),
             ("x.*.be", RuleError::Wildcard),
+            ("*.be", RuleError::WildcardTld("be".into())),
+            ("*.BE.", RuleError::WildcardTld("be".into())),
             ("x.be/a?b", RuleError::QueryOrFragment),
             ("x.be/a/../b", RuleError::DotSegment),
             ("x.be/%2E%2e/b", RuleError::DotSegment),
