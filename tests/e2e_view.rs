@@ -29,6 +29,9 @@ fn page(body: &str) -> Reply {
     ))
 }
 
+/// The content view on the 1280×800 screen, below the toolbar.
+const CONTENT_AREA: (u32, u32, u32, u32) = (0, 100, 1280, 700);
+
 /// Centre of the content view on the 1280×800 screen (below the 96 px toolbar).
 const CENTRE: (u32, u32) = (640, 450);
 
@@ -125,7 +128,9 @@ fn allowed_page_loads_and_blocked_top_level_navigations_never_leave() {
         }
         let blocked = view.expect(&format!("blocked ({name})"), is_blocked);
         if name == "link" {
-            world.xvfb.screenshot("blocked-page");
+            world
+                .xvfb
+                .screenshot_painted_in("blocked-page", CONTENT_AREA, 20);
         }
         view.sentinel(SENTINEL);
         world.proxy.wait_path("www.allowed.test", "/sentinel");
@@ -175,9 +180,7 @@ fn welcome_screen_is_shown_on_start_only() {
         assert!(Instant::now() < deadline, "the window never showed");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    // Choosing a language is reported.
-    std::thread::sleep(std::time::Duration::from_millis(700)); // let the page paint for the picture
-    world.xvfb.screenshot("welcome");
+    world.xvfb.screenshot_painted("welcome", 50);
     assert_eq!(world.xvfb.visible_windows().len(), 1);
 }
 
@@ -204,8 +207,9 @@ fn iframes_and_redirects_to_blocked_hosts_never_leave() {
     view.start();
     view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
     world.proxy.wait_path("www.allowed.test", "/inner");
-    std::thread::sleep(std::time::Duration::from_millis(500)); // paint before the picture
-    world.xvfb.screenshot("loaded-page");
+    world
+        .xvfb
+        .screenshot_painted_in("loaded-page", CONTENT_AREA, 10);
     assert_never_reached(&world, &mut view, "evil-frame.test");
     // A blocked iframe leaves the page in place: no blocked page, no `blocked` report.
     assert!(
@@ -425,11 +429,10 @@ fn file_upload_offers_only_session_files_and_no_gtk_dialog() {
     view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
     world.xvfb.click(CENTRE.0, CENTRE.1, 1);
     // The trusted picker takes the whole window; no GTK dialog appears.
-    std::thread::sleep(std::time::Duration::from_millis(800)); // paint before the picture
-    world.xvfb.screenshot("file-picker");
+    world.xvfb.screenshot_painted("file-picker", 50);
     assert_eq!(world.xvfb.visible_windows().len(), 1, "no GTK file chooser");
     // The picker lists the session's one file first: click it.
-    world.xvfb.click(640, 300, 1);
+    world.xvfb.click(640, 257, 1);
     let chosen = world.proxy.wait_path("www.allowed.test", "/chosen");
     assert!(
         chosen.path.contains("name=attestation.pdf"),
@@ -544,23 +547,20 @@ fn end_session_shows_takeaway_then_logs_out_and_reports_ended() {
         reason: guichet::ipc::CountdownReason::Idle,
         seconds: 30,
     });
-    std::thread::sleep(std::time::Duration::from_millis(500)); // paint before the picture
-    world.xvfb.screenshot("countdown");
+    world.xvfb.screenshot_painted("countdown", 50);
     view.send(&ToView::CancelCountdown);
     view.send(&ToView::EndSession {
         takeaway: true,
         logout_urls: vec!["http://login.sso.test/logout".into()],
     });
-    std::thread::sleep(std::time::Duration::from_millis(500)); // paint before the picture
-    world.xvfb.screenshot("takeaway");
+    world.xvfb.screenshot_painted("takeaway", 50);
     // The take-away screen waits for the person; nothing is visited yet.
     assert!(!world.proxy.saw_host("login.sso.test"));
     // "End the session" is the big button under the list.
     world.xvfb.click(640, 420, 1);
     world.proxy.wait_path("login.sso.test", "/logout");
     view.expect("ended", |m| *m == FromView::Ended);
-    std::thread::sleep(std::time::Duration::from_millis(300)); // paint before the picture
-    world.xvfb.screenshot("goodbye");
+    world.xvfb.screenshot_painted("goodbye", 50);
     view.send(&ToView::Quit);
     assert_eq!(view.wait_exit(), Some(0));
 }

@@ -40,8 +40,8 @@ pub enum Event {
     ShowError(ErrorKind),
     /// Load an allowed URL in the content view (a new-window request).
     LoadInContent(String),
-    /// A content load finished or stopped (drives the logout visits).
-    ContentSettled,
+    /// The load of a logout visit finished or failed.
+    VisitDone,
     OpenPicker,
     DownloadRefused,
     DownloadFinished,
@@ -62,9 +62,14 @@ pub struct Shared {
     pub reporter: Reporter,
     pub lang: Cell<Lang>,
     pub chooser: RefCell<Option<FileChooserRequest>>,
+    /// Downloads refused at `decide-destination` (their failure is not reported again).
+    pub refused_downloads: RefCell<Vec<webkit2gtk::Download>>,
     proxy: EventLoopProxy<Event>,
     /// Set between a main-frame load's start and its commit (or failure).
     pub top_pending: Cell<bool>,
+    /// The logout visit's load: armed when asked, started when WebKit starts it; only a
+    /// started visit's end counts (not the end of the load it replaced).
+    pub visit: Cell<Visit>,
 }
 
 impl Shared {
@@ -74,6 +79,14 @@ impl Shared {
 
     pub fn send(&self, event: Event) {
         let _ = self.proxy.send_event(event);
+    }
+
+    /// Ends a started logout visit (its load finished or failed).
+    pub fn visit_done(&self) {
+        if self.visit.get() == Visit::Started {
+            self.visit.set(Visit::Idle);
+            self.send(Event::VisitDone);
+        }
     }
 
     /// Reports a blocked top-level navigation and shows the blocked page.
@@ -125,6 +138,14 @@ impl Shared {
             },
         );
     }
+}
+
+/// Where the load of a logout visit is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visit {
+    Idle,
+    Armed,
+    Started,
 }
 
 /// Zoom bounds and step of the content view.
@@ -182,8 +203,10 @@ pub fn run(config: Config, session: SessionDir) -> ! {
         reporter: Reporter::new(),
         lang: Cell::new(lang),
         chooser: RefCell::new(None),
+        refused_downloads: RefCell::new(Vec::new()),
         proxy: proxy.clone(),
         top_pending: Cell::new(false),
+        visit: Cell::new(Visit::Idle),
     });
 
     let app = match build(&event_loop, &shared, proxy) {
@@ -277,6 +300,8 @@ fn build(
         .build_gtk(&vbox)
         .map_err(|e| format!("content: {e}"))?;
     let content_view = content.webview();
+    // tao shows windows with show_all(); the content view's visibility is ours alone.
+    content_view.set_no_show_all(true);
     super::content::configure(&content_view);
     super::content::connect(&content_view, shared);
 
@@ -428,8 +453,6 @@ impl App {
             Event::ShowError(kind) => {
                 if self.ending.borrow().is_none() {
                     self.load(&pages::error_url(kind, self.lang()));
-                } else {
-                    self.next_logout();
                 }
             }
             Event::LoadInContent(url) => {
@@ -437,7 +460,7 @@ impl App {
                     self.load(&url);
                 }
             }
-            Event::ContentSettled => {
+            Event::VisitDone => {
                 if self
                     .ending
                     .borrow()
@@ -677,6 +700,7 @@ impl App {
                     let _ = p.send_event(Event::LogoutTimeout(seq));
                 });
                 tracing::info!(host = ?host_of(&url).map(|h| h.to_string()), "visiting logout");
+                self.shared.visit.set(Visit::Armed);
                 self.load(&url);
             }
             None => self.goodbye(),
@@ -692,6 +716,7 @@ impl App {
     }
 
     fn goodbye(&self) {
+        self.shared.visit.set(Visit::Idle);
         if let Some(e) = self.ending.borrow_mut().as_mut() {
             if e.visiting.is_none() {
                 return;

@@ -73,7 +73,14 @@ impl Xvfb {
         let child = Command::new("Xvfb")
             .arg("-displayfd")
             .arg(write_end.as_raw_fd().to_string())
-            .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"])
+            .args([
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+                "-noreset",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -111,6 +118,51 @@ impl Xvfb {
             .expect("run import (imagemagick)");
         assert!(status.success(), "screenshot failed");
         path
+    }
+
+    /// Like [`Xvfb::screenshot`], but retries until the screen shows at least `min_colours`
+    /// distinct colours (WebKit paints a while after a window maps or a page loads), and
+    /// panics after [`TIMEOUT`]. Returns the path of the painted picture.
+    pub fn screenshot_painted(&self, name: &str, min_colours: u32) -> PathBuf {
+        self.screenshot_painted_in(name, (0, 0, 1280, 800), min_colours)
+    }
+
+    /// Like [`Xvfb::screenshot_painted`], counting colours only in the rectangle
+    /// `(x, y, width, height)` (e.g. the content view below the toolbar).
+    pub fn screenshot_painted_in(
+        &self,
+        name: &str,
+        (x, y, w, h): (u32, u32, u32, u32),
+        min_colours: u32,
+    ) -> PathBuf {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let path = self.screenshot(name);
+            let out = Command::new("convert")
+                .arg(&path)
+                .args([
+                    "-crop",
+                    &format!("{w}x{h}+{x}+{y}"),
+                    "+repage",
+                    "-format",
+                    "%k",
+                    "info:",
+                ])
+                .output()
+                .expect("run convert (imagemagick)");
+            let colours: u32 = String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .parse()
+                .unwrap_or(0);
+            if colours >= min_colours {
+                return path;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name}: the screen never showed more than {colours} colours"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 
     /// Runs `xdotool ARGS…` on this display.
@@ -378,7 +430,10 @@ fn serve(stream: TcpStream, state: &(Mutex<ProxyState>, Condvar)) {
         }
         let (host, path) = if method == "CONNECT" {
             (
-                target.rsplit_once(':').map_or(&*target, |(h, _)| h).to_owned(),
+                target
+                    .rsplit_once(':')
+                    .map_or(&*target, |(h, _)| h)
+                    .to_owned(),
                 String::new(),
             )
         } else {

@@ -109,7 +109,7 @@
   function picker(t) {
     const list = el("ul", { class: "list" });
     state.downloads.forEach((n, i) => {
-      list.appendChild(el("li", {}, [button("\u{1F4C4} " + n, "", { cmd: "pick", index: i })]));
+      list.appendChild(el("li", {}, [button(n, "", { cmd: "pick", index: i })]));
     });
     return el("div", { class: "full" }, [
       el("h1", { text: t.picker_title }),
