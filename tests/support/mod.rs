@@ -165,6 +165,44 @@ impl Xvfb {
         }
     }
 
+    /// Takes screenshots until the rectangle `(x, y, width, height)` contains the colour
+    /// `hex` (`"FFF4CC"`): a way to wait for a given page or screen to be painted. Panics
+    /// after [`TIMEOUT`].
+    pub fn screenshot_showing(
+        &self,
+        name: &str,
+        (x, y, w, h): (u32, u32, u32, u32),
+        hex: &str,
+    ) -> PathBuf {
+        let deadline = Instant::now() + TIMEOUT;
+        let want = format!("#{}", hex.to_ascii_uppercase());
+        loop {
+            let path = self.screenshot(name);
+            let out = Command::new("convert")
+                .arg(&path)
+                .args([
+                    "-crop",
+                    &format!("{w}x{h}+{x}+{y}"),
+                    "+repage",
+                    "-unique-colors",
+                    "txt:-",
+                ])
+                .output()
+                .expect("run convert (imagemagick)");
+            if String::from_utf8_lossy(&out.stdout)
+                .to_ascii_uppercase()
+                .contains(&want)
+            {
+                return path;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name}: {want} never appeared on screen"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     /// Runs `xdotool ARGS…` on this display.
     pub fn xdotool(&self, args: &[&str]) {
         let status = self
@@ -197,7 +235,7 @@ impl Xvfb {
         let text = String::from_utf8_lossy(&out.stdout);
         let ids: Vec<String> = text
             .lines()
-            .filter_map(|l| l.trim().split_whitespace().next())
+            .filter_map(|l| l.split_whitespace().next())
             .filter(|w| w.starts_with("0x"))
             .map(str::to_owned)
             .collect();
