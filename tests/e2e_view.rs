@@ -187,6 +187,7 @@ fn welcome_screen_is_shown_on_start_only() {
     assert_eq!(world.xvfb.visible_windows().len(), 1);
     // The language buttons (top right) switch the language and report it.
     world.xvfb.click(891, 65, 1);
+    view.expect("activity", |m| *m == FromView::Activity);
     view.expect("language", |m| {
         *m == FromView::Language {
             lang: guichet::policy::Lang::Nl,
@@ -359,9 +360,9 @@ fn downloads_land_in_the_session_with_safe_names_and_limits() {
         "www.allowed.test",
         "/start",
         page(&format!(
-            "<script>const u=[{links}];let i=0;\
-             function next(){{if(i<u.length){{location.href=u[i++];setTimeout(next,400);}}}}\
-             setTimeout(next,100);</script>"
+            // One frame per file: downloads in parallel, none cancelling another.
+            "<script>for(const u of [{links}]){{const f=document.createElement('iframe');\
+             f.src=u;document.body.appendChild(f);}}</script>"
         )),
     );
     let mut view = View::spawn(&world.xvfb, &world.config, world.session());
@@ -609,4 +610,37 @@ fn end_session_shows_takeaway_then_logs_out_and_reports_ended() {
     world.xvfb.screenshot_painted("goodbye", 50);
     view.send(&ToView::Quit);
     assert_eq!(view.wait_exit(), Some(0));
+}
+
+#[test]
+fn permissions_are_denied_and_a_web_process_crash_is_reported() {
+    let _g = e2e_lock();
+    let world = World::new(config_with_start());
+    world.proxy.route(
+        "www.allowed.test",
+        "/start",
+        page(
+            "<script>navigator.geolocation.getCurrentPosition(\
+               p=>fetch('/geo?r=granted'),e=>fetch('/geo?r=denied&code='+e.code));</script>",
+        ),
+    );
+    let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+    view.start();
+    let geo = world.proxy.wait_path("www.allowed.test", "/geo");
+    assert!(geo.path.contains("r=denied&code=1"), "{}", geo.path);
+
+    // The web process dies: the supervisor hears about it.
+    let web = view.descendants_named("WebKitWebProc");
+    assert!(!web.is_empty(), "no web process found");
+    for pid in web {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid as i32),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    view.expect("crashed", |m| {
+        *m == FromView::Crashed {
+            what: guichet::ipc::CrashKind::WebProcessTerminated,
+        }
+    });
 }

@@ -275,6 +275,13 @@ fn build(
         .map_err(|e| format!("toolbar: {e}"))?;
     let toolbar_view = toolbar.webview();
     toolbar_view.connect_context_menu(|_, _, _, _| true);
+    let sh = Rc::clone(shared);
+    toolbar_view.connect_web_process_terminated(move |_, reason| {
+        tracing::error!(?reason, "toolbar web process terminated");
+        sh.reporter.send(&FromView::Crashed {
+            what: CrashKind::WebProcessTerminated,
+        });
+    });
     if let Some(s) = WebViewExt::settings(&toolbar_view) {
         webkit2gtk::SettingsExt::set_enable_developer_extras(&s, false);
     }
@@ -593,7 +600,9 @@ impl App {
     }
 
     fn on_toolbar(&self, msg: ToolbarMsg) {
-        self.shared.reporter.activity();
+        if !matches!(msg, ToolbarMsg::Hello | ToolbarMsg::NoticeSeen) {
+            self.shared.reporter.activity();
+        }
         let screen = self.screen.get();
         match msg {
             ToolbarMsg::Hello => {

@@ -775,6 +775,39 @@ impl View {
         }
     }
 
+    /// The process id of the view.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Ids of the view's descendants whose command name starts with `name`
+    /// (e.g. `WebKitWebProcess`), read from `/proc`.
+    pub fn descendants_named(&self, name: &str) -> Vec<u32> {
+        let mut found = Vec::new();
+        let mut stack = vec![self.child.id()];
+        while let Some(pid) = stack.pop() {
+            let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+                continue;
+            };
+            for task in tasks.flatten() {
+                let children =
+                    std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+                for child in children
+                    .split_whitespace()
+                    .filter_map(|c| c.parse::<u32>().ok())
+                {
+                    let comm =
+                        std::fs::read_to_string(format!("/proc/{child}/comm")).unwrap_or_default();
+                    if comm.trim().starts_with(name) {
+                        found.push(child);
+                    }
+                    stack.push(child);
+                }
+            }
+        }
+        found
+    }
+
     /// The view's log lines so far.
     pub fn log(&self) -> Vec<String> {
         self.stderr.lock().unwrap().clone()
