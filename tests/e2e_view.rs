@@ -489,6 +489,15 @@ fn file_upload_offers_only_session_files_and_no_gtk_dialog() {
     assert!(chosen.path.contains("size=17"), "{}", chosen.path);
 }
 
+/// Proving that a window does *not* appear needs a time window: the count is checked
+/// every 100 ms for a second (a GTK menu or inspector maps within a few frames).
+fn assert_one_window_for_a_while(xvfb: &Xvfb, when: &str) {
+    for _ in 0..10 {
+        assert_eq!(xvfb.visible_windows().len(), 1, "a second window {when}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn no_context_menu_devtools_or_dialog_and_print_is_reported() {
     let _g = e2e_lock();
@@ -501,6 +510,7 @@ fn no_context_menu_devtools_or_dialog_and_print_is_reported() {
         "/start",
         page(
             r#"<h1>page</h1><button style="position:fixed;inset:0" onclick="window.print()">print</button>
+               <script>document.addEventListener('contextmenu',()=>fetch('/ctx'))</script>
                <script>setTimeout(()=>window.close(),200)</script>"#,
         ),
     );
@@ -508,6 +518,9 @@ fn no_context_menu_devtools_or_dialog_and_print_is_reported() {
     view.start();
     view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
     world.xvfb.click(CENTRE.0, CENTRE.1, 3);
+    // The page saw the right-click; a menu would map right after: watch for a while.
+    world.proxy.wait_path("www.allowed.test", "/ctx");
+    assert_one_window_for_a_while(&world.xvfb, "after a right-click");
     for key in [
         "F12",
         "ctrl+shift+i",
@@ -525,6 +538,7 @@ fn no_context_menu_devtools_or_dialog_and_print_is_reported() {
     ] {
         world.xvfb.xdotool(&["key", key]);
     }
+    assert_one_window_for_a_while(&world.xvfb, "after devtools and window shortcuts");
     world.xvfb.click(CENTRE.0, CENTRE.1, 1);
     view.expect("print_requested", |m| *m == FromView::PrintRequested);
     assert_eq!(

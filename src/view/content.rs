@@ -64,14 +64,14 @@ pub fn connect(webview: &WebView, shared: &Rc<Shared>) {
     });
 
     let sh = Rc::clone(shared);
+    // A window requested by a script: never created; its address is decided like a
+    // link with target=_blank.
     webview.connect_create(move |_view, action| {
-        let mut action = action.clone();
         let url = action
             .request()
             .and_then(|r| r.uri())
             .map(|u| u.to_string())
             .unwrap_or_default();
-        let _ = action.is_redirect();
         apply_new_window(&sh, &url);
         None
     });
