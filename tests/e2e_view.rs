@@ -199,6 +199,10 @@ fn welcome_screen_is_shown_on_start_only() {
     world.proxy.wait_for("CONNECT www.allowed.test", |s| {
         s.method == "CONNECT" && s.host == "www.allowed.test"
     });
+    // The layout switched from the full-window welcome to the toolbar above the content.
+    world
+        .xvfb
+        .screenshot_showing("service-opened", (0, 0, 1280, 96), "B3261E");
     // Staff pause: a full-window notice.
     view.send(&ToView::Screen {
         screen: guichet::ipc::Screen::Paused,
@@ -657,4 +661,20 @@ fn permissions_are_denied_and_a_web_process_crash_is_reported() {
             what: guichet::ipc::CrashKind::WebProcessTerminated,
         }
     });
+}
+
+#[test]
+fn a_network_failure_shows_the_error_page() {
+    let _g = e2e_lock();
+    let world = World::new(config_with_start());
+    world
+        .proxy
+        .route("www.allowed.test", "/start", Reply::drop_connection());
+    let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+    view.start();
+    world.proxy.wait_path("www.allowed.test", "/start");
+    // guichet's own error page, with its "ask the helper" box, not WebKit's.
+    world
+        .xvfb
+        .screenshot_showing("error-page", CONTENT_AREA, "FFF4CC");
 }

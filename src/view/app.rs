@@ -144,6 +144,11 @@ impl Shared {
     }
 }
 
+/// The zoom after a step, kept within bounds.
+fn next_zoom(current: f64, delta: f64) -> f64 {
+    (current + delta).clamp(ZOOM_MIN, ZOOM_MAX)
+}
+
 /// Where the load of a logout visit is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Visit {
@@ -311,8 +316,6 @@ fn build(
         .build_gtk(&vbox)
         .map_err(|e| format!("content: {e}"))?;
     let content_view = content.webview();
-    // tao shows windows with show_all(); the content view's visibility is ours alone.
-    content_view.set_no_show_all(true);
     super::content::configure(&content_view);
     super::content::connect(&content_view, shared);
 
@@ -416,21 +419,48 @@ impl App {
         }
     }
 
+    /// Sizes the two views. The content view is never hidden (hiding and re-showing a
+    /// mapped WebKit view stalled its repaint under Xvfb): on full-window screens it is
+    /// shrunk to nothing and made insensitive, so it takes no input.
     fn layout(&self) {
         let toolbar = self.toolbar.webview();
         let content = self.content_view();
         let full = self.screen.get().is_full_window();
         if full {
-            content.hide();
+            content.set_sensitive(false);
             toolbar.set_size_request(-1, -1);
+            content.set_size_request(-1, 0);
+            self.vbox
+                .set_child_packing(&content, false, true, 0, gtk::PackType::Start);
             self.vbox
                 .set_child_packing(&toolbar, true, true, 0, gtk::PackType::Start);
         } else {
+            // A WebKit view's natural height is its page's height, so the toolbar would keep
+            // the whole window after a full-window screen: give the content view the rest
+            // as its minimum instead.
+            let height = match self.vbox.allocated_height() {
+                h if h > BAR_HEIGHT => h,
+                _ => self
+                    .window
+                    .current_monitor()
+                    .map(|m| m.size().height as i32)
+                    .unwrap_or(BAR_HEIGHT * 8),
+            };
             toolbar.set_size_request(-1, BAR_HEIGHT);
+            content.set_size_request(-1, (height - BAR_HEIGHT).max(1));
             self.vbox
                 .set_child_packing(&toolbar, false, true, 0, gtk::PackType::Start);
-            content.show();
+            self.vbox
+                .set_child_packing(&content, true, true, 0, gtk::PackType::Start);
+            content.set_sensitive(true);
             content.grab_focus();
+        }
+        // A mapped, non-resizable window of unchanged size does not always re-run its
+        // layout after a packing change (seen under Xvfb): allocate the box again now.
+        let area = self.vbox.allocation();
+        self.vbox.queue_resize();
+        if area.width() > 1 && area.height() > 1 {
+            self.vbox.size_allocate(&area);
         }
     }
 
@@ -516,7 +546,7 @@ impl App {
             }
             Event::Activity => self.shared.reporter.activity(),
             Event::Zoom(delta) => {
-                let z = (self.zoom.get() + delta).clamp(ZOOM_MIN, ZOOM_MAX);
+                let z = next_zoom(self.zoom.get(), delta);
                 self.zoom.set(z);
                 self.content_view().set_zoom_level(z);
                 self.render();
@@ -741,5 +771,24 @@ impl App {
         self.show(UiScreen::Goodbye);
         tracing::info!("session ended");
         self.shared.reporter.send(&FromView::Ended);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zoom_stays_within_bounds() {
+        let mut z = 1.0;
+        for _ in 0..20 {
+            z = next_zoom(z, ZOOM_STEP);
+        }
+        assert_eq!(z, ZOOM_MAX);
+        for _ in 0..20 {
+            z = next_zoom(z, -ZOOM_STEP);
+        }
+        assert_eq!(z, ZOOM_MIN);
+        assert_eq!(next_zoom(1.0, ZOOM_STEP), 1.25);
     }
 }

@@ -341,6 +341,15 @@ impl Reply {
         }
     }
 
+    /// Closes the connection without an answer (a network failure for the browser).
+    pub fn drop_connection() -> Reply {
+        Reply {
+            status: 0,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
     pub fn with_header(mut self, name: &str, value: &str) -> Reply {
         self.headers.push((name.into(), value.into()));
         self
@@ -494,6 +503,9 @@ fn serve(stream: TcpStream, state: &(Mutex<ProxyState>, Condvar)) {
         };
         if method == "CONNECT" {
             let _ = writer.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+            return;
+        }
+        if reply.as_ref().is_some_and(|r| r.status == 0) {
             return;
         }
         let reply = reply.unwrap_or(Reply {
