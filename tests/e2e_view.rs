@@ -481,7 +481,8 @@ fn file_upload_offers_only_session_files_and_no_gtk_dialog() {
     world.xvfb.click(CENTRE.0, CENTRE.1, 1);
     // The trusted picker takes the whole window; no GTK dialog appears.
     world.xvfb.screenshot_painted("file-picker", 50);
-    assert_eq!(world.xvfb.visible_windows().len(), 1, "no GTK file chooser");
+    let windows = world.xvfb.visible_windows();
+    assert_eq!(windows.len(), 1, "no GTK file chooser: {windows:?}");
     // The picker lists the session's one file first: click it.
     world.xvfb.click(640, 257, 1);
     let chosen = world.proxy.wait_path("www.allowed.test", "/chosen");
@@ -618,7 +619,10 @@ fn end_session_shows_takeaway_then_logs_out_and_reports_ended() {
         takeaway: true,
         logout_urls: vec!["http://login.sso.test/logout".into()],
     });
-    world.xvfb.screenshot_painted("takeaway", 50);
+    // The red "end the session" button in the middle of the screen: the full-window screen.
+    world
+        .xvfb
+        .screenshot_showing("takeaway", (400, 340, 480, 120), "B3261E");
     // The take-away screen waits for the person; nothing is visited yet.
     assert!(!world.proxy.saw_host("login.sso.test"));
     // "End the session" is the big button under the list.

@@ -419,33 +419,32 @@ impl App {
         }
     }
 
-    /// Sizes the two views. The content view is never hidden (hiding and re-showing a
-    /// mapped WebKit view stalled its repaint under Xvfb): on full-window screens it is
-    /// shrunk to nothing and made insensitive, so it takes no input.
+    /// Sizes the two views. A WebKit view's natural height is its page's height, so
+    /// packing alone lets whichever page is taller keep the space: each view gets an
+    /// explicit minimum height instead (the toolbar's bar, the content the rest; or the
+    /// toolbar everything). The content view is never hidden (re-showing a mapped WebKit view
+    /// stalled under Xvfb); on full-window screens it has no height and takes no input.
     fn layout(&self) {
         let toolbar = self.toolbar.webview();
         let content = self.content_view();
         let full = self.screen.get().is_full_window();
+        let height = match self.vbox.allocated_height() {
+            h if h > BAR_HEIGHT => h,
+            _ => self
+                .window
+                .current_monitor()
+                .map(|m| m.size().height as i32)
+                .unwrap_or(BAR_HEIGHT * 8),
+        };
         if full {
             content.set_sensitive(false);
-            toolbar.set_size_request(-1, -1);
             content.set_size_request(-1, 0);
+            toolbar.set_size_request(-1, height);
             self.vbox
                 .set_child_packing(&content, false, true, 0, gtk::PackType::Start);
             self.vbox
                 .set_child_packing(&toolbar, true, true, 0, gtk::PackType::Start);
         } else {
-            // A WebKit view's natural height is its page's height, so the toolbar would keep
-            // the whole window after a full-window screen: give the content view the rest
-            // as its minimum instead.
-            let height = match self.vbox.allocated_height() {
-                h if h > BAR_HEIGHT => h,
-                _ => self
-                    .window
-                    .current_monitor()
-                    .map(|m| m.size().height as i32)
-                    .unwrap_or(BAR_HEIGHT * 8),
-            };
             toolbar.set_size_request(-1, BAR_HEIGHT);
             content.set_size_request(-1, (height - BAR_HEIGHT).max(1));
             self.vbox
@@ -454,13 +453,6 @@ impl App {
                 .set_child_packing(&content, true, true, 0, gtk::PackType::Start);
             content.set_sensitive(true);
             content.grab_focus();
-        }
-        // A mapped, non-resizable window of unchanged size does not always re-run its
-        // layout after a packing change (seen under Xvfb): allocate the box again now.
-        let area = self.vbox.allocation();
-        self.vbox.queue_resize();
-        if area.width() > 1 && area.height() > 1 {
-            self.vbox.size_allocate(&area);
         }
     }
 

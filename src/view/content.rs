@@ -130,6 +130,11 @@ pub fn connect(webview: &WebView, shared: &Rc<Shared>) {
     });
 
     webview.connect_context_menu(|_, _, _, _| true);
+    // Tooltips are separate X/Wayland windows that can outlive the page under them.
+    webview.connect_query_tooltip(|view, _, _, _, _| {
+        view.stop_signal_emission_by_name("query-tooltip");
+        false
+    });
     webview.connect_enter_fullscreen(|_| true);
 
     let sh = Rc::clone(shared);

@@ -225,7 +225,8 @@ impl Xvfb {
     }
 
     /// Top-level windows that are viewable (mapped), as `xwininfo -root -children` lists
-    /// them. A GTK dialog, a context menu popup or an inspector window shows up here.
+    /// them (one line each: id, name, geometry). A GTK dialog, a context menu popup or an
+    /// inspector window shows up here.
     pub fn visible_windows(&self) -> Vec<String> {
         let out = self
             .command("xwininfo")
@@ -233,14 +234,17 @@ impl Xvfb {
             .output()
             .expect("run xwininfo");
         let text = String::from_utf8_lossy(&out.stdout);
-        let ids: Vec<String> = text
+        let windows: Vec<(String, String)> = text
             .lines()
-            .filter_map(|l| l.split_whitespace().next())
-            .filter(|w| w.starts_with("0x"))
-            .map(str::to_owned)
+            .filter_map(|l| {
+                let id = l.split_whitespace().next()?;
+                id.starts_with("0x")
+                    .then(|| (id.to_owned(), l.trim().to_owned()))
+            })
             .collect();
-        ids.into_iter()
-            .filter(|id| {
+        windows
+            .into_iter()
+            .filter(|(id, _)| {
                 let out = self
                     .command("xwininfo")
                     .args(["-id", id, "-display", &self.display])
@@ -248,6 +252,7 @@ impl Xvfb {
                     .expect("run xwininfo -id");
                 String::from_utf8_lossy(&out.stdout).contains("Map State: IsViewable")
             })
+            .map(|(_, line)| line)
             .collect()
     }
 }
