@@ -156,6 +156,12 @@ fn allowed_page_loads_and_blocked_top_level_navigations_never_leave() {
             _ => unreachable!(),
         }
         assert_eq!(world.xvfb.visible_windows().len(), 1, "{name}: one window");
+        // Hosts may be logged, never a URL.
+        let log = view.log().join("\n");
+        assert!(
+            !log.contains("http://") && !log.contains("https://") && !log.contains("view-source:"),
+            "{name}: a URL reached the log"
+        );
     }
 }
 
