@@ -486,7 +486,10 @@ fn file_upload_offers_only_session_files_and_no_gtk_dialog() {
     view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
     world.xvfb.click(CENTRE.0, CENTRE.1, 1);
     // The trusted picker takes the whole window; no GTK dialog appears.
-    world.xvfb.screenshot_painted("file-picker", 50);
+    // The picker's first entry (a white button with a blue border) where the page was.
+    world
+        .xvfb
+        .screenshot_showing("file-picker", (200, 220, 880, 80), "1D4F91");
     let windows = world.xvfb.visible_windows();
     assert_eq!(windows.len(), 1, "no GTK file chooser: {windows:?}");
     // The picker lists the session's one file first: click it.
