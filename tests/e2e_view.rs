@@ -691,3 +691,48 @@ fn a_network_failure_shows_the_error_page() {
         .xvfb
         .screenshot_showing("error-page", CONTENT_AREA, "FFF4CC");
 }
+
+#[test]
+fn zoom_goes_through_the_trusted_control_and_stays_bounded() {
+    let _g = e2e_lock();
+    let world = World::new(config_with_start());
+    world.proxy.route(
+        "www.allowed.test",
+        "/start",
+        page(
+            "<script>addEventListener('resize',()=>fetch('/w?'+innerWidth));\
+             fetch('/w?'+innerWidth)</script>",
+        ),
+    );
+    let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+    view.start();
+    world
+        .proxy
+        .wait_for("width at 100 %", |s| s.path == "/w?1280");
+    // "A+" in the toolbar: 125 % makes the page 1024 CSS pixels wide.
+    world.xvfb.click(538, 46, 1);
+    world
+        .proxy
+        .wait_for("width at 125 %", |s| s.path == "/w?1024");
+    // Ctrl+plus many times: the zoom stops at 300 % (1280 / 3 = 426 CSS pixels).
+    world.xvfb.click(CENTRE.0, CENTRE.1, 1);
+    for _ in 0..12 {
+        world.xvfb.xdotool(&["key", "ctrl+plus"]);
+    }
+    world
+        .proxy
+        .wait_for("width at 300 %", |s| s.path == "/w?426");
+    assert!(
+        !world
+            .proxy
+            .seen()
+            .iter()
+            .any(|s| s.path.starts_with("/w?") && s.path[3..].parse::<u32>().unwrap_or(999) < 426),
+        "zoomed beyond the bound"
+    );
+    // Ctrl+0 resets.
+    world.xvfb.xdotool(&["key", "ctrl+0"]);
+    world
+        .proxy
+        .wait_count("width back at 100 %", 2, |s| s.path == "/w?1280");
+}

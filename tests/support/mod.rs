@@ -435,6 +435,21 @@ impl Proxy {
         }
     }
 
+    /// Waits until at least `n` requests matching `pred` have arrived.
+    pub fn wait_count(&self, what: &str, n: usize, pred: impl Fn(&Seen) -> bool) {
+        let deadline = Instant::now() + TIMEOUT;
+        let (lock, cv) = &*self.state;
+        let mut st = lock.lock().unwrap();
+        loop {
+            if st.seen.iter().filter(|s| pred(s)).count() >= n {
+                return;
+            }
+            let now = Instant::now();
+            assert!(now < deadline, "proxy never saw {what} {n} times");
+            st = cv.wait_timeout(st, deadline - now).unwrap().0;
+        }
+    }
+
     /// Waits for a request to `host` + `path` (path without query).
     pub fn wait_path(&self, host: &str, path: &str) -> Seen {
         self.wait_for(&format!("{host}{path}"), |s| {
