@@ -133,7 +133,7 @@ fn allowed_page_loads_and_blocked_top_level_navigations_never_leave() {
         if name == "link" {
             world
                 .xvfb
-                .screenshot_painted_in("blocked-page", CONTENT_AREA, 20);
+                .screenshot_showing("blocked-page", CONTENT_AREA, "FFF4CC");
         }
         view.sentinel(SENTINEL);
         world.proxy.wait_path("www.allowed.test", "/sentinel");
@@ -233,20 +233,29 @@ fn iframes_and_redirects_to_blocked_hosts_never_leave() {
         page(
             r#"<h1>Page autorisée</h1><p>Un service public de test.</p>
                <iframe src="http://evil-frame.test/"></iframe>
-               <iframe src="http://www.allowed.test/inner"></iframe>"#,
+               <iframe src="http://www.allowed.test/inner"></iframe>
+               <iframe src="http://login.sso.test/widget"></iframe>"#,
         ),
     );
     world
         .proxy
         .route("www.allowed.test", "/inner", page("inner frame"));
+    // A cross-origin widget that embeds a tracker from an unlisted host.
+    world.proxy.route(
+        "login.sso.test",
+        "/widget",
+        page(r#"widget<iframe src="http://evil-nested.test/t"></iframe>"#),
+    );
     let mut view = View::spawn(&world.xvfb, &world.config, world.session());
     view.start();
     view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
     world.proxy.wait_path("www.allowed.test", "/inner");
     world
         .xvfb
-        .screenshot_painted_in("loaded-page", CONTENT_AREA, 10);
+        .screenshot_showing("loaded-page", CONTENT_AREA, PAGE_BG);
+    world.proxy.wait_path("login.sso.test", "/widget");
     assert_never_reached(&world, &mut view, "evil-frame.test");
+    assert!(!world.proxy.saw_host("evil-nested.test"));
     // A blocked iframe leaves the page in place: no blocked page, no `blocked` report.
     assert!(
         !view.received.iter().any(is_blocked),

@@ -106,24 +106,31 @@ impl Shared {
     /// A redirect while a top-level load is pending belongs to the main frame. Otherwise the
     /// main document is asked, in an isolated script world the page cannot tamper with,
     /// whether one of its frame elements points at the URL: then it was an iframe and stays
-    /// empty; if not, it was the main frame (a link, `location.href`, meta refresh, form)
-    /// and the blocked page is shown. The hop itself has already been ignored either way.
+    /// empty. A hop without a user gesture in a page holding cross-origin frames (whose
+    /// own frames the main document cannot see) is taken as a nested frame too, so an
+    /// embedded widget's tracker never replaces the whole page. Anything else was the main
+    /// frame (a link, `location.href`, meta refresh, form) and the blocked page is shown.
+    /// The hop itself has already been ignored either way.
     pub fn blocked_hop(
         self: &Rc<Self>,
         view: &webkit2gtk::WebView,
         url: &str,
         reason: BlockReason,
         redirect: bool,
+        gesture: bool,
     ) {
         if redirect && self.top_pending.get() {
             self.blocked(url, reason);
             return;
         }
         let script = format!(
-            "(function(u){{try{{for(const f of document.querySelectorAll('iframe,frame,object,embed')){{\
-             const s=f.getAttribute('src')??f.getAttribute('data');\
-             if(s!==null&&new URL(s,document.baseURI).href===u)return true;}}}}catch(e){{}}return false;}})({})",
-            serde_json::to_string(url).expect("a string serializes")
+            "(function(u,g){{try{{const fs=document.querySelectorAll('iframe,frame,object,embed');\
+             for(const f of fs){{const s=f.getAttribute('src')??f.getAttribute('data');\
+             if(s!==null&&new URL(s,document.baseURI).href===u)return true;}}\
+             if(!g)for(const f of fs){{if(f.contentDocument===null)return true;}}\
+             }}catch(e){{}}return false;}})({},{})",
+            serde_json::to_string(url).expect("a string serializes"),
+            gesture
         );
         let sh = Rc::clone(self);
         let url = url.to_owned();

@@ -181,6 +181,7 @@ fn on_decide_policy(
     decision: &webkit2gtk::PolicyDecision,
     kind: PolicyDecisionType,
 ) -> bool {
+    tracing::trace!(?kind, "decide-policy");
     let Some(nav) = decision.dynamic_cast_ref::<NavigationPolicyDecision>() else {
         // Response decisions: let WebKit decide (it turns attachments into downloads).
         return false;
@@ -200,7 +201,10 @@ fn on_decide_policy(
     };
     let verdict = navigation::decide(shared.policy(), &url, target);
     match &verdict {
-        Verdict::Use => decision.use_(),
+        Verdict::Use => {
+            tracing::debug!(host = ?host_of(&url).map(|h| h.to_string()), "navigation hop allowed");
+            decision.use_()
+        }
         Verdict::Ignore => {
             tracing::debug!(host = ?host_of(&url).map(|h| h.to_string()), "frame navigation blocked");
             decision.ignore();
@@ -211,7 +215,8 @@ fn on_decide_policy(
         }
         Verdict::Blocked(reason) => {
             decision.ignore();
-            shared.blocked_hop(view, &url, *reason, action.is_redirect());
+            let gesture = action.is_user_gesture();
+            shared.blocked_hop(view, &url, *reason, action.is_redirect(), gesture);
         }
         Verdict::LoadHere(url) => {
             decision.ignore();

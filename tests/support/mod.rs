@@ -707,7 +707,10 @@ impl View {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_guichet-view"));
         cmd.env_clear()
             .envs(session.confined_env(&display))
-            .env("RUST_LOG", "guichet=debug")
+            .env(
+                "RUST_LOG",
+                std::env::var("GUICHET_TEST_LOG").unwrap_or_else(|_| "guichet=debug".into()),
+            )
             .arg("--session-dir")
             .arg(session.root())
             .arg("--config")
