@@ -35,7 +35,6 @@ pub fn configure(webview: &WebView) {
         s.set_javascript_can_access_clipboard(false);
         s.set_media_playback_requires_user_gesture(true);
         s.set_enable_fullscreen(false);
-        s.set_enable_hyperlink_auditing(false);
         s.set_enable_back_forward_navigation_gestures(false);
         s.set_enable_write_console_messages_to_stdout(false);
         s.set_enable_media_stream(false);
