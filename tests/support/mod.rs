@@ -5,8 +5,11 @@
 //!
 //! - [`e2e_lock`]: a process-wide lock; hold it for the whole test. Tests share 2 cores and
 //!   each one runs a WebKit view, so they run one at a time.
-//! - [`Xvfb::start`]: a private X server on a free display (`Xvfb -displayfd`), killed on drop;
-//!   [`Xvfb::screenshot`], [`Xvfb::visible_windows`], [`Xvfb::xdotool`].
+//! - [`Xvfb::start`]: a private X server on a free display (`Xvfb -displayfd`), 1280×800,
+//!   killed on drop; [`Xvfb::screenshot`] (to `target/screenshots/`),
+//!   [`Xvfb::screenshot_showing`] (retry until a colour shows in a rectangle: waits for a
+//!   screen to be painted), [`Xvfb::visible_windows`] (mapped top-level windows),
+//!   [`Xvfb::click`], [`Xvfb::xdotool`].
 //! - [`Proxy::start`]: a loopback HTTP proxy that plays any host name. Give it routes
 //!   ([`Proxy::route`]: host + path → [`Reply`]); it records every request ([`Seen`]: method,
 //!   host, path, headers) and answers `CONNECT` with 403 (recorded with method `CONNECT`).
@@ -17,7 +20,11 @@
 //!   sends all traffic to the proxy.
 //! - [`View::spawn`]: starts `guichet-view --session-dir … --config …` with
 //!   `SessionDir::confined_env` plus `DISPLAY`, exactly as the supervisor does; [`View::send`]
-//!   writes a [`ToView`], [`View::expect`] waits for a [`FromView`] matching a predicate.
+//!   writes a [`ToView`], [`View::expect`] waits for a [`FromView`] matching a predicate,
+//!   [`View::descendants_named`] finds its WebKit processes, [`View::log`] its stderr (also
+//!   printed when a test fails; `GUICHET_TEST_LOG=guichet=trace` raises the level).
+//! - [`World`]: all of the above for one test (`World::new(TestConfig)`,
+//!   `world.started_view()`).
 //!
 //! Synchronise on events (protocol messages, proxy requests) with the generous [`TIMEOUT`];
 //! never assert after a fixed sleep. To prove a request "never reached the proxy", make the
