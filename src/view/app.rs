@@ -94,11 +94,7 @@ impl Shared {
         let host = host_of(url);
         tracing::info!(host = ?host.as_ref().map(|h| h.to_string()), reason = reason.code(), "navigation blocked");
         self.reporter.send(&FromView::Blocked { host, reason });
-        self.send(Event::ShowBlocked(super::navigation::reason_for_person(
-            self.policy(),
-            url,
-            reason,
-        )));
+        self.send(Event::ShowBlocked(reason));
     }
 
     /// Handles a blocked hop of a navigation action whose frame WebKitGTK does not name.
