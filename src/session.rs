@@ -448,10 +448,8 @@ impl Machine {
                     }
                 }
             }
-            State::Ending => {
-                if self.ending_deadline().is_some_and(|d| now >= d) {
-                    self.begin_wipe(EndReason::EndingTimeout, out);
-                }
+            State::Ending if self.ending_deadline().is_some_and(|d| now >= d) => {
+                self.begin_wipe(EndReason::EndingTimeout, out);
             }
             _ => {}
         }
