@@ -142,6 +142,8 @@ fn spawn_tree(pids_file: &Path) -> ViewPid {
         "sleep 600 & echo $! > {f}; setsid sleep 601 & echo $! >> {f}; exec sleep 602",
         f = pids_file.display()
     );
+    // Reaped by `end_processes`, which is what the test checks.
+    #[allow(clippy::zombie_processes)]
     let child = Command::new("sh")
         .arg("-c")
         .arg(script)
