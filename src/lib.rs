@@ -23,6 +23,8 @@ pub mod session;
 pub mod sessiondir;
 pub mod spawn;
 #[forbid(unsafe_code)]
+pub mod supervisor;
+#[forbid(unsafe_code)]
 pub mod wipe;
 
 #[cfg(feature = "view")]
