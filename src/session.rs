@@ -301,7 +301,8 @@ impl Machine {
             }
             Event::Ended => {
                 if self.state == State::Ending {
-                    self.begin_wipe(EndReason::Button, &mut out);
+                    let reason = self.last_end.unwrap_or(EndReason::Button);
+                    self.begin_wipe(reason, &mut out);
                 }
             }
             Event::ViewLost => self.on_view_lost(&mut out),

@@ -71,10 +71,16 @@ pub fn spawn_view(
         .stderr(Stdio::inherit())
         .process_group(0);
     // SAFETY: the closure runs in the forked child before exec and only makes async-signal-safe
-    // system calls (prctl, getppid, _exit); it allocates nothing and never returns an error
-    // through `?`: on failure it exits.
+    // system calls (sigemptyset, sigprocmask, prctl, getppid, _exit) on a stack-local sigset;
+    // it allocates nothing and never returns an error through `?`: on failure it exits.
     unsafe {
         cmd.pre_exec(move || {
+            // guichetd blocks the signals its loop waits for; the view must get them.
+            let mut none: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut none);
+            if libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut()) != 0 {
+                libc::_exit(127);
+            }
             if libc::prctl(
                 libc::PR_SET_PDEATHSIG,
                 libc::SIGKILL as libc::c_ulong,

@@ -123,7 +123,10 @@ mod tests {
     fn documented_examples_round_trip() {
         let req: Vec<(&str, Request)> = vec![
             (r#"{"type":"status"}"#, Request::Status),
-            (r#"{"type":"reset","now":false}"#, Request::Reset { now: false }),
+            (
+                r#"{"type":"reset","now":false}"#,
+                Request::Reset { now: false },
+            ),
             (r#"{"type":"pause"}"#, Request::Pause),
             (r#"{"type":"resume"}"#, Request::Resume),
             (r#"{"type":"reload"}"#, Request::Reload),

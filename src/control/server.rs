@@ -48,7 +48,8 @@ impl Access {
 
     /// Checks the peer of `stream`; the error is the reason, for the log.
     pub fn check(&self, stream: &UnixStream) -> Result<(), String> {
-        let cred = getsockopt(stream, PeerCredentials).map_err(|e| format!("no credentials: {e}"))?;
+        let cred =
+            getsockopt(stream, PeerCredentials).map_err(|e| format!("no credentials: {e}"))?;
         let uid = Uid::from_raw(cred.uid());
         if uid.is_root() || uid == self.own_uid {
             return Ok(());
