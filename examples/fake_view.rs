@@ -7,7 +7,8 @@
 //!   `config-name …`, then `recv <unix nanos> <json>` for every order received;
 //! - `<session id>.ctl`: a fifo; each line written there is a command: `activity`,
 //!   `end_requested`, `ended`, `crash`, `exit`, `navigated HOST CATEGORY`, `blocked HOST`,
-//!   `raw TEXT` (sent as is), `grandchild` (starts `sleep` in the group; logs `grandchild N`),
+//!   `raw TEXT` (sent as is), `grandchild` (starts `sleep` in the group; logs `grandchild N`; when it dies the view
+//!   reports `crashed`, as the real view does when WebKit's web process dies),
 //!   `canary TEXT` (writes TEXT into files of the session dir).
 //! - if `hold_ending` exists there, `end_session` is not answered with `ended` automatically.
 
@@ -99,7 +100,12 @@ fn main() {
     }
 }
 
-fn commands(fifo: &Path, session: &Path, send: &dyn Fn(&str), note: &dyn Fn(&str)) {
+fn commands(
+    fifo: &Path,
+    session: &Path,
+    send: &(impl Fn(&str) + Clone + Send + 'static),
+    note: &dyn Fn(&str),
+) {
     loop {
         let Ok(f) = fs::File::open(fifo) else { return };
         for line in BufReader::new(f).lines() {
@@ -124,11 +130,17 @@ fn commands(fifo: &Path, session: &Path, send: &dyn Fn(&str), note: &dyn Fn(&str
                 "grandchild" => {
                     // Left running on purpose: the supervisor's wipe must kill and reap it.
                     #[allow(clippy::zombie_processes)]
-                    let child = std::process::Command::new("sleep")
+                    let mut child = std::process::Command::new("sleep")
                         .arg("3600")
                         .spawn()
                         .unwrap();
                     note(&format!("grandchild {}", child.id()));
+                    // Like WebKit's web process: its death is a crash of the view.
+                    let send = send.clone();
+                    std::thread::spawn(move || {
+                        let _ = child.wait();
+                        send(r#"{"type":"crashed","what":"web_process_terminated"}"#);
+                    });
                 }
                 "canary" => {
                     for (dir, file) in [
