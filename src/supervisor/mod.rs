@@ -300,7 +300,7 @@ impl Supervisor {
         match self.reset_at.take() {
             Some(t) => tracing::info!(
                 view = %view.pid,
-                millis = t.elapsed().as_millis() as u64,
+                latency_us = t.elapsed().as_micros() as u64,
                 "next view shown after reset"
             ),
             None => tracing::info!(view = %view.pid, "view shown"),
