@@ -1,4 +1,45 @@
-fn main() {
-    eprintln!("guichet-view: not built yet (see the kiosk-view issue)");
-    std::process::exit(2)
+//! `guichet-view`: the locked kiosk browser of one session (see `guichet::view`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// The locked browser of one guichet session.
+///
+/// Started by guichetd, one process per session, with a confined environment. Reads orders
+/// as JSON lines on stdin and reports on stdout (see the view protocol); logs go to stderr.
+/// It starts hidden, says `ready` once its first page is loaded, and shows itself on
+/// `start`. It exits on `quit` or when stdin closes.
+///
+/// Exit status: 0 after `quit` or end of stdin, 1 when it cannot start (bad config, no
+/// display, session directory unusable).
+#[derive(Parser, Debug)]
+#[command(version)]
+struct Args {
+    /// The session directory (profile/, downloads/, home/, run/); everything the view writes
+    /// goes inside.
+    #[arg(long, value_name = "DIR")]
+    session_dir: PathBuf,
+    /// The guichet.toml to read the policy, languages, downloads and proxy from.
+    #[arg(long, value_name = "PATH")]
+    config: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match guichet::view::run(&args.session_dir, &args.config) {
+        Ok(never) => match never {},
+        Err(e) => {
+            eprintln!("guichet-view: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

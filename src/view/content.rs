@@ -1,0 +1,358 @@
+//! The untrusted content view: its WebKit settings and every signal that enforces the rules.
+//!
+//! No IPC handler, no devtools, no context menu, no GTK file chooser, no print dialog, no
+//! new window, no full screen; permissions denied unless the service grants them; TLS errors
+//! fail; credentials never stored. Signals that need an answer now (policy decisions,
+//! downloads, file chooser, permissions) answer here from [`Shared`]; everything that changes
+//! the screen goes to the event loop as an [`Event`].
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gtk::glib;
+use gtk::prelude::*;
+use webkit2gtk::{
+    CacheModel, DownloadExt, FileChooserRequestExt, GeolocationPermissionRequest, LoadEvent,
+    NavigationPolicyDecision, NavigationPolicyDecisionExt, NetworkError,
+    NotificationPermissionRequest, PermissionRequestExt, PolicyDecisionExt, PolicyDecisionType,
+    PolicyError, SettingsExt, TLSErrorsPolicy, URIRequestExt, URIResponseExt,
+    UserMediaPermissionRequest, UserMediaPermissionRequestExt, WebContextExt, WebView, WebViewExt,
+    WebsiteDataManagerExt,
+};
+
+use crate::ipc::{CrashKind, DownloadState, FromView};
+use crate::policy::{Decision, Permission};
+
+use super::app::{Event, Shared};
+use super::downloads;
+use super::navigation::{self, host_of, Target, Verdict};
+use super::pages::ErrorKind;
+
+/// Applies the locked-down settings to the content view.
+pub fn configure(webview: &WebView) {
+    if let Some(s) = WebViewExt::settings(webview) {
+        s.set_enable_developer_extras(false);
+        s.set_javascript_can_open_windows_automatically(false);
+        s.set_javascript_can_access_clipboard(false);
+        s.set_media_playback_requires_user_gesture(true);
+        s.set_enable_fullscreen(false);
+        s.set_enable_hyperlink_auditing(false);
+        s.set_enable_back_forward_navigation_gestures(false);
+        s.set_enable_write_console_messages_to_stdout(false);
+        s.set_enable_media_stream(false);
+        s.set_enable_webrtc(false);
+        s.set_allow_file_access_from_file_urls(false);
+        s.set_allow_universal_access_from_file_urls(false);
+    }
+    if let Some(ctx) = webview.context() {
+        ctx.set_spell_checking_enabled(false);
+        ctx.set_cache_model(CacheModel::DocumentBrowser);
+        if let Some(data) = ctx.website_data_manager() {
+            data.set_persistent_credential_storage_enabled(false);
+            data.set_tls_errors_policy(TLSErrorsPolicy::Fail);
+        }
+    }
+    // A page's window.close() must not destroy the only content view.
+    let removed = super::ffi::disconnect_close_handlers(webview);
+    tracing::debug!(removed, "close handlers disconnected");
+}
+
+/// Connects every enforcing signal of the content view.
+pub fn connect(webview: &WebView, shared: &Rc<Shared>) {
+    let sh = Rc::clone(shared);
+    webview.connect_decide_policy(move |view, decision, kind| {
+        on_decide_policy(&sh, view, decision, kind)
+    });
+
+    let sh = Rc::clone(shared);
+    webview.connect_create(move |_view, action| {
+        let mut action = action.clone();
+        let url = action
+            .request()
+            .and_then(|r| r.uri())
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let _ = action.is_redirect();
+        apply_new_window(&sh, &url);
+        None
+    });
+
+    let sh = Rc::clone(shared);
+    webview.connect_load_changed(move |view, event| {
+        let uri = view.uri().map(|u| u.to_string()).unwrap_or_default();
+        match event {
+            LoadEvent::Started => sh.top_pending.set(true),
+            LoadEvent::Committed => {
+                sh.top_pending.set(false);
+                if let Decision::Allow(allow) = sh.policy().decide(&uri) {
+                    if let Some(host) = host_of(&uri) {
+                        tracing::info!(%host, category = %allow.category, "navigated");
+                        sh.reporter.send(&FromView::Navigated {
+                            host,
+                            category: allow.category,
+                        });
+                    }
+                }
+            }
+            LoadEvent::Finished => {
+                sh.top_pending.set(false);
+                sh.send(Event::ContentSettled);
+            }
+            _ => {}
+        }
+    });
+
+    let sh = Rc::clone(shared);
+    webview.connect_load_failed(move |_view, _event, uri, error| {
+        sh.top_pending.set(false);
+        if error.matches(NetworkError::Cancelled)
+            || error.matches(PolicyError::FrameLoadInterruptedByPolicyChange)
+        {
+            // Our own ignore decisions, a download taking over, a new load replacing this one.
+            sh.send(Event::ContentSettled);
+            return false;
+        }
+        tracing::info!(host = ?host_of(uri).map(|h| h.to_string()), "load failed");
+        sh.send(Event::ShowError(ErrorKind::Network));
+        true
+    });
+
+    let sh = Rc::clone(shared);
+    webview.connect_load_failed_with_tls_errors(move |_view, uri, _cert, _errors| {
+        tracing::warn!(host = ?host_of(uri).map(|h| h.to_string()), "TLS error");
+        sh.send(Event::ShowError(ErrorKind::Tls));
+        true
+    });
+
+    webview.connect_context_menu(|_, _, _, _| true);
+    webview.connect_enter_fullscreen(|_| true);
+
+    let sh = Rc::clone(shared);
+    webview.connect_print(move |_, _| {
+        tracing::info!("print requested");
+        sh.reporter.send(&FromView::PrintRequested);
+        true
+    });
+
+    let sh = Rc::clone(shared);
+    webview.connect_run_file_chooser(move |_, request| {
+        if let Some(old) = sh.chooser.replace(Some(request.clone())) {
+            old.cancel();
+        }
+        sh.send(Event::OpenPicker);
+        true
+    });
+
+    let sh = Rc::clone(shared);
+    webview.connect_permission_request(move |view, request| {
+        let granted = granted_permission(&sh, view, request);
+        if granted {
+            request.allow();
+        } else {
+            request.deny();
+        }
+        true
+    });
+
+    let sh = Rc::clone(shared);
+    webview.connect_web_process_terminated(move |_, reason| {
+        tracing::error!(?reason, "web process terminated");
+        sh.reporter.send(&FromView::Crashed {
+            what: CrashKind::WebProcessTerminated,
+        });
+    });
+
+    connect_downloads(webview, shared);
+}
+
+fn on_decide_policy(
+    shared: &Rc<Shared>,
+    view: &WebView,
+    decision: &webkit2gtk::PolicyDecision,
+    kind: PolicyDecisionType,
+) -> bool {
+    let Some(nav) = decision.dynamic_cast_ref::<NavigationPolicyDecision>() else {
+        // Response decisions: let WebKit decide (it turns attachments into downloads).
+        return false;
+    };
+    let Some(mut action) = nav.navigation_action() else {
+        decision.ignore();
+        return true;
+    };
+    let url = action
+        .request()
+        .and_then(|r| r.uri())
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let target = match kind {
+        PolicyDecisionType::NewWindowAction => Target::NewWindow,
+        _ => Target::TopLevel,
+    };
+    let verdict = navigation::decide(shared.policy(), &url, target);
+    match &verdict {
+        Verdict::Use => decision.use_(),
+        Verdict::Ignore => {
+            tracing::debug!(host = ?host_of(&url).map(|h| h.to_string()), "frame navigation blocked");
+            decision.ignore();
+        }
+        Verdict::Blocked(reason) if target == Target::NewWindow => {
+            decision.ignore();
+            shared.blocked(&url, *reason);
+        }
+        Verdict::Blocked(reason) => {
+            decision.ignore();
+            shared.blocked_hop(view, &url, *reason, action.is_redirect());
+        }
+        Verdict::LoadHere(url) => {
+            decision.ignore();
+            shared.send(Event::LoadInContent(url.clone()));
+        }
+    }
+    true
+}
+
+fn apply_new_window(shared: &Rc<Shared>, url: &str) {
+    match navigation::decide(shared.policy(), url, Target::NewWindow) {
+        Verdict::LoadHere(url) => shared.send(Event::LoadInContent(url)),
+        Verdict::Blocked(reason) => shared.blocked(url, reason),
+        Verdict::Use | Verdict::Ignore => {}
+    }
+}
+
+/// Whether the service of the page asking has been granted this permission.
+fn granted_permission(
+    shared: &Shared,
+    view: &WebView,
+    request: &webkit2gtk::PermissionRequest,
+) -> bool {
+    let wanted: Vec<Permission> =
+        if let Some(media) = request.downcast_ref::<UserMediaPermissionRequest>() {
+            let mut w = Vec::new();
+            if media.is_for_audio_device() {
+                w.push(Permission::Microphone);
+            }
+            if media.is_for_video_device() {
+                w.push(Permission::Camera);
+            }
+            w
+        } else if request.is::<GeolocationPermissionRequest>() {
+            vec![Permission::Geolocation]
+        } else if request.is::<NotificationPermissionRequest>() {
+            vec![Permission::Notifications]
+        } else if request.type_().name() == "WebKitClipboardPermissionRequest" {
+            vec![Permission::ClipboardRead]
+        } else {
+            Vec::new()
+        };
+    if wanted.is_empty() {
+        return false;
+    }
+    let uri = view.uri().map(|u| u.to_string()).unwrap_or_default();
+    let Decision::Allow(allow) = shared.policy().decide(&uri) else {
+        return false;
+    };
+    let Some(service) = shared.policy().service(&allow.service) else {
+        return false;
+    };
+    wanted.iter().all(|p| service.permissions.contains(p))
+}
+
+fn connect_downloads(webview: &WebView, shared: &Rc<Shared>) {
+    let Some(ctx) = webview.context() else {
+        return;
+    };
+    let sh = Rc::clone(shared);
+    ctx.connect_download_started(move |_, download| {
+        let refused = Rc::new(Cell::new(false));
+        let sh1 = Rc::clone(&sh);
+        let refused1 = Rc::clone(&refused);
+        download.connect_decide_destination(move |download, suggested| {
+            let name = downloads::sanitize(suggested);
+            let announced = download
+                .response()
+                .map(|r| r.content_length())
+                .filter(|n| *n > 0);
+            let rules = &sh1.config.downloads;
+            if let Err(why) = downloads::check(rules, &name, announced) {
+                tracing::info!(?why, bytes = announced.unwrap_or(0), "download refused");
+                refused1.set(true);
+                download.cancel();
+                sh1.reporter.send(&FromView::Download {
+                    state: DownloadState::Refused,
+                    bytes: announced.unwrap_or(0),
+                });
+                sh1.send(Event::DownloadRefused);
+                return true;
+            }
+            let dir = sh1.session.downloads();
+            if let Err(e) = std::fs::create_dir_all(&dir) {
+                tracing::error!("cannot create the downloads folder: {e}");
+                refused1.set(true);
+                download.cancel();
+                return true;
+            }
+            let path = downloads::unique_path(&dir, &name);
+            download.set_allow_overwrite(false);
+            download.set_destination(&path.to_string_lossy());
+            sh1.reporter.send(&FromView::Download {
+                state: DownloadState::Started,
+                bytes: announced.unwrap_or(0),
+            });
+            true
+        });
+
+        // A size not announced (or announced wrongly) is checked while receiving.
+        let sh2 = Rc::clone(&sh);
+        let refused2 = Rc::clone(&refused);
+        download.connect_received_data(move |download, _| {
+            let received = download.received_data_length();
+            if !refused2.get() && received > sh2.config.downloads.max_bytes {
+                tracing::info!(bytes = received, "download over max_bytes, cancelled");
+                refused2.set(true);
+                download.cancel();
+                if let Some(dest) = download.destination() {
+                    let path = dest
+                        .strip_prefix("file://")
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| dest.to_string());
+                    let _ = std::fs::remove_file(path);
+                }
+                sh2.reporter.send(&FromView::Download {
+                    state: DownloadState::Refused,
+                    bytes: received,
+                });
+                sh2.send(Event::DownloadRefused);
+            }
+        });
+
+        let sh3 = Rc::clone(&sh);
+        let refused3 = Rc::clone(&refused);
+        let failed = Rc::new(Cell::new(false));
+        let failed1 = Rc::clone(&failed);
+        download.connect_failed(move |download, error| {
+            failed1.set(true);
+            if !refused3.get() {
+                tracing::info!("download failed: {}", error.message());
+                sh3.reporter.send(&FromView::Download {
+                    state: DownloadState::Failed,
+                    bytes: download.received_data_length(),
+                });
+            }
+        });
+        let sh4 = Rc::clone(&sh);
+        download.connect_finished(move |download| {
+            if failed.get() || refused.get() {
+                sh4.send(Event::DownloadsChanged);
+                return;
+            }
+            let bytes = download.received_data_length();
+            tracing::info!(bytes, "download finished");
+            sh4.reporter.send(&FromView::Download {
+                state: DownloadState::Finished,
+                bytes,
+            });
+            sh4.send(Event::DownloadFinished);
+        });
+    });
+    let _ = glib::MainContext::default();
+}

@@ -1,0 +1,270 @@
+//! Every text the person reads, in French, Dutch, German and English.
+//!
+//! One table, used both by the toolbar app (sent to it as JSON) and by the pages the content
+//! view shows (blocked page, errors), so a text is translated once. Short sentences, plain
+//! words: the person may be stressed and may not read the language well.
+
+use serde::Serialize;
+
+use crate::policy::{BlockReason, Lang};
+
+/// The texts of one language.
+#[derive(Debug, Serialize)]
+pub struct Texts {
+    pub lang_name: &'static str,
+    pub welcome_title: &'static str,
+    pub welcome_lead: &'static str,
+    pub choose_language: &'static str,
+    pub home: &'static str,
+    pub back: &'static str,
+    pub zoom_out: &'static str,
+    pub zoom_in: &'static str,
+    pub documents: &'static str,
+    pub end_session: &'static str,
+    pub still_there_title: &'static str,
+    /// `{n}` is replaced by the seconds left.
+    pub still_there_body: &'static str,
+    pub still_there_button: &'static str,
+    pub takeaway_title: &'static str,
+    pub takeaway_body: &'static str,
+    pub no_documents: &'static str,
+    pub finish: &'static str,
+    pub ending: &'static str,
+    pub goodbye_title: &'static str,
+    pub goodbye_body: &'static str,
+    pub paused_title: &'static str,
+    pub out_of_order_title: &'static str,
+    pub ask_helper: &'static str,
+    pub picker_title: &'static str,
+    pub picker_body: &'static str,
+    pub cancel: &'static str,
+    pub download_refused: &'static str,
+    pub download_done: &'static str,
+    pub blocked_title: &'static str,
+    pub blocked_services: &'static str,
+    pub error_title: &'static str,
+    pub error_tls: &'static str,
+    pub error_network: &'static str,
+    pub reason_scheme: &'static str,
+    pub reason_userinfo: &'static str,
+    pub reason_ip: &'static str,
+    pub reason_http: &'static str,
+    pub reason_not_listed: &'static str,
+    pub reason_unparsable: &'static str,
+}
+
+impl Texts {
+    /// Why a page was blocked, in words for the person.
+    pub fn reason(&self, reason: BlockReason) -> &'static str {
+        match reason {
+            BlockReason::Unparsable => self.reason_unparsable,
+            BlockReason::Scheme => self.reason_scheme,
+            BlockReason::Userinfo => self.reason_userinfo,
+            BlockReason::IpLiteral => self.reason_ip,
+            BlockReason::InsecureHttp => self.reason_http,
+            BlockReason::NotListed => self.reason_not_listed,
+        }
+    }
+}
+
+/// The table for `lang`.
+pub fn texts(lang: Lang) -> &'static Texts {
+    match lang {
+        Lang::Fr => &FR,
+        Lang::Nl => &NL,
+        Lang::De => &DE,
+        Lang::En => &EN,
+    }
+}
+
+static FR: Texts = Texts {
+    lang_name: "Français",
+    welcome_title: "Bienvenue",
+    welcome_lead: "Touchez le service que vous voulez utiliser.",
+    choose_language: "Langue",
+    home: "Accueil",
+    back: "Retour",
+    zoom_out: "Plus petit",
+    zoom_in: "Plus grand",
+    documents: "Mes documents",
+    end_session: "Terminer",
+    still_there_title: "Êtes-vous toujours là ?",
+    still_there_body: "Sans réponse, la session se termine dans {n} secondes et tout sera effacé.",
+    still_there_button: "Oui, je continue",
+    takeaway_title: "Vos documents",
+    takeaway_body: "Voici les documents de cette session. Ils vont être effacés de cet ordinateur.",
+    no_documents: "Aucun document.",
+    finish: "Terminer la session",
+    ending: "Déconnexion des services…",
+    goodbye_title: "Au revoir",
+    goodbye_body: "Tout ce que vous avez fait sur cet ordinateur est effacé.",
+    paused_title: "Ce poste est en pause",
+    out_of_order_title: "Ce poste est hors service",
+    ask_helper: "Demandez de l'aide à la personne qui vous accompagne.",
+    picker_title: "Choisir un document",
+    picker_body: "Seuls les documents de cette session sont proposés.",
+    cancel: "Annuler",
+    download_refused: "Ce fichier ne peut pas être téléchargé ici.",
+    download_done: "Document enregistré dans « Mes documents ».",
+    blocked_title: "Cette page n'est pas disponible ici",
+    blocked_services: "Vous pouvez utiliser ces services :",
+    error_title: "La page ne peut pas s'afficher",
+    error_tls: "La connexion à ce site n'est pas sûre. Elle a été arrêtée pour vous protéger.",
+    error_network: "Le site ne répond pas. Réessayez plus tard.",
+    reason_scheme: "Ce type d'adresse n'est pas permis sur ce poste.",
+    reason_userinfo: "Cette adresse contient un nom d'utilisateur : elle pourrait tromper.",
+    reason_ip: "Cette adresse n'est pas celle d'un service autorisé.",
+    reason_http: "Ce site n'est pas sécurisé (http).",
+    reason_not_listed: "Ce site ne fait pas partie des services publics autorisés sur ce poste.",
+    reason_unparsable: "Cette adresse n'est pas valide.",
+};
+
+static NL: Texts = Texts {
+    lang_name: "Nederlands",
+    welcome_title: "Welkom",
+    welcome_lead: "Raak de dienst aan die u wilt gebruiken.",
+    choose_language: "Taal",
+    home: "Start",
+    back: "Terug",
+    zoom_out: "Kleiner",
+    zoom_in: "Groter",
+    documents: "Mijn documenten",
+    end_session: "Stoppen",
+    still_there_title: "Bent u er nog?",
+    still_there_body: "Zonder antwoord stopt de sessie over {n} seconden en wordt alles gewist.",
+    still_there_button: "Ja, ik ga verder",
+    takeaway_title: "Uw documenten",
+    takeaway_body: "Dit zijn de documenten van deze sessie. Ze worden van deze computer gewist.",
+    no_documents: "Geen documenten.",
+    finish: "Sessie beëindigen",
+    ending: "Afmelden bij de diensten…",
+    goodbye_title: "Tot ziens",
+    goodbye_body: "Alles wat u op deze computer deed, is gewist.",
+    paused_title: "Deze computer is gepauzeerd",
+    out_of_order_title: "Deze computer is buiten gebruik",
+    ask_helper: "Vraag hulp aan de persoon die u begeleidt.",
+    picker_title: "Een document kiezen",
+    picker_body: "Alleen de documenten van deze sessie worden getoond.",
+    cancel: "Annuleren",
+    download_refused: "Dit bestand kan hier niet gedownload worden.",
+    download_done: "Document bewaard in \u{201c}Mijn documenten\u{201d}.",
+    blocked_title: "Deze pagina is hier niet beschikbaar",
+    blocked_services: "U kunt deze diensten gebruiken:",
+    error_title: "De pagina kan niet worden getoond",
+    error_tls: "De verbinding met deze site is niet veilig. Ze werd gestopt om u te beschermen.",
+    error_network: "De site antwoordt niet. Probeer later opnieuw.",
+    reason_scheme: "Dit soort adres is niet toegelaten op deze computer.",
+    reason_userinfo: "Dit adres bevat een gebruikersnaam: het kan misleidend zijn.",
+    reason_ip: "Dit adres is niet dat van een toegelaten dienst.",
+    reason_http: "Deze site is niet beveiligd (http).",
+    reason_not_listed: "Deze site hoort niet bij de toegelaten openbare diensten op deze computer.",
+    reason_unparsable: "Dit adres is niet geldig.",
+};
+
+static DE: Texts = Texts {
+    lang_name: "Deutsch",
+    welcome_title: "Willkommen",
+    welcome_lead: "Tippen Sie auf den Dienst, den Sie benutzen möchten.",
+    choose_language: "Sprache",
+    home: "Start",
+    back: "Zurück",
+    zoom_out: "Kleiner",
+    zoom_in: "Größer",
+    documents: "Meine Dokumente",
+    end_session: "Beenden",
+    still_there_title: "Sind Sie noch da?",
+    still_there_body: "Ohne Antwort endet die Sitzung in {n} Sekunden und alles wird gelöscht.",
+    still_there_button: "Ja, weitermachen",
+    takeaway_title: "Ihre Dokumente",
+    takeaway_body:
+        "Das sind die Dokumente dieser Sitzung. Sie werden von diesem Computer gelöscht.",
+    no_documents: "Keine Dokumente.",
+    finish: "Sitzung beenden",
+    ending: "Abmeldung bei den Diensten…",
+    goodbye_title: "Auf Wiedersehen",
+    goodbye_body: "Alles, was Sie auf diesem Computer gemacht haben, ist gelöscht.",
+    paused_title: "Dieser Platz ist pausiert",
+    out_of_order_title: "Dieser Platz ist außer Betrieb",
+    ask_helper: "Fragen Sie die Person, die Sie begleitet.",
+    picker_title: "Ein Dokument wählen",
+    picker_body: "Nur die Dokumente dieser Sitzung werden angezeigt.",
+    cancel: "Abbrechen",
+    download_refused: "Diese Datei kann hier nicht heruntergeladen werden.",
+    download_done: "Dokument in \u{201e}Meine Dokumente\u{201c} gespeichert.",
+    blocked_title: "Diese Seite ist hier nicht verfügbar",
+    blocked_services: "Sie können diese Dienste benutzen:",
+    error_title: "Die Seite kann nicht angezeigt werden",
+    error_tls:
+        "Die Verbindung zu dieser Seite ist nicht sicher. Sie wurde zu Ihrem Schutz gestoppt.",
+    error_network: "Die Seite antwortet nicht. Versuchen Sie es später noch einmal.",
+    reason_scheme: "Diese Art von Adresse ist an diesem Platz nicht erlaubt.",
+    reason_userinfo: "Diese Adresse enthält einen Benutzernamen: Sie könnte täuschen.",
+    reason_ip: "Diese Adresse gehört zu keinem erlaubten Dienst.",
+    reason_http: "Diese Seite ist nicht gesichert (http).",
+    reason_not_listed:
+        "Diese Seite gehört nicht zu den erlaubten öffentlichen Diensten an diesem Platz.",
+    reason_unparsable: "Diese Adresse ist ungültig.",
+};
+
+static EN: Texts = Texts {
+    lang_name: "English",
+    welcome_title: "Welcome",
+    welcome_lead: "Touch the service you want to use.",
+    choose_language: "Language",
+    home: "Home",
+    back: "Back",
+    zoom_out: "Smaller",
+    zoom_in: "Bigger",
+    documents: "My documents",
+    end_session: "Finish",
+    still_there_title: "Are you still there?",
+    still_there_body:
+        "Without an answer, the session ends in {n} seconds and everything is erased.",
+    still_there_button: "Yes, continue",
+    takeaway_title: "Your documents",
+    takeaway_body:
+        "These are the documents of this session. They will be erased from this computer.",
+    no_documents: "No documents.",
+    finish: "End the session",
+    ending: "Logging out of the services…",
+    goodbye_title: "Goodbye",
+    goodbye_body: "Everything you did on this computer has been erased.",
+    paused_title: "This computer is paused",
+    out_of_order_title: "This computer is out of order",
+    ask_helper: "Ask the person helping you.",
+    picker_title: "Choose a document",
+    picker_body: "Only the documents of this session are offered.",
+    cancel: "Cancel",
+    download_refused: "This file cannot be downloaded here.",
+    download_done: "Document saved in \u{201c}My documents\u{201d}.",
+    blocked_title: "This page is not available here",
+    blocked_services: "You can use these services:",
+    error_title: "The page cannot be shown",
+    error_tls: "The connection to this site is not safe. It was stopped to protect you.",
+    error_network: "The site does not answer. Try again later.",
+    reason_scheme: "This kind of address is not allowed on this computer.",
+    reason_userinfo: "This address contains a user name: it could be a trick.",
+    reason_ip: "This address is not the one of an approved service.",
+    reason_http: "This site is not secure (http).",
+    reason_not_listed: "This site is not one of the public services approved on this computer.",
+    reason_unparsable: "This address is not valid.",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_every_text() {
+        for lang in Lang::ALL {
+            let json = serde_json::to_value(texts(lang)).unwrap();
+            for (key, value) in json.as_object().unwrap() {
+                assert!(
+                    !value.as_str().unwrap().trim().is_empty(),
+                    "{key} empty in {lang:?}"
+                );
+            }
+            assert!(texts(lang).still_there_body.contains("{n}"));
+        }
+    }
+}

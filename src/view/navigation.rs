@@ -1,0 +1,131 @@
+//! What the content view does with a navigation, given the policy's decision.
+//!
+//! Every hop asks [`Policy::decide`]: a top-level navigation, an iframe, each redirect, a
+//! new-window request. An allowed hop loads; a blocked one never leaves the machine. A
+//! blocked top-level navigation (or new window) shows the friendly blocked page instead; a
+//! blocked iframe simply stays empty. New windows never open: an allowed target loads in
+//! the content view itself.
+
+use crate::loggable::LoggableHost;
+use crate::policy::{BlockReason, Decision, Policy};
+
+/// Where a navigation would land.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The content view's main frame.
+    TopLevel,
+    /// An iframe (or a hop whose frame cannot be the main one).
+    Frame,
+    /// `window.open`, `target=_blank`, a form with a target: a window that must not open.
+    NewWindow,
+}
+
+/// What to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Let WebKit load it.
+    Use,
+    /// Drop it silently (blocked iframe).
+    Ignore,
+    /// Drop it and show the blocked page.
+    Blocked(BlockReason),
+    /// Drop it and load this URL in the content view instead (allowed new window).
+    LoadHere(String),
+}
+
+/// Decides one navigation hop.
+pub fn decide(policy: &Policy, url: &str, target: Target) -> Verdict {
+    match (policy.decide(url), target) {
+        (Decision::Allow(_) | Decision::Internal, Target::NewWindow) => {
+            if url.is_empty() || url == "about:blank" {
+                // A script-made popup with no address: nothing to show.
+                Verdict::Ignore
+            } else {
+                Verdict::LoadHere(url.to_owned())
+            }
+        }
+        (Decision::Allow(_) | Decision::Internal, _) => Verdict::Use,
+        (Decision::Block(_), Target::Frame) => Verdict::Ignore,
+        (Decision::Block(reason), _) => Verdict::Blocked(reason),
+    }
+}
+
+/// The host of a URL, for a protocol message or a log line.
+pub fn host_of(url: &str) -> Option<LoggableHost> {
+    url::Url::parse(url)
+        .ok()
+        .as_ref()
+        .and_then(LoggableHost::of)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Category, Localized, Rule, Service};
+
+    fn policy() -> Policy {
+        Policy::new(
+            vec![Service {
+                id: "s".into(),
+                pack: "p".into(),
+                names: Localized::same("S"),
+                category: Category::Taxes,
+                start_url: url::Url::parse("https://www.allowed.be/").unwrap(),
+                allow: vec![Rule::parse("www.allowed.be").unwrap()],
+                logout_url: None,
+                permissions: vec![],
+            }],
+            &[],
+        )
+    }
+
+    #[test]
+    fn every_kind_of_hop() {
+        let p = policy();
+        let ok = "https://www.allowed.be/x";
+        let evil = "https://evil.example/";
+        assert_eq!(decide(&p, ok, Target::TopLevel), Verdict::Use);
+        assert_eq!(decide(&p, ok, Target::Frame), Verdict::Use);
+        assert_eq!(
+            decide(&p, ok, Target::NewWindow),
+            Verdict::LoadHere(ok.into())
+        );
+        assert_eq!(
+            decide(&p, evil, Target::TopLevel),
+            Verdict::Blocked(BlockReason::NotListed)
+        );
+        assert_eq!(decide(&p, evil, Target::Frame), Verdict::Ignore);
+        assert_eq!(
+            decide(&p, evil, Target::NewWindow),
+            Verdict::Blocked(BlockReason::NotListed)
+        );
+        assert_eq!(
+            decide(&p, "about:blank", Target::NewWindow),
+            Verdict::Ignore
+        );
+        for (url, reason) in [
+            ("file:///etc/passwd", BlockReason::Scheme),
+            ("data:text/html,<h1>x</h1>", BlockReason::Scheme),
+            ("javascript:alert(1)", BlockReason::Scheme),
+            ("view-source:https://www.allowed.be/", BlockReason::Scheme),
+            (
+                "https://www.allowed.be@evil.example/",
+                BlockReason::Userinfo,
+            ),
+            ("http://192.168.1.1/", BlockReason::InsecureHttp),
+            ("https://10.0.0.1/", BlockReason::IpLiteral),
+        ] {
+            assert_eq!(
+                decide(&p, url, Target::TopLevel),
+                Verdict::Blocked(reason),
+                "{url}"
+            );
+        }
+        assert_eq!(
+            host_of("https://WWW.Allowed.be/secret?q=1")
+                .unwrap()
+                .as_str(),
+            "www.allowed.be"
+        );
+    }
+}

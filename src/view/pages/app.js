@@ -1,0 +1,165 @@
+// The trusted UI of guichet-view: welcome, toolbar, countdown, take-away, goodbye, notices,
+// file picker. Rust sends the whole state with guichet.render(state); this script draws it
+// with DOM nodes and textContent only (never innerHTML) and answers with window.ipc messages.
+"use strict";
+
+(function () {
+  let state = null;
+  let countdownTimer = null;
+  let noticeTimer = null;
+
+  function send(msg) {
+    window.ipc.postMessage(JSON.stringify(msg));
+  }
+
+  function el(tag, props, children) {
+    const node = document.createElement(tag);
+    if (props) {
+      for (const [k, v] of Object.entries(props)) {
+        if (k === "text") node.textContent = v;
+        else if (k === "onclick") node.addEventListener("click", v);
+        else if (k === "class") node.className = v;
+        else node.setAttribute(k, v);
+      }
+    }
+    for (const c of children || []) node.appendChild(c);
+    return node;
+  }
+
+  function button(text, cls, msg) {
+    return el("button", { text: text, class: cls || "", onclick: () => send(msg) });
+  }
+
+  function languages(t) {
+    const box = el("div", { class: "langs" }, [el("span", { text: t.choose_language })]);
+    for (const l of state.langs) {
+      box.appendChild(button(l.name, l.code === state.lang ? "selected" : "", { cmd: "lang", lang: l.code }));
+    }
+    return box;
+  }
+
+  function welcome(t) {
+    const grid = el("div", { class: "services" });
+    for (const s of state.services) {
+      grid.appendChild(button(s.name, "", { cmd: "open", service: s.id }));
+    }
+    return el("div", { class: "full" }, [
+      languages(t),
+      el("h1", { text: t.welcome_title }),
+      el("p", { class: "lead", text: t.welcome_lead }),
+      grid,
+    ]);
+  }
+
+  function bar(t) {
+    const children = [
+      button("\u2302 " + t.home, "", { cmd: "home" }),
+      button("\u2190 " + t.back, "", { cmd: "back" }),
+      button("A\u2212", "", { cmd: "zoom", dir: "out" }),
+      el("span", { class: "zoom", text: state.zoom + " %" }),
+      button("A+", "", { cmd: "zoom", dir: "in" }),
+      button(t.documents + " (" + state.downloads.length + ")", "", { cmd: "documents" }),
+      el("span", { class: "notice", text: state.notice || "" }),
+      el("span", { class: "spacer" }),
+      button(t.end_session, "danger", { cmd: "end" }),
+    ];
+    return el("div", { class: "bar" }, children);
+  }
+
+  function fileList(names) {
+    const list = el("ul", { class: "list" });
+    for (const n of names) list.appendChild(el("li", { text: n }));
+    return list;
+  }
+
+  function documents(t) {
+    return el("div", { class: "full" }, [
+      el("h1", { text: t.documents }),
+      state.downloads.length ? fileList(state.downloads) : el("p", { class: "lead", text: t.no_documents }),
+      el("div", { class: "actions" }, [button("\u2190 " + t.back, "primary", { cmd: "close" })]),
+    ]);
+  }
+
+  function countdown(t) {
+    const seconds = el("div", { class: "big", text: String(state.countdown) });
+    const body = el("p", { class: "lead", text: t.still_there_body.replace("{n}", String(state.countdown)) });
+    let left = state.countdown;
+    countdownTimer = setInterval(() => {
+      left = Math.max(0, left - 1);
+      seconds.textContent = String(left);
+      body.textContent = t.still_there_body.replace("{n}", String(left));
+    }, 1000);
+    return el("div", { class: "full notice-screen" }, [
+      el("h1", { text: t.still_there_title }),
+      seconds,
+      body,
+      el("div", { class: "actions" }, [button(t.still_there_button, "primary", { cmd: "still_here" })]),
+    ]);
+  }
+
+  function takeaway(t) {
+    return el("div", { class: "full" }, [
+      el("h1", { text: t.takeaway_title }),
+      el("p", { class: "lead", text: t.takeaway_body }),
+      state.downloads.length ? fileList(state.downloads) : el("p", { class: "lead", text: t.no_documents }),
+      el("div", { class: "actions" }, [button(t.finish, "danger", { cmd: "finish" })]),
+    ]);
+  }
+
+  function picker(t) {
+    const list = el("ul", { class: "list" });
+    state.downloads.forEach((n, i) => {
+      list.appendChild(el("li", {}, [button("\u{1F4C4} " + n, "", { cmd: "pick", index: i })]));
+    });
+    return el("div", { class: "full" }, [
+      el("h1", { text: t.picker_title }),
+      el("p", { class: "lead", text: t.picker_body }),
+      state.downloads.length ? list : el("p", { class: "lead", text: t.no_documents }),
+      el("div", { class: "actions" }, [button(t.cancel, "primary", { cmd: "pick_cancel" })]),
+    ]);
+  }
+
+  function notice(title, body) {
+    return el("div", { class: "full notice-screen" }, [
+      el("h1", { text: title }),
+      el("p", { class: "lead", text: body }),
+    ]);
+  }
+
+  function draw() {
+    clearInterval(countdownTimer);
+    const t = state.t;
+    let view;
+    switch (state.screen) {
+      case "welcome": view = welcome(t); break;
+      case "session": view = bar(t); break;
+      case "documents": view = documents(t); break;
+      case "countdown": view = countdown(t); break;
+      case "takeaway": view = takeaway(t); break;
+      case "picker": view = picker(t); break;
+      case "ending": view = notice(t.ending, ""); break;
+      case "goodbye": view = notice(t.goodbye_title, t.goodbye_body); break;
+      case "paused": view = notice(t.paused_title, t.ask_helper); break;
+      case "out_of_order": view = notice(t.out_of_order_title, t.ask_helper); break;
+      default: view = notice("", "");
+    }
+    document.documentElement.lang = state.lang;
+    const root = document.getElementById("root");
+    root.replaceChildren(view);
+    root.style.height = "100%";
+    if (state.notice) {
+      clearTimeout(noticeTimer);
+      noticeTimer = setTimeout(() => send({ cmd: "notice_seen" }), 8000);
+    }
+  }
+
+  window.guichet = Object.freeze({
+    render: function (s) {
+      state = s;
+      draw();
+    },
+  });
+
+  document.addEventListener("contextmenu", (e) => e.preventDefault());
+  send({ cmd: "hello" });
+})();

@@ -1,0 +1,214 @@
+//! The trusted toolbar: its messages (what the person pressed) and its state (what it shows).
+//!
+//! The toolbar page posts [`ToolbarMsg`] JSON through its IPC handler, the only one in the
+//! view. Anything that does not parse is dropped. Rust answers by sending a whole
+//! [`UiState`] to `guichet.render()`; the page never decides anything by itself.
+
+use serde::{Deserialize, Serialize};
+
+use crate::policy::{Lang, Policy};
+
+use super::i18n::{texts, Texts};
+
+/// What the person did in the trusted UI.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ToolbarMsg {
+    /// The page is loaded and wants its state.
+    Hello,
+    Lang {
+        lang: Lang,
+    },
+    /// Open a service's start page.
+    Open {
+        service: String,
+    },
+    Home,
+    Back,
+    Zoom {
+        dir: ZoomDir,
+    },
+    /// Show the session's documents.
+    Documents,
+    /// Close a full-window screen and go back to the page.
+    Close,
+    /// "End session".
+    End,
+    /// "I'm still here" on the countdown.
+    StillHere,
+    /// The take-away screen is done.
+    Finish,
+    /// A file chosen in the picker (index into the listed downloads).
+    Pick {
+        index: usize,
+    },
+    PickCancel,
+    /// The transient notice has been shown long enough.
+    NoticeSeen,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZoomDir {
+    In,
+    Out,
+}
+
+/// Which screen the trusted UI shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UiScreen {
+    Welcome,
+    /// The toolbar above the content view.
+    Session,
+    Documents,
+    Countdown,
+    Takeaway,
+    Picker,
+    Ending,
+    Goodbye,
+    Paused,
+    OutOfOrder,
+}
+
+impl UiScreen {
+    /// Whether the trusted UI covers the whole window (content view hidden).
+    pub fn is_full_window(self) -> bool {
+        self != UiScreen::Session
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct LangItem {
+    pub code: &'static str,
+    pub name: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ServiceItem {
+    pub id: String,
+    pub name: String,
+}
+
+/// Everything the toolbar page draws.
+#[derive(Debug, Serialize)]
+pub struct UiState {
+    pub screen: UiScreen,
+    pub lang: &'static str,
+    pub langs: Vec<LangItem>,
+    pub t: &'static Texts,
+    pub services: Vec<ServiceItem>,
+    /// File names of the session's downloads (on screen only, never in a log).
+    pub downloads: Vec<String>,
+    pub countdown: u32,
+    /// Zoom of the content view, in percent.
+    pub zoom: u32,
+    pub notice: Option<&'static str>,
+}
+
+impl UiState {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        screen: UiScreen,
+        lang: Lang,
+        languages: &[Lang],
+        policy: &Policy,
+        downloads: Vec<String>,
+        countdown: u32,
+        zoom: f64,
+        notice: Option<&'static str>,
+    ) -> UiState {
+        UiState {
+            screen,
+            lang: lang.code(),
+            langs: languages
+                .iter()
+                .map(|l| LangItem {
+                    code: l.code(),
+                    name: texts(*l).lang_name,
+                })
+                .collect(),
+            t: texts(lang),
+            services: policy
+                .services()
+                .iter()
+                .filter(|s| s.id != "local")
+                .map(|s| ServiceItem {
+                    id: s.id.clone(),
+                    name: s.names.get(lang).to_owned(),
+                })
+                .collect(),
+            downloads,
+            countdown,
+            zoom: (zoom * 100.0).round() as u32,
+            notice,
+        }
+    }
+
+    /// The script that draws this state in the toolbar page.
+    pub fn script(&self) -> String {
+        // JSON is a JavaScript expression; nothing here is interpreted as markup.
+        format!(
+            "window.guichet && window.guichet.render({})",
+            serde_json::to_string(self).expect("UI state serializes")
+        )
+    }
+}
+
+/// Parses a message from the toolbar page; `None` for anything unexpected.
+pub fn parse(body: &str) -> Option<ToolbarMsg> {
+    serde_json::from_str(body).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_known_messages_only() {
+        assert_eq!(parse(r#"{"cmd":"hello"}"#), Some(ToolbarMsg::Hello));
+        assert_eq!(
+            parse(r#"{"cmd":"lang","lang":"nl"}"#),
+            Some(ToolbarMsg::Lang { lang: Lang::Nl })
+        );
+        assert_eq!(
+            parse(r#"{"cmd":"zoom","dir":"in"}"#),
+            Some(ToolbarMsg::Zoom { dir: ZoomDir::In })
+        );
+        assert_eq!(
+            parse(r#"{"cmd":"pick","index":2}"#),
+            Some(ToolbarMsg::Pick { index: 2 })
+        );
+        for bad in [
+            r#"{"cmd":"lang","lang":"xx"}"#,
+            r#"{"cmd":"open"}"#,
+            r#"{"cmd":"quit"}"#,
+            r#"{"cmd":"hello","x":1}"#,
+            "not json",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn state_script_is_json_not_markup() {
+        let policy = Policy::new(vec![], &[]);
+        let s = UiState::new(
+            UiScreen::Takeaway,
+            Lang::Fr,
+            &[Lang::Fr, Lang::En],
+            &policy,
+            vec!["</script><b>x.pdf".into()],
+            0,
+            1.25,
+            None,
+        );
+        let js = s.script();
+        assert!(js.starts_with("window.guichet && window.guichet.render({"));
+        assert!(js.contains(r#""screen":"takeaway""#));
+        assert!(js.contains(r#""zoom":125"#));
+        assert!(js.contains(r#""</script><b>x.pdf""#));
+        assert!(UiScreen::Welcome.is_full_window());
+        assert!(!UiScreen::Session.is_full_window());
+    }
+}

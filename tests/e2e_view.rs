@@ -1,0 +1,566 @@
+//! End-to-end tests of `guichet-view`: the real WebKitGTK view under Xvfb, behind the
+//! recording proxy of `tests/support`. Each test names the behaviour a person (or the
+//! helper) relies on and fails if it breaks. They run one at a time (`e2e_lock`).
+
+mod support;
+
+use std::time::Instant;
+
+use guichet::ipc::{DownloadState, FromView, ToView};
+use guichet::policy::BlockReason;
+use support::*;
+
+const START: &str = "http://www.allowed.test/start";
+const SENTINEL: &str = "http://www.allowed.test/sentinel";
+
+fn config_with_start() -> TestConfig {
+    TestConfig {
+        start_url: Some(START.into()),
+        ..TestConfig::default()
+    }
+}
+
+fn page(body: &str) -> Reply {
+    Reply::html(format!(
+        "<!doctype html><html><head><meta charset=utf-8><title>t</title>\
+         <style>html,body{{margin:0;height:100%;font:28px sans-serif}}\
+         a.all{{position:fixed;inset:0;display:block;background:#dfe}}</style></head>\
+         <body>{body}</body></html>"
+    ))
+}
+
+/// Centre of the content view on the 1280×800 screen (below the 96 px toolbar).
+const CENTRE: (u32, u32) = (640, 450);
+
+fn is_blocked(m: &FromView) -> bool {
+    matches!(m, FromView::Blocked { .. })
+}
+
+#[test]
+fn allowed_page_loads_and_blocked_top_level_navigations_never_leave() {
+    let _g = e2e_lock();
+    let world = World::new(config_with_start());
+    world
+        .proxy
+        .route("www.allowed.test", "/sentinel", page("sentinel"));
+
+    // (name, page body, blocked host, needs a click)
+    let attacks: Vec<(&str, String, &str, bool)> = vec![
+        (
+            "link",
+            r#"<a class=all href="http://evil-link.test/">go</a>"#.into(),
+            "evil-link.test",
+            true,
+        ),
+        (
+            "location",
+            r#"<script>setTimeout(()=>{location.href="http://evil-loc.test/"},100)</script>"#
+                .into(),
+            "evil-loc.test",
+            false,
+        ),
+        (
+            "meta-refresh",
+            r#"<meta http-equiv="refresh" content="0;url=http://evil-meta.test/">"#.into(),
+            "evil-meta.test",
+            false,
+        ),
+        (
+            "form-post",
+            r#"<form method=post action="http://evil-form.test/x"><input name=a value=b></form>
+               <script>setTimeout(()=>document.forms[0].submit(),100)</script>"#
+                .into(),
+            "evil-form.test",
+            false,
+        ),
+        (
+            "target-blank",
+            r#"<a class=all target=_blank href="http://evil-blank.test/">go</a>"#.into(),
+            "evil-blank.test",
+            true,
+        ),
+        (
+            "window-open",
+            r##"<a class=all href="#" onclick="window.open('http://evil-open.test/');return false">go</a>"##
+                .into(),
+            "evil-open.test",
+            true,
+        ),
+        (
+            "javascript-url",
+            r#"<a class=all href="javascript:location='http://evil-js.test/'">go</a>"#.into(),
+            "evil-js.test",
+            true,
+        ),
+        (
+            "userinfo",
+            r#"<script>setTimeout(()=>{location.href="http://www.allowed.test@evil-user.test/"},100)</script>"#
+                .into(),
+            "evil-user.test",
+            false,
+        ),
+        (
+            "ip-literal",
+            r#"<script>setTimeout(()=>{location.href="https://10.1.2.3/"},100)</script>"#.into(),
+            "10.1.2.3",
+            false,
+        ),
+        (
+            "view-source",
+            r#"<script>setTimeout(()=>{location.href="view-source:http://evil-vs.test/"},100)</script>"#
+                .into(),
+            "evil-vs.test",
+            false,
+        ),
+    ];
+
+    for (name, body, evil, click) in attacks {
+        world.proxy.route("www.allowed.test", "/start", page(&body));
+        let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+        view.start();
+        world.proxy.wait_path("www.allowed.test", "/start");
+        view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
+        if click {
+            world.xvfb.click(CENTRE.0, CENTRE.1, 1);
+        }
+        let blocked = view.expect(&format!("blocked ({name})"), is_blocked);
+        if name == "link" {
+            world.xvfb.screenshot("blocked-page");
+        }
+        view.sentinel(SENTINEL);
+        world.proxy.wait_path("www.allowed.test", "/sentinel");
+        assert!(
+            !world.proxy.saw_host(evil),
+            "{name}: {evil} reached the proxy"
+        );
+        match blocked {
+            FromView::Blocked { host, reason } => {
+                if name == "userinfo" {
+                    assert_eq!(reason, BlockReason::Userinfo);
+                }
+                if name == "view-source" {
+                    assert_eq!(reason, BlockReason::Scheme);
+                }
+                if let Some(h) = host {
+                    assert!(!h.as_str().contains('/'));
+                }
+            }
+            _ => unreachable!(),
+        }
+        assert_eq!(world.xvfb.visible_windows().len(), 1, "{name}: one window");
+    }
+}
+
+/// Waits until the view has no pending event left to show: a sentinel visit orders it.
+fn assert_never_reached(world: &World, view: &mut View, host: &str) {
+    view.sentinel(SENTINEL);
+    world.proxy.wait_path("www.allowed.test", "/sentinel");
+    assert!(!world.proxy.saw_host(host), "{host} reached the proxy");
+}
+
+#[test]
+fn welcome_screen_is_shown_on_start_only() {
+    let _g = e2e_lock();
+    let world = World::new(TestConfig::default());
+    let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+    let t = Instant::now();
+    view.expect("ready", |m| *m == FromView::Ready);
+    eprintln!("time to ready: {:?}", t.elapsed());
+    // A spare view is hidden until `start`.
+    assert_eq!(world.xvfb.visible_windows().len(), 0, "hidden before start");
+    view.send(&ToView::Start);
+    // The window maps asynchronously: poll the window list (not a fixed sleep).
+    let deadline = Instant::now() + TIMEOUT;
+    while world.xvfb.visible_windows().is_empty() {
+        assert!(Instant::now() < deadline, "the window never showed");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // Choosing a language is reported.
+    std::thread::sleep(std::time::Duration::from_millis(700)); // let the page paint for the picture
+    world.xvfb.screenshot("welcome");
+    assert_eq!(world.xvfb.visible_windows().len(), 1);
+}
+
+#[test]
+fn iframes_and_redirects_to_blocked_hosts_never_leave() {
+    let _g = e2e_lock();
+    let world = World::new(config_with_start());
+    world
+        .proxy
+        .route("www.allowed.test", "/sentinel", page("sentinel"));
+    world.proxy.route(
+        "www.allowed.test",
+        "/start",
+        page(
+            r#"<h1>Page autorisée</h1><p>Un service public de test.</p>
+               <iframe src="http://evil-frame.test/"></iframe>
+               <iframe src="http://www.allowed.test/inner"></iframe>"#,
+        ),
+    );
+    world
+        .proxy
+        .route("www.allowed.test", "/inner", page("inner frame"));
+    let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+    view.start();
+    view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
+    world.proxy.wait_path("www.allowed.test", "/inner");
+    std::thread::sleep(std::time::Duration::from_millis(500)); // paint before the picture
+    world.xvfb.screenshot("loaded-page");
+    assert_never_reached(&world, &mut view, "evil-frame.test");
+    // A blocked iframe leaves the page in place: no blocked page, no `blocked` report.
+    assert!(
+        !view.received.iter().any(is_blocked),
+        "an iframe must not replace the page: {:?}",
+        view.received
+    );
+
+    // A 302 from an allowed page to a blocked host: the hop is refused, the blocked page shown.
+    world.proxy.route(
+        "www.allowed.test",
+        "/start",
+        Reply::redirect("http://evil-302.test/landing"),
+    );
+    let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+    view.start();
+    view.expect("blocked (302)", is_blocked);
+    assert_never_reached(&world, &mut view, "evil-302.test");
+}
+
+#[test]
+fn local_and_data_urls_are_never_shown() {
+    let _g = e2e_lock();
+    let world = World::new(config_with_start());
+    world
+        .proxy
+        .route("www.allowed.test", "/sentinel", page("sentinel"));
+    for (name, target) in [
+        ("file", "file:///etc/passwd"),
+        ("data", "data:text/html,<h1>data-page</h1>"),
+    ] {
+        world.proxy.route(
+            "www.allowed.test",
+            "/start",
+            page(&format!(r#"<a class=all href="{target}">go</a>"#)),
+        );
+        let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+        view.start();
+        view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
+        world.xvfb.click(CENTRE.0, CENTRE.1, 1);
+        // Either WebKit refuses it itself or the policy does (then the blocked page).
+        view.sentinel(SENTINEL);
+        let log = view.log().join("\n");
+        assert!(
+            !log.contains("passwd") && !log.contains("data-page"),
+            "{name}: the URL leaked into the log"
+        );
+        let navigated_elsewhere = view
+            .received
+            .iter()
+            .filter(|m| matches!(m, FromView::Navigated { .. }))
+            .count();
+        // Start page and sentinel only.
+        assert_eq!(navigated_elsewhere, 2, "{name}: {:?}", view.received);
+    }
+}
+
+#[test]
+fn allowed_popup_loads_in_the_same_window() {
+    let _g = e2e_lock();
+    let world = World::new(config_with_start());
+    world.proxy.route(
+        "www.allowed.test",
+        "/start",
+        page(r#"<a class=all target=_blank href="http://login.sso.test/popup">go</a>"#),
+    );
+    world
+        .proxy
+        .route("login.sso.test", "/popup", page("<h1>popup</h1>"));
+    let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+    view.start();
+    view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
+    world.xvfb.click(CENTRE.0, CENTRE.1, 1);
+    world.proxy.wait_path("login.sso.test", "/popup");
+    view.expect(
+        "navigated to the popup's page",
+        |m| matches!(m, FromView::Navigated { host, .. } if host.as_str() == "login.sso.test"),
+    );
+    assert_eq!(world.xvfb.visible_windows().len(), 1, "still one window");
+}
+
+#[test]
+fn downloads_land_in_the_session_with_safe_names_and_limits() {
+    let _g = e2e_lock();
+    let world = World::new(config_with_start());
+    let marker = format!("guichet-e2e-{}", std::process::id());
+    let files: Vec<(String, Vec<u8>)> = vec![
+        (format!("../../{marker}.pdf"), b"%PDF-1.4 ok".to_vec()),
+        (format!("{marker}.sh"), b"#!/bin/sh\necho pwned".to_vec()),
+        (format!("{marker}.desktop"), b"[Desktop Entry]".to_vec()),
+        (format!("{marker}.exe"), b"MZ".to_vec()),
+        (format!("{marker}-big.pdf"), vec![b'x'; 200_000]),
+    ];
+    let mut links = String::new();
+    for (i, (name, body)) in files.iter().enumerate() {
+        let path = format!("/dl/{i}");
+        world.proxy.route(
+            "www.allowed.test",
+            &path,
+            Reply::attachment(name, body.clone()),
+        );
+        links.push_str(&format!("'{path}',"));
+    }
+    world.proxy.route(
+        "www.allowed.test",
+        "/start",
+        page(&format!(
+            "<script>const u=[{links}];let i=0;\
+             function next(){{if(i<u.length){{location.href=u[i++];setTimeout(next,400);}}}}\
+             setTimeout(next,100);</script>"
+        )),
+    );
+    let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+    view.start();
+    let mut finished = 0;
+    let mut refused = 0;
+    while finished + refused < 5 {
+        match view.expect("download result", |m| {
+            matches!(
+                m,
+                FromView::Download {
+                    state: DownloadState::Finished | DownloadState::Refused | DownloadState::Failed,
+                    ..
+                }
+            )
+        }) {
+            FromView::Download {
+                state: DownloadState::Finished,
+                ..
+            } => finished += 1,
+            FromView::Download {
+                state: DownloadState::Refused,
+                ..
+            } => refused += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((finished, refused), (1, 4));
+    let downloads = view.session.downloads();
+    let names: Vec<String> = std::fs::read_dir(&downloads)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec![format!("{marker}.pdf")],
+        "only the safe file, safely named"
+    );
+    assert_eq!(
+        std::fs::read(downloads.join(format!("{marker}.pdf"))).unwrap(),
+        b"%PDF-1.4 ok"
+    );
+    // Nothing with the marker anywhere else a download could go.
+    let session_root = view.session.root().to_owned();
+    for dir in [
+        std::path::PathBuf::from("/tmp"),
+        std::path::PathBuf::from("/root"),
+    ] {
+        let found = find_named(&dir, &marker, &session_root);
+        assert!(found.is_empty(), "written outside the session: {found:?}");
+    }
+    // The protocol never carries a file name.
+    let log = view.log().join("\n");
+    assert!(!log.contains(&marker), "a file name reached the log");
+}
+
+/// Files whose name contains `needle` under `dir`, not following symlinks, skipping `skip`.
+fn find_named(
+    dir: &std::path::Path,
+    needle: &str,
+    skip: &std::path::Path,
+) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        if d.starts_with(skip) || d.starts_with("/root/.cargo") || d.ends_with("target") {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if e.file_name().to_string_lossy().contains(needle) {
+                out.push(p.clone());
+            }
+            if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                stack.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn file_upload_offers_only_session_files_and_no_gtk_dialog() {
+    let _g = e2e_lock();
+    let world = World::new(config_with_start());
+    world.proxy.route(
+        "www.allowed.test",
+        "/start",
+        page(
+            r#"<input type=file id=f style="position:fixed;inset:0;width:100%;height:100%;opacity:0.5">
+               <script>document.getElementById('f').addEventListener('change',e=>{
+                 const f=e.target.files[0];
+                 fetch('/chosen?name='+encodeURIComponent(f.name)+'&size='+f.size);});</script>"#,
+        ),
+    );
+    let session = world.session();
+    std::fs::write(
+        session.downloads().join("attestation.pdf"),
+        b"%PDF session file",
+    )
+    .unwrap();
+    let mut view = View::spawn(&world.xvfb, &world.config, session);
+    view.start();
+    view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
+    world.xvfb.click(CENTRE.0, CENTRE.1, 1);
+    // The trusted picker takes the whole window; no GTK dialog appears.
+    std::thread::sleep(std::time::Duration::from_millis(800)); // paint before the picture
+    world.xvfb.screenshot("file-picker");
+    assert_eq!(world.xvfb.visible_windows().len(), 1, "no GTK file chooser");
+    // The picker lists the session's one file first: click it.
+    world.xvfb.click(640, 300, 1);
+    let chosen = world.proxy.wait_path("www.allowed.test", "/chosen");
+    assert!(
+        chosen.path.contains("name=attestation.pdf"),
+        "{}",
+        chosen.path
+    );
+    assert!(chosen.path.contains("size=17"), "{}", chosen.path);
+}
+
+#[test]
+fn no_context_menu_devtools_or_dialog_and_print_is_reported() {
+    let _g = e2e_lock();
+    let world = World::new(config_with_start());
+    world
+        .proxy
+        .route("www.allowed.test", "/sentinel", page("sentinel"));
+    world.proxy.route(
+        "www.allowed.test",
+        "/start",
+        page(
+            r#"<h1>page</h1><button style="position:fixed;inset:0" onclick="window.print()">print</button>
+               <script>setTimeout(()=>window.close(),200)</script>"#,
+        ),
+    );
+    let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+    view.start();
+    view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
+    world.xvfb.click(CENTRE.0, CENTRE.1, 3);
+    for key in [
+        "F12",
+        "ctrl+shift+i",
+        "ctrl+shift+j",
+        "ctrl+shift+c",
+        "ctrl+n",
+        "ctrl+o",
+        "ctrl+p",
+        "ctrl+u",
+        "ctrl+s",
+        "F11",
+        "alt+F4",
+        "ctrl+q",
+        "ctrl+w",
+    ] {
+        world.xvfb.xdotool(&["key", key]);
+    }
+    world.xvfb.click(CENTRE.0, CENTRE.1, 1);
+    view.expect("print_requested", |m| *m == FromView::PrintRequested);
+    assert_eq!(
+        world.xvfb.visible_windows().len(),
+        1,
+        "no context menu, inspector, print dialog or new window"
+    );
+    // window.close() did not take the content view away: it still loads pages.
+    view.sentinel(SENTINEL);
+    world.proxy.wait_path("www.allowed.test", "/sentinel");
+}
+
+#[test]
+fn subresource_filter_blocks_images_of_unlisted_hosts() {
+    let _g = e2e_lock();
+    let body =
+        r#"<img src="http://evil-img.test/x.png"><img src="http://cdn.allowed.test/ok.png">"#;
+    for (mode, evil_expected) in [("open", true), ("policy", false)] {
+        let world = World::new(TestConfig {
+            subresources: mode,
+            ..config_with_start()
+        });
+        world
+            .proxy
+            .route("www.allowed.test", "/sentinel", page("sentinel"));
+        world.proxy.route("www.allowed.test", "/start", page(body));
+        world
+            .proxy
+            .route("cdn.allowed.test", "/ok.png", Reply::png());
+        world.proxy.route("evil-img.test", "/x.png", Reply::png());
+        let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+        view.start();
+        world.proxy.wait_path("cdn.allowed.test", "/ok.png");
+        if evil_expected {
+            // Control: without the filter the image is fetched, so the check below can fail.
+            world.proxy.wait_path("evil-img.test", "/x.png");
+        } else {
+            assert_never_reached(&world, &mut view, "evil-img.test");
+        }
+    }
+}
+
+#[test]
+fn stdin_closing_ends_the_view() {
+    let _g = e2e_lock();
+    let world = World::new(TestConfig::default());
+    let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+    view.expect("ready", |m| *m == FromView::Ready);
+    view.close_stdin();
+    assert_eq!(view.wait_exit(), Some(0));
+}
+
+#[test]
+fn end_session_shows_takeaway_then_logs_out_and_reports_ended() {
+    let _g = e2e_lock();
+    let world = World::new(config_with_start());
+    world
+        .proxy
+        .route("www.allowed.test", "/start", page("<h1>start</h1>"));
+    world.proxy.route("login.sso.test", "/logout", page("bye"));
+    let session = world.session();
+    std::fs::write(session.downloads().join("avis.pdf"), b"%PDF").unwrap();
+    let mut view = View::spawn(&world.xvfb, &world.config, session);
+    view.start();
+    view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
+    view.send(&ToView::Countdown {
+        reason: guichet::ipc::CountdownReason::Idle,
+        seconds: 30,
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500)); // paint before the picture
+    world.xvfb.screenshot("countdown");
+    view.send(&ToView::CancelCountdown);
+    view.send(&ToView::EndSession {
+        takeaway: true,
+        logout_urls: vec!["http://login.sso.test/logout".into()],
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500)); // paint before the picture
+    world.xvfb.screenshot("takeaway");
+    // The take-away screen waits for the person; nothing is visited yet.
+    assert!(!world.proxy.saw_host("login.sso.test"));
+    // "End the session" is the big button under the list.
+    world.xvfb.click(640, 420, 1);
+    world.proxy.wait_path("login.sso.test", "/logout");
+    view.expect("ended", |m| *m == FromView::Ended);
+    std::thread::sleep(std::time::Duration::from_millis(300)); // paint before the picture
+    world.xvfb.screenshot("goodbye");
+    view.send(&ToView::Quit);
+    assert_eq!(view.wait_exit(), Some(0));
+}
