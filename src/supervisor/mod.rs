@@ -294,8 +294,11 @@ impl Supervisor {
             tracing::error!("no spare view to show");
             return;
         };
-        view.send(&ToView::Start);
-        self.sessions_started += 1;
+        // Out of order, the `screen` order that follows shows the window: no session starts.
+        if self.machine.state() != State::OutOfOrder {
+            view.send(&ToView::Start);
+            self.sessions_started += 1;
+        }
         self.used_services.clear();
         match self.reset_at.take() {
             Some(t) => tracing::info!(
@@ -355,8 +358,12 @@ impl Supervisor {
                     tracing::warn!(?what, "the hidden spare view crashed");
                     self.on_view_exit(id, None);
                 }
-                ViewOutput::Message(_) | ViewOutput::Garbage => {
-                    tracing::warn!("the hidden spare view sent an unexpected message (ignored)")
+                // Every protocol field is loggable (hosts, categories, sizes, kinds).
+                ViewOutput::Message(m) => {
+                    tracing::debug!(message = ?m, "hidden spare view message ignored")
+                }
+                ViewOutput::Garbage => {
+                    tracing::warn!("the hidden spare view sent an unreadable message (ignored)")
                 }
                 ViewOutput::Closed => self.on_view_exit(id, None),
             }

@@ -91,6 +91,10 @@ pub struct Builder {
     pub idle: u64,
     pub no_spare: bool,
     pub view: Option<PathBuf>,
+    /// An existing config and the socket it names (instead of the generated one).
+    pub config: Option<(PathBuf, PathBuf)>,
+    /// Extra environment for guichetd (e.g. `DISPLAY`, `HOME`).
+    pub env: Vec<(String, std::ffi::OsString)>,
 }
 
 impl Default for Builder {
@@ -101,6 +105,8 @@ impl Default for Builder {
             idle: 300,
             no_spare: false,
             view: None,
+            config: None,
+            env: Vec::new(),
         }
     }
 }
@@ -112,13 +118,19 @@ impl Builder {
         let runtime = tmp.path().join("run");
         fs::create_dir(&runtime).unwrap();
         fs::set_permissions(&runtime, fs::Permissions::from_mode(0o755)).unwrap();
-        let socket = runtime.join("control.sock");
-        let config = tmp.path().join("guichet.toml");
-        fs::write(
-            &config,
-            config_text("Poste test A", &socket, &self.staff, self.idle),
-        )
-        .unwrap();
+        let (config, socket) = match &self.config {
+            Some((config, socket)) => (config.clone(), socket.clone()),
+            None => {
+                let socket = runtime.join("control.sock");
+                let config = tmp.path().join("guichet.toml");
+                fs::write(
+                    &config,
+                    config_text("Poste test A", &socket, &self.staff, self.idle),
+                )
+                .unwrap();
+                (config, socket)
+            }
+        };
         let ctl = tmp.path().join("fakeview");
         fs::create_dir(&ctl).unwrap();
         let mut d = Daemon {
@@ -159,6 +171,9 @@ impl Daemon {
         }
         if b.no_spare {
             cmd.arg("--no-spare");
+        }
+        for (k, v) in &b.env {
+            cmd.env(k, v);
         }
         self.child = cmd.spawn().unwrap();
         let stderr = self.child.stderr.take().unwrap();
