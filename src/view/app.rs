@@ -40,8 +40,8 @@ pub enum Event {
     ShowError(ErrorKind),
     /// Load an allowed URL in the content view (a new-window request).
     LoadInContent(String),
-    /// A content load finished or stopped (drives the logout visits).
-    ContentSettled,
+    /// The load of a logout visit finished or failed.
+    VisitDone,
     OpenPicker,
     DownloadRefused,
     DownloadFinished,
@@ -62,9 +62,14 @@ pub struct Shared {
     pub reporter: Reporter,
     pub lang: Cell<Lang>,
     pub chooser: RefCell<Option<FileChooserRequest>>,
+    /// Downloads refused at `decide-destination` (their failure is not reported again).
+    pub refused_downloads: RefCell<Vec<webkit2gtk::Download>>,
     proxy: EventLoopProxy<Event>,
     /// Set between a main-frame load's start and its commit (or failure).
     pub top_pending: Cell<bool>,
+    /// The logout visit's load: armed when asked, started when WebKit starts it; only a
+    /// started visit's end counts (not the end of the load it replaced).
+    pub visit: Cell<Visit>,
 }
 
 impl Shared {
@@ -76,12 +81,24 @@ impl Shared {
         let _ = self.proxy.send_event(event);
     }
 
+    /// Ends a started logout visit (its load finished or failed).
+    pub fn visit_done(&self) {
+        if self.visit.get() == Visit::Started {
+            self.visit.set(Visit::Idle);
+            self.send(Event::VisitDone);
+        }
+    }
+
     /// Reports a blocked top-level navigation and shows the blocked page.
     pub fn blocked(&self, url: &str, reason: BlockReason) {
         let host = host_of(url);
         tracing::info!(host = ?host.as_ref().map(|h| h.to_string()), reason = reason.code(), "navigation blocked");
         self.reporter.send(&FromView::Blocked { host, reason });
-        self.send(Event::ShowBlocked(reason));
+        self.send(Event::ShowBlocked(super::navigation::reason_for_person(
+            self.policy(),
+            url,
+            reason,
+        )));
     }
 
     /// Handles a blocked hop of a navigation action whose frame WebKitGTK does not name.
@@ -125,6 +142,14 @@ impl Shared {
             },
         );
     }
+}
+
+/// Where the load of a logout visit is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visit {
+    Idle,
+    Armed,
+    Started,
 }
 
 /// Zoom bounds and step of the content view.
@@ -182,8 +207,10 @@ pub fn run(config: Config, session: SessionDir) -> ! {
         reporter: Reporter::new(),
         lang: Cell::new(lang),
         chooser: RefCell::new(None),
+        refused_downloads: RefCell::new(Vec::new()),
         proxy: proxy.clone(),
         top_pending: Cell::new(false),
+        visit: Cell::new(Visit::Idle),
     });
 
     let app = match build(&event_loop, &shared, proxy) {
@@ -248,6 +275,13 @@ fn build(
         .map_err(|e| format!("toolbar: {e}"))?;
     let toolbar_view = toolbar.webview();
     toolbar_view.connect_context_menu(|_, _, _, _| true);
+    let sh = Rc::clone(shared);
+    toolbar_view.connect_web_process_terminated(move |_, reason| {
+        tracing::error!(?reason, "toolbar web process terminated");
+        sh.reporter.send(&FromView::Crashed {
+            what: CrashKind::WebProcessTerminated,
+        });
+    });
     if let Some(s) = WebViewExt::settings(&toolbar_view) {
         webkit2gtk::SettingsExt::set_enable_developer_extras(&s, false);
     }
@@ -277,6 +311,8 @@ fn build(
         .build_gtk(&vbox)
         .map_err(|e| format!("content: {e}"))?;
     let content_view = content.webview();
+    // tao shows windows with show_all(); the content view's visibility is ours alone.
+    content_view.set_no_show_all(true);
     super::content::configure(&content_view);
     super::content::connect(&content_view, shared);
 
@@ -428,8 +464,6 @@ impl App {
             Event::ShowError(kind) => {
                 if self.ending.borrow().is_none() {
                     self.load(&pages::error_url(kind, self.lang()));
-                } else {
-                    self.next_logout();
                 }
             }
             Event::LoadInContent(url) => {
@@ -437,7 +471,7 @@ impl App {
                     self.load(&url);
                 }
             }
-            Event::ContentSettled => {
+            Event::VisitDone => {
                 if self
                     .ending
                     .borrow()
@@ -566,7 +600,9 @@ impl App {
     }
 
     fn on_toolbar(&self, msg: ToolbarMsg) {
-        self.shared.reporter.activity();
+        if !matches!(msg, ToolbarMsg::Hello | ToolbarMsg::NoticeSeen) {
+            self.shared.reporter.activity();
+        }
         let screen = self.screen.get();
         match msg {
             ToolbarMsg::Hello => {
@@ -677,6 +713,7 @@ impl App {
                     let _ = p.send_event(Event::LogoutTimeout(seq));
                 });
                 tracing::info!(host = ?host_of(&url).map(|h| h.to_string()), "visiting logout");
+                self.shared.visit.set(Visit::Armed);
                 self.load(&url);
             }
             None => self.goodbye(),
@@ -692,6 +729,7 @@ impl App {
     }
 
     fn goodbye(&self) {
+        self.shared.visit.set(Visit::Idle);
         if let Some(e) = self.ending.borrow_mut().as_mut() {
             if e.visiting.is_none() {
                 return;

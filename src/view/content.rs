@@ -9,7 +9,6 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gtk::glib;
 use gtk::prelude::*;
 use webkit2gtk::{
     CacheModel, DownloadExt, FileChooserRequestExt, GeolocationPermissionRequest, LoadEvent,
@@ -23,7 +22,7 @@ use webkit2gtk::{
 use crate::ipc::{CrashKind, DownloadState, FromView};
 use crate::policy::{Decision, Permission};
 
-use super::app::{Event, Shared};
+use super::app::{Event, Shared, Visit};
 use super::downloads;
 use super::navigation::{self, host_of, Target, Verdict};
 use super::pages::ErrorKind;
@@ -65,14 +64,14 @@ pub fn connect(webview: &WebView, shared: &Rc<Shared>) {
     });
 
     let sh = Rc::clone(shared);
+    // A window requested by a script: never created; its address is decided like a
+    // link with target=_blank.
     webview.connect_create(move |_view, action| {
-        let mut action = action.clone();
         let url = action
             .request()
             .and_then(|r| r.uri())
             .map(|u| u.to_string())
             .unwrap_or_default();
-        let _ = action.is_redirect();
         apply_new_window(&sh, &url);
         None
     });
@@ -81,7 +80,12 @@ pub fn connect(webview: &WebView, shared: &Rc<Shared>) {
     webview.connect_load_changed(move |view, event| {
         let uri = view.uri().map(|u| u.to_string()).unwrap_or_default();
         match event {
-            LoadEvent::Started => sh.top_pending.set(true),
+            LoadEvent::Started => {
+                sh.top_pending.set(true);
+                if sh.visit.get() == Visit::Armed {
+                    sh.visit.set(Visit::Started);
+                }
+            }
             LoadEvent::Committed => {
                 sh.top_pending.set(false);
                 if let Decision::Allow(allow) = sh.policy().decide(&uri) {
@@ -96,7 +100,7 @@ pub fn connect(webview: &WebView, shared: &Rc<Shared>) {
             }
             LoadEvent::Finished => {
                 sh.top_pending.set(false);
-                sh.send(Event::ContentSettled);
+                sh.visit_done();
             }
             _ => {}
         }
@@ -109,9 +113,10 @@ pub fn connect(webview: &WebView, shared: &Rc<Shared>) {
             || error.matches(PolicyError::FrameLoadInterruptedByPolicyChange)
         {
             // Our own ignore decisions, a download taking over, a new load replacing this one.
-            sh.send(Event::ContentSettled);
+            sh.visit_done();
             return false;
         }
+        sh.visit_done();
         tracing::info!(host = ?host_of(uri).map(|h| h.to_string()), "load failed");
         sh.send(Event::ShowError(ErrorKind::Network));
         true
@@ -257,56 +262,81 @@ fn granted_permission(
     wanted.iter().all(|p| service.permissions.contains(p))
 }
 
+/// Decides where a download goes (see [`super::ffi::hook_download_destinations`]): a safe,
+/// unique name in the session's `downloads/`, or nowhere.
+fn decide_destination(shared: &Shared, download: &webkit2gtk::Download, suggested: &str) {
+    let name = downloads::sanitize(suggested);
+    let announced = download
+        .response()
+        .map(|r| r.content_length())
+        .filter(|n| *n > 0);
+    let refuse = |why: &dyn std::fmt::Debug| {
+        tracing::info!(?why, bytes = announced.unwrap_or(0), "download refused");
+        // A destination inside the session (removed below) so WebKit's default never
+        // picks one outside it, then cancel.
+        download.set_destination(
+            &shared
+                .session
+                .runtime()
+                .join("refused-download")
+                .to_string_lossy(),
+        );
+        shared.refused_downloads.borrow_mut().push(download.clone());
+        download.cancel();
+        shared.reporter.send(&FromView::Download {
+            state: DownloadState::Refused,
+            bytes: announced.unwrap_or(0),
+        });
+        shared.send(Event::DownloadRefused);
+    };
+    if let Err(why) = downloads::check(&shared.config.downloads, &name, announced) {
+        refuse(&why);
+        return;
+    }
+    let dir = shared.session.downloads();
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        refuse(&e.kind());
+        return;
+    }
+    let path = downloads::unique_path(&dir, &name);
+    download.set_allow_overwrite(false);
+    download.set_destination(&path.to_string_lossy());
+    shared.reporter.send(&FromView::Download {
+        state: DownloadState::Started,
+        bytes: announced.unwrap_or(0),
+    });
+}
+
+/// Whether [`decide_destination`] refused this download.
+fn was_refused(shared: &Shared, download: &webkit2gtk::Download) -> bool {
+    shared
+        .refused_downloads
+        .borrow()
+        .iter()
+        .any(|d| d == download)
+}
+
 fn connect_downloads(webview: &WebView, shared: &Rc<Shared>) {
     let Some(ctx) = webview.context() else {
         return;
     };
     let sh = Rc::clone(shared);
+    super::ffi::hook_download_destinations(move |download, suggested| {
+        decide_destination(&sh, download, suggested);
+    });
+    let sh = Rc::clone(shared);
     ctx.connect_download_started(move |_, download| {
+        tracing::debug!("download started");
         let refused = Rc::new(Cell::new(false));
-        let sh1 = Rc::clone(&sh);
-        let refused1 = Rc::clone(&refused);
-        download.connect_decide_destination(move |download, suggested| {
-            let name = downloads::sanitize(suggested);
-            let announced = download
-                .response()
-                .map(|r| r.content_length())
-                .filter(|n| *n > 0);
-            let rules = &sh1.config.downloads;
-            if let Err(why) = downloads::check(rules, &name, announced) {
-                tracing::info!(?why, bytes = announced.unwrap_or(0), "download refused");
-                refused1.set(true);
-                download.cancel();
-                sh1.reporter.send(&FromView::Download {
-                    state: DownloadState::Refused,
-                    bytes: announced.unwrap_or(0),
-                });
-                sh1.send(Event::DownloadRefused);
-                return true;
-            }
-            let dir = sh1.session.downloads();
-            if let Err(e) = std::fs::create_dir_all(&dir) {
-                tracing::error!("cannot create the downloads folder: {e}");
-                refused1.set(true);
-                download.cancel();
-                return true;
-            }
-            let path = downloads::unique_path(&dir, &name);
-            download.set_allow_overwrite(false);
-            download.set_destination(&path.to_string_lossy());
-            sh1.reporter.send(&FromView::Download {
-                state: DownloadState::Started,
-                bytes: announced.unwrap_or(0),
-            });
-            true
-        });
-
         // A size not announced (or announced wrongly) is checked while receiving.
         let sh2 = Rc::clone(&sh);
         let refused2 = Rc::clone(&refused);
         download.connect_received_data(move |download, _| {
             let received = download.received_data_length();
-            if !refused2.get() && received > sh2.config.downloads.max_bytes {
+            if !refused2.get()
+                && !was_refused(&sh2, download)
+                && received > sh2.config.downloads.max_bytes
+            {
                 tracing::info!(bytes = received, "download over max_bytes, cancelled");
                 refused2.set(true);
                 download.cancel();
@@ -331,7 +361,10 @@ fn connect_downloads(webview: &WebView, shared: &Rc<Shared>) {
         let failed1 = Rc::clone(&failed);
         download.connect_failed(move |download, error| {
             failed1.set(true);
-            if !refused3.get() {
+            if was_refused(&sh3, download) {
+                let _ = std::fs::remove_file(sh3.session.runtime().join("refused-download"));
+            }
+            if !refused3.get() && !was_refused(&sh3, download) {
                 tracing::info!("download failed: {}", error.message());
                 sh3.reporter.send(&FromView::Download {
                     state: DownloadState::Failed,
@@ -341,7 +374,7 @@ fn connect_downloads(webview: &WebView, shared: &Rc<Shared>) {
         });
         let sh4 = Rc::clone(&sh);
         download.connect_finished(move |download| {
-            if failed.get() || refused.get() {
+            if failed.get() || refused.get() || was_refused(&sh4, download) {
                 sh4.send(Event::DownloadsChanged);
                 return;
             }
@@ -354,5 +387,4 @@ fn connect_downloads(webview: &WebView, shared: &Rc<Shared>) {
             sh4.send(Event::DownloadFinished);
         });
     });
-    let _ = glib::MainContext::default();
 }

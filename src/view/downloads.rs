@@ -84,7 +84,7 @@ pub fn check(rules: &Downloads, name: &str, announced: Option<u64>) -> Result<()
         return Err(Refusal::Disabled);
     }
     let ext = extension(name);
-    if !ext.is_empty() && rules.blocked_extensions.iter().any(|b| *b == ext) {
+    if !ext.is_empty() && rules.blocked_extensions.contains(&ext) {
         return Err(Refusal::BlockedExtension);
     }
     if announced.is_some_and(|n| n > rules.max_bytes) {

@@ -102,23 +102,92 @@ pub fn disconnect_close_handlers(webview: &WebView) -> u32 {
     use glib::prelude::StaticType;
     let Some(signal) = glib::subclass::signal::SignalId::lookup("close", WebView::static_type())
     else {
+        tracing::error!("WebKitWebView has no close signal");
         return 0;
     };
     let instance: *mut glib::gobject_ffi::GObject =
         <WebView as ToGlibPtr<*mut webkit2gtk_sys::WebKitWebView>>::to_glib_none(webview).0
             as *mut _;
     // SAFETY: `instance` is a live GObject (borrowed from `webview` for the call) and
-    // `signal` a signal id valid for its type; matching on the id alone with null
-    // closure/func/data pointers is the documented way to disconnect all its handlers.
+    // `signal` a signal id valid for its type. `g_signal_handler_find` matching on the id
+    // alone returns a connected handler id (or 0); each is disconnected once. (The
+    // `_disconnect_matched` shortcut ignores an id-only match.)
     unsafe {
-        glib::gobject_ffi::g_signal_handlers_disconnect_matched(
-            instance,
-            glib::gobject_ffi::G_SIGNAL_MATCH_ID,
+        let mut removed = 0;
+        loop {
+            let id = glib::gobject_ffi::g_signal_handler_find(
+                instance,
+                glib::gobject_ffi::G_SIGNAL_MATCH_ID,
+                signal.into_glib(),
+                0,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            );
+            if id == 0 || removed > 16 {
+                return removed;
+            }
+            glib::gobject_ffi::g_signal_handler_disconnect(instance, id);
+            removed += 1;
+        }
+    }
+}
+
+type DestinationHook = Box<dyn Fn(&webkit2gtk::Download, &str)>;
+
+/// Runs `hook` at every `decide-destination` of any download, before the signal's handlers.
+///
+/// WebKitGTK 2.40+ (4.1 API) can ask for a download's destination before the context's
+/// `download-started` is emitted, so a handler connected there comes too late and WebKit's
+/// default handler would pick `~/Downloads`. An emission hook sees every emission; the hook
+/// sets the destination (or cancels), and the default handler leaves a set destination alone.
+pub fn hook_download_destinations(hook: impl Fn(&webkit2gtk::Download, &str) + 'static) {
+    use glib::prelude::StaticType;
+    // The class must exist for its signals to be looked up.
+    let _class =
+        glib::object::Class::<glib::Object>::from_type(webkit2gtk::Download::static_type());
+    let Some(signal) = glib::subclass::signal::SignalId::lookup(
+        "decide-destination",
+        webkit2gtk::Download::static_type(),
+    ) else {
+        tracing::error!("WebKitDownload has no decide-destination signal");
+        return;
+    };
+    let data: Box<DestinationHook> = Box::new(Box::new(hook));
+    // SAFETY: `signal` is a valid signal id of WebKitDownload; `destination_hook` matches
+    // GSignalEmissionHook; the hook data is leaked on purpose (the hook lives as long as
+    // the process) and only read by `destination_hook` on the main thread.
+    unsafe {
+        glib::gobject_ffi::g_signal_add_emission_hook(
             signal.into_glib(),
             0,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-        )
+            Some(destination_hook),
+            Box::into_raw(data) as glib::ffi::gpointer,
+            None,
+        );
     }
+}
+
+unsafe extern "C" fn destination_hook(
+    _hint: *mut glib::gobject_ffi::GSignalInvocationHint,
+    n_params: std::ffi::c_uint,
+    params: *const glib::gobject_ffi::GValue,
+    data: glib::ffi::gpointer,
+) -> glib::ffi::gboolean {
+    // SAFETY: GLib passes the emission's parameters: `params[0]` the WebKitDownload
+    // instance, `params[1]` the suggested file name (a string), valid for this call;
+    // `glib::Value` is a transparent wrapper of GValue; `data` is the leaked hook.
+    unsafe {
+        if n_params >= 2 && !params.is_null() {
+            let values = std::slice::from_raw_parts(params as *const glib::Value, 2);
+            let hook = &*(data as *const DestinationHook);
+            if let (Ok(download), Ok(name)) = (
+                values[0].get::<webkit2gtk::Download>(),
+                values[1].get::<Option<String>>(),
+            ) {
+                hook(&download, name.as_deref().unwrap_or(""));
+            }
+        }
+    }
+    glib::ffi::GTRUE
 }

@@ -37,6 +37,9 @@ pub fn run(session_dir: &Path, config_path: &Path) -> Result<std::convert::Infal
     let config = Config::load(config_path).map_err(|e| e.to_string())?;
     let session = SessionDir::open(session_dir)
         .map_err(|e| format!("cannot open the session directory: {e}"))?;
+    // Nothing relative may land outside the session, whatever a library decides.
+    std::env::set_current_dir(session.runtime())
+        .map_err(|e| format!("cannot enter the session directory: {e}"))?;
     gtk::init().map_err(|e| format!("cannot initialise GTK (is DISPLAY set?): {e}"))?;
     app::run(config, session)
 }

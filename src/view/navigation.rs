@@ -50,6 +50,25 @@ pub fn decide(policy: &Policy, url: &str, target: Target) -> Verdict {
     }
 }
 
+/// The reason to show the person. Plain http to a host no rule lists is first of all "not
+/// an approved service"; "not secure" is only the news when the https site is approved.
+pub fn reason_for_person(policy: &Policy, url: &str, reason: BlockReason) -> BlockReason {
+    if reason != BlockReason::InsecureHttp {
+        return reason;
+    }
+    let Ok(mut u) = url::Url::parse(url) else {
+        return reason;
+    };
+    if u.set_scheme("https").is_err() {
+        return reason;
+    }
+    let _ = u.set_port(None);
+    match policy.decide_url(&u) {
+        Decision::Block(BlockReason::NotListed) => BlockReason::NotListed,
+        _ => reason,
+    }
+}
+
 /// The host of a URL, for a protocol message or a log line.
 pub fn host_of(url: &str) -> Option<LoggableHost> {
     url::Url::parse(url)
@@ -121,6 +140,14 @@ mod tests {
                 "{url}"
             );
         }
+        assert_eq!(
+            reason_for_person(&p, "http://evil.example/", BlockReason::InsecureHttp),
+            BlockReason::NotListed
+        );
+        assert_eq!(
+            reason_for_person(&p, "http://www.allowed.be/", BlockReason::InsecureHttp),
+            BlockReason::InsecureHttp
+        );
         assert_eq!(
             host_of("https://WWW.Allowed.be/secret?q=1")
                 .unwrap()

@@ -34,6 +34,10 @@ const APP_CSS: &str = include_str!("pages/app.css");
 const APP_JS: &str = include_str!("pages/app.js");
 const PAGE_CSS: &str = include_str!("pages/page.css");
 
+/// Id of the service made of `[policy] extra` rules: it has no real name, so the welcome
+/// screen and the blocked page do not list it.
+pub const LOCAL_SERVICE: &str = "local";
+
 /// The toolbar app's address.
 pub const APP_URL: &str = "guichet://app/";
 
@@ -157,7 +161,7 @@ fn reason_from_code(code: &str) -> Option<BlockReason> {
 fn render_notice(lang: Lang, title: &str, body: &str, policy: &Policy) -> String {
     let t = texts(lang);
     let mut services = String::new();
-    for s in policy.services() {
+    for s in policy.services().iter().filter(|s| s.id != LOCAL_SERVICE) {
         services.push_str(&format!(
             "<li><a href=\"{}\">{}</a></li>\n",
             escape(s.start_url.as_str()),
@@ -167,7 +171,7 @@ fn render_notice(lang: Lang, title: &str, body: &str, policy: &Policy) -> String
     format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <title>{title}</title><link rel=\"stylesheet\" href=\"guichet://page.css\"></head>\n\
-         <body><main>\n<div class=\"icon\" aria-hidden=\"true\">&#x1F6C8;</div>\n\
+         <body><main>\n<div class=\"icon\" aria-hidden=\"true\">i</div>\n\
          <h1>{title}</h1>\n<p class=\"why\">{body}</p>\n\
          <p class=\"help\">{help}</p>\n<h2>{services_title}</h2>\n<ul class=\"services\">\n{services}</ul>\n\
          </main></body></html>\n",

@@ -120,6 +120,89 @@ impl Xvfb {
         path
     }
 
+    /// Like [`Xvfb::screenshot`], but retries until the screen shows at least `min_colours`
+    /// distinct colours (WebKit paints a while after a window maps or a page loads), and
+    /// panics after [`TIMEOUT`]. Returns the path of the painted picture.
+    pub fn screenshot_painted(&self, name: &str, min_colours: u32) -> PathBuf {
+        self.screenshot_painted_in(name, (0, 0, 1280, 800), min_colours)
+    }
+
+    /// Like [`Xvfb::screenshot_painted`], counting colours only in the rectangle
+    /// `(x, y, width, height)` (e.g. the content view below the toolbar).
+    pub fn screenshot_painted_in(
+        &self,
+        name: &str,
+        (x, y, w, h): (u32, u32, u32, u32),
+        min_colours: u32,
+    ) -> PathBuf {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let path = self.screenshot(name);
+            let out = Command::new("convert")
+                .arg(&path)
+                .args([
+                    "-crop",
+                    &format!("{w}x{h}+{x}+{y}"),
+                    "+repage",
+                    "-format",
+                    "%k",
+                    "info:",
+                ])
+                .output()
+                .expect("run convert (imagemagick)");
+            let colours: u32 = String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .parse()
+                .unwrap_or(0);
+            if colours >= min_colours {
+                return path;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name}: the screen never showed more than {colours} colours"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Takes screenshots until the rectangle `(x, y, width, height)` contains the colour
+    /// `hex` (`"FFF4CC"`): a way to wait for a given page or screen to be painted. Panics
+    /// after [`TIMEOUT`].
+    pub fn screenshot_showing(
+        &self,
+        name: &str,
+        (x, y, w, h): (u32, u32, u32, u32),
+        hex: &str,
+    ) -> PathBuf {
+        let deadline = Instant::now() + TIMEOUT;
+        let want = format!("#{}", hex.to_ascii_uppercase());
+        loop {
+            let path = self.screenshot(name);
+            let out = Command::new("convert")
+                .arg(&path)
+                .args([
+                    "-crop",
+                    &format!("{w}x{h}+{x}+{y}"),
+                    "+repage",
+                    "-unique-colors",
+                    "txt:-",
+                ])
+                .output()
+                .expect("run convert (imagemagick)");
+            if String::from_utf8_lossy(&out.stdout)
+                .to_ascii_uppercase()
+                .contains(&want)
+            {
+                return path;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name}: {want} never appeared on screen"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     /// Runs `xdotool ARGS…` on this display.
     pub fn xdotool(&self, args: &[&str]) {
         let status = self
@@ -152,7 +235,7 @@ impl Xvfb {
         let text = String::from_utf8_lossy(&out.stdout);
         let ids: Vec<String> = text
             .lines()
-            .filter_map(|l| l.trim().split_whitespace().next())
+            .filter_map(|l| l.split_whitespace().next())
             .filter(|w| w.starts_with("0x"))
             .map(str::to_owned)
             .collect();
@@ -696,6 +779,39 @@ impl View {
             assert!(Instant::now() < deadline, "the view did not exit");
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// The process id of the view.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Ids of the view's descendants whose command name starts with `name`
+    /// (e.g. `WebKitWebProcess`), read from `/proc`.
+    pub fn descendants_named(&self, name: &str) -> Vec<u32> {
+        let mut found = Vec::new();
+        let mut stack = vec![self.child.id()];
+        while let Some(pid) = stack.pop() {
+            let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+                continue;
+            };
+            for task in tasks.flatten() {
+                let children =
+                    std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+                for child in children
+                    .split_whitespace()
+                    .filter_map(|c| c.parse::<u32>().ok())
+                {
+                    let comm =
+                        std::fs::read_to_string(format!("/proc/{child}/comm")).unwrap_or_default();
+                    if comm.trim().starts_with(name) {
+                        found.push(child);
+                    }
+                    stack.push(child);
+                }
+            }
+        }
+        found
     }
 
     /// The view's log lines so far.

@@ -109,7 +109,7 @@
   function picker(t) {
     const list = el("ul", { class: "list" });
     state.downloads.forEach((n, i) => {
-      list.appendChild(el("li", {}, [button("\u{1F4C4} " + n, "", { cmd: "pick", index: i })]));
+      list.appendChild(el("li", {}, [button(n, "", { cmd: "pick", index: i })]));
     });
     return el("div", { class: "full" }, [
       el("h1", { text: t.picker_title }),
@@ -119,8 +119,8 @@
     ]);
   }
 
-  function notice(title, body) {
-    return el("div", { class: "full notice-screen" }, [
+  function notice(title, body, alert) {
+    return el("div", { class: "full notice-screen" + (alert ? " alert" : "") }, [
       el("h1", { text: title }),
       el("p", { class: "lead", text: body }),
     ]);
@@ -139,8 +139,8 @@
       case "picker": view = picker(t); break;
       case "ending": view = notice(t.ending, ""); break;
       case "goodbye": view = notice(t.goodbye_title, t.goodbye_body); break;
-      case "paused": view = notice(t.paused_title, t.ask_helper); break;
-      case "out_of_order": view = notice(t.out_of_order_title, t.ask_helper); break;
+      case "paused": view = notice(t.paused_title, t.ask_helper, true); break;
+      case "out_of_order": view = notice(t.out_of_order_title, t.ask_helper, true); break;
       default: view = notice("", "");
     }
     document.documentElement.lang = state.lang;
