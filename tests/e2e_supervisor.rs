@@ -243,8 +243,10 @@ fn twenty_sessions_leave_no_canary_on_disk_and_none_reaches_the_next_session() {
 }
 
 #[test]
-#[ignore = "guichet-view: a pre-started view shown by `start` sometimes lays out its toolbar \
-            over the whole window with the content view hidden, so the test cannot type"]
+// Passes alone (4 runs of 5 here) but flaky: with view 0c9818f a promoted spare sometimes
+// laid its toolbar over the whole window with the content view hidden, so typing went nowhere
+// (screenshots in target/screenshots/super-typing-*.png with SHOT=1). Run with --ignored.
+#[ignore = "flaky UI driving of the promoted spare view; run with --ignored"]
 fn typed_text_and_the_clipboard_do_not_survive_a_reset() {
     canary_sessions(3, true);
 }
@@ -320,18 +322,16 @@ fn canary_sessions(sessions: usize, ui: bool) {
         }
         // Everything is really stored, on disk where it can be: the scan would see it.
         let runtime = d.runtime.clone();
-        // The download is matched by name: the view currently saves it in its working
-        // directory (the session's home/) rather than downloads/ (reported to the view).
         let kinds = [
             "/cookies",
             "/localstorage/",
             "/indexeddb/",
             "/WebKitCache/",
-            "/releve",
+            "/downloads/releve",
         ];
         let t0 = std::time::Instant::now();
         loop {
-            let on_disk = files_containing(&[runtime.clone()], &c);
+            let on_disk = files_containing(std::slice::from_ref(&runtime), &c);
             let missing: Vec<&&str> = kinds
                 .iter()
                 .filter(|k| !on_disk.iter().any(|p| p.to_string_lossy().contains(**k)))
@@ -399,7 +399,7 @@ fn shown_session(d: &Daemon, world: &World, i: usize) -> PathBuf {
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            files_containing(&[p.join("downloads"), p.join("profile")], "GuichetKill").len() > 0
+            !files_containing(&[p.join("downloads"), p.join("profile")], "GuichetKill").is_empty()
         })
         .collect();
     assert_eq!(with_web.len(), 1, "{with_web:?}");
@@ -470,7 +470,6 @@ fn kill_9_of_the_content_web_process_wipes_the_session() {
 }
 
 #[test]
-#[ignore = "guichet-view does not report the death of its toolbar's web process (view side)"]
 fn kill_9_of_the_toolbar_web_process_wipes_the_session() {
     kill_test(|procs| web_processes(procs)[0]);
 }
