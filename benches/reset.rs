@@ -2,15 +2,19 @@
 //!
 //! `cargo bench --bench reset` runs guichetd with the fake view (`examples/fake_view.rs`):
 //! this measures the supervisor's own share. With `GUICHET_BENCH_VIEW=/path/to/guichet-view`
-//! and a `DISPLAY` (e.g. under `xvfb-run`), it measures with the real view.
+//! it measures with the real view, on a private Xvfb (started here when `DISPLAY` is unset).
 //!
 //! Figures:
 //! - reset latency: from sending `reset --now` to the next view getting `start` (the log line
 //!   "next view shown after reset", measured inside guichetd from the reset to the write of
-//!   `start`), p50/p95 over 50 resets, with the pre-started spare and without it;
+//!   `start`), p50/p95 over 50 resets, with the pre-started spare and without it; with the
+//!   real view also until its window is mapped on the X server (polled with xdotool);
 //! - cold start: from spawning guichetd to the first welcome (status answers `welcome`);
 //! - RSS of guichetd in Welcome, and its CPU use over 10 s idle.
 
+#[path = "../tests/support/mod.rs"]
+#[allow(dead_code)]
+mod e2e;
 #[path = "../tests/supervisor_support/mod.rs"]
 mod support;
 
@@ -31,6 +35,19 @@ fn main() {
     if view.is_none() {
         ensure_fake_view();
     }
+    let xvfb = match (&view, std::env::var_os("DISPLAY")) {
+        (Some(_), None) => Some(e2e::Xvfb::start()),
+        _ => None,
+    };
+    let display: Option<String> = xvfb
+        .as_ref()
+        .map(|x| x.display.clone())
+        .or_else(|| std::env::var("DISPLAY").ok());
+    let env: Vec<(String, std::ffi::OsString)> = display
+        .iter()
+        .map(|d| ("DISPLAY".to_owned(), d.into()))
+        .collect();
+    let real = view.is_some();
     println!(
         "view: {}",
         view.as_ref()
@@ -42,10 +59,11 @@ fn main() {
         let d = Builder {
             no_spare: !spare,
             view: view.clone(),
+            env: env.clone(),
             ..Builder::default()
         }
         .start();
-        let lat = resets(&d, spare);
+        let (lat, mapped) = resets(&d, spare, display.as_deref().filter(|_| real));
         println!(
             "reset latency {} spare: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} resets)",
             if spare { "with   " } else { "without" },
@@ -54,6 +72,13 @@ fn main() {
             pct(&lat, 100),
             lat.len()
         );
+        if !mapped.is_empty() {
+            println!(
+                "  until the new window is mapped: p50 {:.1} ms, p95 {:.1} ms (xdotool polling)",
+                pct(&mapped, 50),
+                pct(&mapped, 95)
+            );
+        }
         let wipes = wipe_times(&d.logs());
         if !wipes.is_empty() {
             println!(
@@ -68,6 +93,7 @@ fn main() {
         let t0 = Instant::now();
         let d = Builder {
             view: view.clone(),
+            env: env.clone(),
             ..Builder::default()
         }
         .start();
@@ -81,6 +107,7 @@ fn main() {
     );
     let d = Builder {
         view: view.clone(),
+        env: env.clone(),
         ..Builder::default()
     }
     .start();
@@ -101,27 +128,56 @@ fn main() {
     );
 }
 
-/// 50 resets (--now); latencies in ms from guichetd's log.
-fn resets(d: &Daemon, spare: bool) -> Vec<f64> {
+/// 50 resets (--now); latencies in ms from guichetd's log, and (on a display) until a new
+/// window is mapped.
+fn resets(d: &Daemon, spare: bool, display: Option<&str>) -> (Vec<f64>, Vec<f64>) {
+    let mut mapped = Vec::new();
     for _ in 0..RESETS {
         // With the spare, each reset finds it loaded (as on a real terminal between sessions).
         d.wait_status("ready for the next reset", |s| {
             s.state == State::Welcome && (!spare || s.spare_ready)
         });
+        let before_windows = display.map(visible_windows).unwrap_or_default();
         let before = d.status().sessions_started;
+        let t0 = Instant::now();
         match d.request(&Request::Reset { now: true }) {
             guichet::control::Response::Ok { .. } => {}
             other => panic!("reset: {other:?}"),
+        }
+        if let Some(display) = display {
+            loop {
+                let now = visible_windows(display);
+                if now.iter().any(|w| !before_windows.contains(w)) {
+                    mapped.push(t0.elapsed().as_secs_f64() * 1000.0);
+                    break;
+                }
+                assert!(t0.elapsed() < Duration::from_secs(30), "no new window");
+            }
         }
         d.wait_status("next welcome", |s| {
             s.state == State::Welcome && s.sessions_started == before + 1
         });
     }
-    d.logs()
+    let lat = d
+        .logs()
         .lines()
         .filter(|l| l.contains("next view shown after reset"))
         .filter_map(|l| field(l, "latency_us="))
         .map(|us| us / 1000.0)
+        .collect();
+    (lat, mapped)
+}
+
+/// Ids of the viewable top-level windows (one `xdotool` run).
+fn visible_windows(display: &str) -> Vec<String> {
+    let out = std::process::Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", ""])
+        .env("DISPLAY", display)
+        .output()
+        .expect("run xdotool");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
         .collect()
 }
 
