@@ -13,7 +13,6 @@
 //! - RSS of guichetd in Welcome, and its CPU use over 10 s idle.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod e2e;
 #[path = "../tests/supervisor_support/mod.rs"]
 mod support;
