@@ -144,9 +144,14 @@ fn resets(d: &Daemon, spare: bool, display: Option<&str>) -> (Vec<f64>, Vec<f64>
             other => panic!("reset: {other:?}"),
         }
         if let Some(display) = display {
+            // A new window id, or (the X server may reuse the ids of a client that is gone)
+            // a window again after the old one went away.
+            let mut old_gone = false;
             loop {
                 let now = visible_windows(display);
-                if now.iter().any(|w| !before_windows.contains(w)) {
+                old_gone |= now.is_empty();
+                if now.iter().any(|w| !before_windows.contains(w)) || (old_gone && !now.is_empty())
+                {
                     mapped.push(t0.elapsed().as_secs_f64() * 1000.0);
                     break;
                 }

@@ -57,6 +57,9 @@ pub struct Options {
 const RELOAD_DEBOUNCE: Duration = Duration::from_millis(300);
 /// Longest wait before restarting a view that failed to start.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// After a view is shown, the next spare waits this long: starting WebKit takes the CPU the
+/// newly shown view needs to map and paint (2-core terminals).
+const SPARE_DELAY: Duration = Duration::from_secs(1);
 
 /// Blocks the signals the loop handles, in the calling thread and every thread it starts.
 /// Call first in `main`, before any thread exists.
@@ -159,6 +162,8 @@ struct Supervisor {
     reset_at: Option<Instant>,
     reload_at: Option<Instant>,
     spare_retry_at: Option<Instant>,
+    /// Do not start the next spare before this while a view is shown (see SPARE_DELAY).
+    spare_not_before: Option<Instant>,
     spare_failures: u32,
     stopping: bool,
     clean_stop: bool,
@@ -186,6 +191,7 @@ impl Supervisor {
             reset_at: None,
             reload_at: None,
             spare_retry_at: None,
+            spare_not_before: None,
             spare_failures: 0,
             stopping: false,
             clean_stop: true,
@@ -198,6 +204,7 @@ impl Supervisor {
                 self.machine.next_deadline(),
                 self.reload_at,
                 self.spare_retry_at,
+                self.spare_not_before,
             ]
             .into_iter()
             .flatten()
@@ -238,6 +245,10 @@ impl Supervisor {
         }
         if self.spare_retry_at.is_some_and(|t| now >= t) {
             self.spare_retry_at = None;
+            self.ensure_spare();
+        }
+        if self.spare_not_before.is_some_and(|t| now >= t) {
+            self.spare_not_before = None;
             self.ensure_spare();
         }
         self.event(Event::Tick);
@@ -294,6 +305,9 @@ impl Supervisor {
             tracing::error!("no spare view to show");
             return;
         };
+        if self.opts.spare {
+            self.spare_not_before = Some(Instant::now() + SPARE_DELAY);
+        }
         // Out of order, the `screen` order that follows shows the window: no session starts.
         if self.machine.state() != State::OutOfOrder {
             view.send(&ToView::Start);
@@ -314,6 +328,10 @@ impl Supervisor {
     /// Starts a hidden view if none is running (and none is waiting for a retry).
     fn ensure_spare(&mut self) {
         if self.spare.is_some() || self.stopping || self.spare_retry_at.is_some() {
+            return;
+        }
+        let deferred = self.spare_not_before.is_some_and(|t| Instant::now() < t);
+        if deferred && self.shown.is_some() {
             return;
         }
         self.next_id += 1;
