@@ -10,8 +10,10 @@
 //! Logs are state changes, wipe results with timings, blocked hosts and categories, staff
 //! actions: never a URL, title, file name or typed text (the protocol cannot carry them).
 
+mod staff;
 mod views;
 mod watch;
+mod wiping;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -22,12 +24,12 @@ use nix::sys::signal::{SigSet, Signal};
 
 use crate::config::Config;
 use crate::control::server::{Access, Server};
-use crate::control::{ConfigState, LastWipe, Request, Response, Status};
+use crate::control::{LastWipe, Request, Response};
 use crate::ipc::{FromView, ToView};
 use crate::policy::Decision;
 use crate::session::{Action, EndReason, Event, Limits, Machine, State};
 use crate::spawn::{reap_any, Exit, ViewPid};
-use crate::wipe::{delete_tree, wipe_leftovers, wipe_session, WipeError};
+use crate::wipe::wipe_leftovers;
 
 pub use views::Launcher;
 use views::{View, ViewId, ViewOutput};
@@ -120,7 +122,7 @@ pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
         }
         Err(e) => {
             tracing::error!("leftover wipe failed, out of order: {e}");
-            sup.last_wipe = Some(failed(Duration::ZERO, &e));
+            sup.last_wipe = Some(wiping::failed(Duration::ZERO, &e));
             sup.machine.boot_out_of_order(e.to_string())
         }
     };
@@ -132,14 +134,6 @@ pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
 
 fn server_path(opts: &Options) -> &Path {
     &opts.socket
-}
-
-fn failed(took: Duration, e: &WipeError) -> LastWipe {
-    LastWipe {
-        ok: false,
-        millis: took.as_millis() as u64,
-        error: Some(e.to_string()),
-    }
 }
 
 struct Supervisor {
@@ -474,185 +468,6 @@ impl Supervisor {
                 tracing::info!("{sig}: ending the session, wiping, stopping");
                 self.event(Event::Terminate);
             }
-        }
-    }
-
-    fn on_control(&mut self, request: Request) -> Response {
-        let staff = |e: Event, what: &str| (e, what.to_owned());
-        let (event, what) = match request {
-            Request::Status => return Response::Status(self.status()),
-            Request::Reload => {
-                tracing::info!("staff: reload");
-                return match self.reload("guichetctl reload") {
-                    Ok(()) => Response::ok("config valid; it applies at the next welcome screen"),
-                    Err(e) => {
-                        Response::error(format!("config rejected, the running one stays:\n{e}"))
-                    }
-                };
-            }
-            Request::Reset { now: true } => staff(Event::StaffReset { now: true }, "reset --now"),
-            Request::Reset { now: false } => staff(Event::StaffReset { now: false }, "reset"),
-            Request::Pause => staff(Event::StaffPause, "pause"),
-            Request::Resume => staff(Event::StaffResume, "resume"),
-        };
-        if let Err(refused) = self.machine.check_staff(&event) {
-            tracing::info!("staff: {what} refused: {}", refused.0);
-            return Response::error(refused.0);
-        }
-        tracing::info!("staff: {what}");
-        let before = self.machine.state();
-        self.event(event);
-        let after = self.machine.state();
-        Response::ok(format!("{} -> {}", name(before), name(after)))
-    }
-
-    fn status(&self) -> Status {
-        Status {
-            state: self.machine.state(),
-            terminal: self.config.terminal.name.clone(),
-            session_age_secs: self
-                .machine
-                .session_age(Instant::now())
-                .map(|d| d.as_secs() * u64::from(self.opts.speedup.max(1))),
-            sessions_started: self.sessions_started,
-            spare_ready: self.spare.as_ref().is_some_and(|v| v.ready),
-            pause_pending: self.machine.pause_pending(),
-            out_of_order: self.machine.out_of_order_reason().map(str::to_owned),
-            last_wipe: self.last_wipe.clone(),
-            config: ConfigState {
-                pending: self.pending.is_some(),
-                rejected: self.rejected.clone(),
-            },
-        }
-    }
-
-    /// Checks the config file; a valid one is staged for the next welcome.
-    fn reload(&mut self, trigger: &str) -> Result<(), String> {
-        match Config::load(&self.opts.config_path) {
-            Ok(config) => {
-                tracing::info!(trigger, "config: valid, applies at the next welcome screen");
-                if config.control.socket != self.config.control.socket {
-                    tracing::warn!("config: a new control socket path needs a restart of guichetd");
-                }
-                self.pending = Some(config);
-                self.rejected = None;
-                // The hidden spare read the old file: replace it so the next session uses
-                // the new one. The running session keeps its config.
-                if let Some(spare) = self.spare.take() {
-                    if let Err(e) = self.wipe_one(&spare, EndReason::Staff) {
-                        tracing::error!("wipe of the replaced spare failed: {e}");
-                    }
-                }
-                self.ensure_spare();
-                Ok(())
-            }
-            Err(e) => {
-                let text = e.to_string();
-                tracing::warn!(
-                    trigger,
-                    "config: rejected, the running config stays: {text}"
-                );
-                self.rejected = Some(text.clone());
-                Err(text)
-            }
-        }
-    }
-
-    fn apply_config(&mut self) {
-        if let Some(config) = self.pending.take() {
-            self.machine.set_limits(limits(&config, self.opts.speedup));
-            self.config = config;
-            tracing::info!(terminal = %self.config.terminal.name, "config: applied");
-        }
-    }
-
-    fn logout_urls(&self) -> Vec<String> {
-        if !self.config.session.logout_before_wipe {
-            return Vec::new();
-        }
-        self.used_services
-            .iter()
-            .filter_map(|id| self.config.policy.policy.service(id))
-            .filter_map(|s| s.logout_url.as_ref().map(|u| u.to_string()))
-            .collect()
-    }
-
-    /// Kills and deletes the retired views and retries earlier failures; reports to the machine.
-    fn wipe_retired(&mut self, reason: EndReason) {
-        let t0 = Instant::now();
-        let mut result = Ok(());
-        for view in std::mem::take(&mut self.retired) {
-            if let Err(e) = self.wipe_one(&view, reason) {
-                result = Err(e);
-            }
-        }
-        for (pid, dir) in std::mem::take(&mut self.failed) {
-            let r = match pid {
-                Some(pid) => wipe_session(Some(pid), &dir).map(|_| ()),
-                None => delete_tree(&dir).map(|_| ()),
-            };
-            match r {
-                Ok(()) => tracing::info!("retried wipe succeeded"),
-                Err(e) => {
-                    tracing::error!("retried wipe failed: {e}");
-                    self.failed.push((pid, dir));
-                    result = Err(e);
-                }
-            }
-        }
-        let took = t0.elapsed();
-        self.last_wipe = Some(match &result {
-            Ok(()) => LastWipe {
-                ok: true,
-                millis: took.as_millis() as u64,
-                error: None,
-            },
-            Err(e) => failed(took, e),
-        });
-        if self.stopping {
-            self.clean_stop &= result.is_ok();
-            return;
-        }
-        self.event(Event::WipeDone(result.map_err(|e| e.to_string())));
-    }
-
-    /// Wipes one view's processes and session dir; a failure is remembered for retries.
-    fn wipe_one(&mut self, view: &View, reason: EndReason) -> Result<(), WipeError> {
-        match wipe_session(Some(view.pid), view.dir.root()) {
-            Ok(r) => {
-                tracing::info!(
-                    session = view.session(),
-                    reason = ?reason,
-                    processes = r.processes,
-                    entries = r.entries,
-                    kill_ms = r.kill_time.as_millis() as u64,
-                    delete_ms = r.delete_time.as_millis() as u64,
-                    "wipe ok"
-                );
-                Ok(())
-            }
-            Err(e) => {
-                tracing::error!(session = view.session(), reason = ?reason, "wipe FAILED: {e}");
-                let pid = matches!(e, WipeError::Unkillable(_)).then_some(view.pid);
-                self.failed.push((pid, view.dir.root().to_owned()));
-                Err(e)
-            }
-        }
-    }
-
-    fn shutdown(&mut self) {
-        self.stopping = true;
-        for v in [self.shown.take(), self.spare.take()].into_iter().flatten() {
-            self.retired.push(v);
-        }
-        for v in &mut self.retired {
-            v.send(&ToView::Quit);
-        }
-        self.wipe_retired(EndReason::Shutdown);
-        if self.clean_stop {
-            tracing::info!("stopped: every session wiped");
-        } else {
-            tracing::error!("stopped with a failed wipe: leftovers are wiped at the next start");
         }
     }
 }
