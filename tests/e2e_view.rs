@@ -133,7 +133,7 @@ fn allowed_page_loads_and_blocked_top_level_navigations_never_leave() {
         if name == "link" {
             world
                 .xvfb
-                .screenshot_painted_in("blocked-page", CONTENT_AREA, 20);
+                .screenshot_showing("blocked-page", CONTENT_AREA, "FFF4CC");
         }
         view.sentinel(SENTINEL);
         world.proxy.wait_path("www.allowed.test", "/sentinel");
@@ -156,6 +156,12 @@ fn allowed_page_loads_and_blocked_top_level_navigations_never_leave() {
             _ => unreachable!(),
         }
         assert_eq!(world.xvfb.visible_windows().len(), 1, "{name}: one window");
+        // Hosts may be logged, never a URL.
+        let log = view.log().join("\n");
+        assert!(
+            !log.contains("http://") && !log.contains("https://") && !log.contains("view-source:"),
+            "{name}: a URL reached the log"
+        );
     }
 }
 
@@ -199,6 +205,10 @@ fn welcome_screen_is_shown_on_start_only() {
     world.proxy.wait_for("CONNECT www.allowed.test", |s| {
         s.method == "CONNECT" && s.host == "www.allowed.test"
     });
+    // The layout switched from the full-window welcome to the toolbar above the content.
+    world
+        .xvfb
+        .screenshot_showing("service-opened", (0, 0, 1280, 96), "B3261E");
     // Staff pause: a full-window notice.
     view.send(&ToView::Screen {
         screen: guichet::ipc::Screen::Paused,
@@ -223,20 +233,29 @@ fn iframes_and_redirects_to_blocked_hosts_never_leave() {
         page(
             r#"<h1>Page autorisée</h1><p>Un service public de test.</p>
                <iframe src="http://evil-frame.test/"></iframe>
-               <iframe src="http://www.allowed.test/inner"></iframe>"#,
+               <iframe src="http://www.allowed.test/inner"></iframe>
+               <iframe src="http://login.sso.test/widget"></iframe>"#,
         ),
     );
     world
         .proxy
         .route("www.allowed.test", "/inner", page("inner frame"));
+    // A cross-origin widget that embeds a tracker from an unlisted host.
+    world.proxy.route(
+        "login.sso.test",
+        "/widget",
+        page(r#"widget<iframe src="http://evil-nested.test/t"></iframe>"#),
+    );
     let mut view = View::spawn(&world.xvfb, &world.config, world.session());
     view.start();
     view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
     world.proxy.wait_path("www.allowed.test", "/inner");
     world
         .xvfb
-        .screenshot_painted_in("loaded-page", CONTENT_AREA, 10);
+        .screenshot_showing("loaded-page", CONTENT_AREA, PAGE_BG);
+    world.proxy.wait_path("login.sso.test", "/widget");
     assert_never_reached(&world, &mut view, "evil-frame.test");
+    assert!(!world.proxy.saw_host("evil-nested.test"));
     // A blocked iframe leaves the page in place: no blocked page, no `blocked` report.
     assert!(
         !view.received.iter().any(is_blocked),
@@ -476,8 +495,12 @@ fn file_upload_offers_only_session_files_and_no_gtk_dialog() {
     view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
     world.xvfb.click(CENTRE.0, CENTRE.1, 1);
     // The trusted picker takes the whole window; no GTK dialog appears.
-    world.xvfb.screenshot_painted("file-picker", 50);
-    assert_eq!(world.xvfb.visible_windows().len(), 1, "no GTK file chooser");
+    // The picker's first entry (a white button with a blue border) where the page was.
+    world
+        .xvfb
+        .screenshot_showing("file-picker", (200, 220, 880, 80), "1D4F91");
+    let windows = world.xvfb.visible_windows();
+    assert_eq!(windows.len(), 1, "no GTK file chooser: {windows:?}");
     // The picker lists the session's one file first: click it.
     world.xvfb.click(640, 257, 1);
     let chosen = world.proxy.wait_path("www.allowed.test", "/chosen");
@@ -614,7 +637,10 @@ fn end_session_shows_takeaway_then_logs_out_and_reports_ended() {
         takeaway: true,
         logout_urls: vec!["http://login.sso.test/logout".into()],
     });
-    world.xvfb.screenshot_painted("takeaway", 50);
+    // The red "end the session" button in the middle of the screen: the full-window screen.
+    world
+        .xvfb
+        .screenshot_showing("takeaway", (400, 340, 480, 120), "B3261E");
     // The take-away screen waits for the person; nothing is visited yet.
     assert!(!world.proxy.saw_host("login.sso.test"));
     // "End the session" is the big button under the list.
@@ -657,4 +683,65 @@ fn permissions_are_denied_and_a_web_process_crash_is_reported() {
             what: guichet::ipc::CrashKind::WebProcessTerminated,
         }
     });
+}
+
+#[test]
+fn a_network_failure_shows_the_error_page() {
+    let _g = e2e_lock();
+    let world = World::new(config_with_start());
+    world
+        .proxy
+        .route("www.allowed.test", "/start", Reply::drop_connection());
+    let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+    view.start();
+    world.proxy.wait_path("www.allowed.test", "/start");
+    // guichet's own error page, with its "ask the helper" box, not WebKit's.
+    world
+        .xvfb
+        .screenshot_showing("error-page", CONTENT_AREA, "FFF4CC");
+}
+
+#[test]
+fn zoom_goes_through_the_trusted_control_and_stays_bounded() {
+    let _g = e2e_lock();
+    let world = World::new(config_with_start());
+    world.proxy.route(
+        "www.allowed.test",
+        "/start",
+        page(
+            "<script>addEventListener('resize',()=>fetch('/w?'+innerWidth));\
+             fetch('/w?'+innerWidth)</script>",
+        ),
+    );
+    let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+    view.start();
+    world
+        .proxy
+        .wait_for("width at 100 %", |s| s.path == "/w?1280");
+    // "A+" in the toolbar: 125 % makes the page 1024 CSS pixels wide.
+    world.xvfb.click(538, 46, 1);
+    world
+        .proxy
+        .wait_for("width at 125 %", |s| s.path == "/w?1024");
+    // Ctrl+plus many times: the zoom stops at 300 % (1280 / 3 = 426 CSS pixels).
+    world.xvfb.click(CENTRE.0, CENTRE.1, 1);
+    for _ in 0..12 {
+        world.xvfb.xdotool(&["key", "ctrl+plus"]);
+    }
+    world
+        .proxy
+        .wait_for("width at 300 %", |s| s.path == "/w?426");
+    assert!(
+        !world
+            .proxy
+            .seen()
+            .iter()
+            .any(|s| s.path.starts_with("/w?") && s.path[3..].parse::<u32>().unwrap_or(999) < 426),
+        "zoomed beyond the bound"
+    );
+    // Ctrl+0 resets.
+    world.xvfb.xdotool(&["key", "ctrl+0"]);
+    world
+        .proxy
+        .wait_count("width back at 100 %", 2, |s| s.path == "/w?1280");
 }

@@ -106,24 +106,31 @@ impl Shared {
     /// A redirect while a top-level load is pending belongs to the main frame. Otherwise the
     /// main document is asked, in an isolated script world the page cannot tamper with,
     /// whether one of its frame elements points at the URL: then it was an iframe and stays
-    /// empty; if not, it was the main frame (a link, `location.href`, meta refresh, form)
-    /// and the blocked page is shown. The hop itself has already been ignored either way.
+    /// empty. A hop without a user gesture in a page holding cross-origin frames (whose
+    /// own frames the main document cannot see) is taken as a nested frame too, so an
+    /// embedded widget's tracker never replaces the whole page. Anything else was the main
+    /// frame (a link, `location.href`, meta refresh, form) and the blocked page is shown.
+    /// The hop itself has already been ignored either way.
     pub fn blocked_hop(
         self: &Rc<Self>,
         view: &webkit2gtk::WebView,
         url: &str,
         reason: BlockReason,
         redirect: bool,
+        gesture: bool,
     ) {
         if redirect && self.top_pending.get() {
             self.blocked(url, reason);
             return;
         }
         let script = format!(
-            "(function(u){{try{{for(const f of document.querySelectorAll('iframe,frame,object,embed')){{\
-             const s=f.getAttribute('src')??f.getAttribute('data');\
-             if(s!==null&&new URL(s,document.baseURI).href===u)return true;}}}}catch(e){{}}return false;}})({})",
-            serde_json::to_string(url).expect("a string serializes")
+            "(function(u,g){{try{{const fs=document.querySelectorAll('iframe,frame,object,embed');\
+             for(const f of fs){{const s=f.getAttribute('src')??f.getAttribute('data');\
+             if(s!==null&&new URL(s,document.baseURI).href===u)return true;}}\
+             if(!g)for(const f of fs){{if(f.contentDocument===null)return true;}}\
+             }}catch(e){{}}return false;}})({},{})",
+            serde_json::to_string(url).expect("a string serializes"),
+            gesture
         );
         let sh = Rc::clone(self);
         let url = url.to_owned();
@@ -142,6 +149,23 @@ impl Shared {
             },
         );
     }
+}
+
+/// The name of an order, for the log.
+fn order_name(msg: &ToView) -> &'static str {
+    match msg {
+        ToView::Start => "start",
+        ToView::Countdown { .. } => "countdown",
+        ToView::CancelCountdown => "cancel_countdown",
+        ToView::EndSession { .. } => "end_session",
+        ToView::Screen { .. } => "screen",
+        ToView::Quit => "quit",
+    }
+}
+
+/// The zoom after a step, kept within bounds.
+fn next_zoom(current: f64, delta: f64) -> f64 {
+    (current + delta).clamp(ZOOM_MIN, ZOOM_MAX)
 }
 
 /// Where the load of a logout visit is.
@@ -311,8 +335,6 @@ fn build(
         .build_gtk(&vbox)
         .map_err(|e| format!("content: {e}"))?;
     let content_view = content.webview();
-    // tao shows windows with show_all(); the content view's visibility is ours alone.
-    content_view.set_no_show_all(true);
     super::content::configure(&content_view);
     super::content::connect(&content_view, shared);
 
@@ -416,20 +438,39 @@ impl App {
         }
     }
 
+    /// Sizes the two views. A WebKit view's natural height is its page's height, so
+    /// packing alone lets whichever page is taller keep the space: each view gets an
+    /// explicit minimum height instead (the toolbar's bar, the content the rest; or the
+    /// toolbar everything). The content view is never hidden (re-showing a mapped WebKit view
+    /// stalled under Xvfb); on full-window screens it has no height and takes no input.
     fn layout(&self) {
         let toolbar = self.toolbar.webview();
         let content = self.content_view();
         let full = self.screen.get().is_full_window();
+        let height = match self.vbox.allocated_height() {
+            h if h > BAR_HEIGHT => h,
+            _ => self
+                .window
+                .current_monitor()
+                .map(|m| m.size().height as i32)
+                .unwrap_or(BAR_HEIGHT * 8),
+        };
         if full {
-            content.hide();
-            toolbar.set_size_request(-1, -1);
+            content.set_sensitive(false);
+            content.set_size_request(-1, 0);
+            toolbar.set_size_request(-1, height);
+            self.vbox
+                .set_child_packing(&content, false, true, 0, gtk::PackType::Start);
             self.vbox
                 .set_child_packing(&toolbar, true, true, 0, gtk::PackType::Start);
         } else {
             toolbar.set_size_request(-1, BAR_HEIGHT);
+            content.set_size_request(-1, (height - BAR_HEIGHT).max(1));
             self.vbox
                 .set_child_packing(&toolbar, false, true, 0, gtk::PackType::Start);
-            content.show();
+            self.vbox
+                .set_child_packing(&content, true, true, 0, gtk::PackType::Start);
+            content.set_sensitive(true);
             content.grab_focus();
         }
     }
@@ -516,7 +557,7 @@ impl App {
             }
             Event::Activity => self.shared.reporter.activity(),
             Event::Zoom(delta) => {
-                let z = (self.zoom.get() + delta).clamp(ZOOM_MIN, ZOOM_MAX);
+                let z = next_zoom(self.zoom.get(), delta);
                 self.zoom.set(z);
                 self.content_view().set_zoom_level(z);
                 self.render();
@@ -549,7 +590,8 @@ impl App {
                 std::process::exit(0);
             }
         };
-        tracing::debug!(?msg, "order");
+        // The variant only: `end_session` carries URLs, which never go to a log.
+        tracing::debug!(order = order_name(&msg), "order");
         match msg {
             ToView::Start => self.on_start(),
             ToView::Countdown { seconds, .. } => {
@@ -741,5 +783,24 @@ impl App {
         self.show(UiScreen::Goodbye);
         tracing::info!("session ended");
         self.shared.reporter.send(&FromView::Ended);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zoom_stays_within_bounds() {
+        let mut z = 1.0;
+        for _ in 0..20 {
+            z = next_zoom(z, ZOOM_STEP);
+        }
+        assert_eq!(z, ZOOM_MAX);
+        for _ in 0..20 {
+            z = next_zoom(z, -ZOOM_STEP);
+        }
+        assert_eq!(z, ZOOM_MIN);
+        assert_eq!(next_zoom(1.0, ZOOM_STEP), 1.25);
     }
 }

@@ -35,7 +35,6 @@ pub fn configure(webview: &WebView) {
         s.set_javascript_can_access_clipboard(false);
         s.set_media_playback_requires_user_gesture(true);
         s.set_enable_fullscreen(false);
-        s.set_enable_hyperlink_auditing(false);
         s.set_enable_back_forward_navigation_gestures(false);
         s.set_enable_write_console_messages_to_stdout(false);
         s.set_enable_media_stream(false);
@@ -130,6 +129,11 @@ pub fn connect(webview: &WebView, shared: &Rc<Shared>) {
     });
 
     webview.connect_context_menu(|_, _, _, _| true);
+    // Tooltips are separate X/Wayland windows that can outlive the page under them.
+    webview.connect_query_tooltip(|view, _, _, _, _| {
+        view.stop_signal_emission_by_name("query-tooltip");
+        false
+    });
     webview.connect_enter_fullscreen(|_| true);
 
     let sh = Rc::clone(shared);
@@ -176,6 +180,7 @@ fn on_decide_policy(
     decision: &webkit2gtk::PolicyDecision,
     kind: PolicyDecisionType,
 ) -> bool {
+    tracing::trace!(?kind, "decide-policy");
     let Some(nav) = decision.dynamic_cast_ref::<NavigationPolicyDecision>() else {
         // Response decisions: let WebKit decide (it turns attachments into downloads).
         return false;
@@ -195,7 +200,10 @@ fn on_decide_policy(
     };
     let verdict = navigation::decide(shared.policy(), &url, target);
     match &verdict {
-        Verdict::Use => decision.use_(),
+        Verdict::Use => {
+            tracing::debug!(host = ?host_of(&url).map(|h| h.to_string()), "navigation hop allowed");
+            decision.use_()
+        }
         Verdict::Ignore => {
             tracing::debug!(host = ?host_of(&url).map(|h| h.to_string()), "frame navigation blocked");
             decision.ignore();
@@ -206,7 +214,8 @@ fn on_decide_policy(
         }
         Verdict::Blocked(reason) => {
             decision.ignore();
-            shared.blocked_hop(view, &url, *reason, action.is_redirect());
+            let gesture = action.is_user_gesture();
+            shared.blocked_hop(view, &url, *reason, action.is_redirect(), gesture);
         }
         Verdict::LoadHere(url) => {
             decision.ignore();
@@ -359,13 +368,14 @@ fn connect_downloads(webview: &WebView, shared: &Rc<Shared>) {
         let refused3 = Rc::clone(&refused);
         let failed = Rc::new(Cell::new(false));
         let failed1 = Rc::clone(&failed);
-        download.connect_failed(move |download, error| {
+        download.connect_failed(move |download, _error| {
             failed1.set(true);
             if was_refused(&sh3, download) {
                 let _ = std::fs::remove_file(sh3.session.runtime().join("refused-download"));
             }
             if !refused3.get() && !was_refused(&sh3, download) {
-                tracing::info!("download failed: {}", error.message());
+                // WebKit's message may name the file: not in the log.
+                tracing::info!("download failed");
                 sh3.reporter.send(&FromView::Download {
                     state: DownloadState::Failed,
                     bytes: download.received_data_length(),

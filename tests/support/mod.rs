@@ -5,8 +5,11 @@
 //!
 //! - [`e2e_lock`]: a process-wide lock; hold it for the whole test. Tests share 2 cores and
 //!   each one runs a WebKit view, so they run one at a time.
-//! - [`Xvfb::start`]: a private X server on a free display (`Xvfb -displayfd`), killed on drop;
-//!   [`Xvfb::screenshot`], [`Xvfb::visible_windows`], [`Xvfb::xdotool`].
+//! - [`Xvfb::start`]: a private X server on a free display (`Xvfb -displayfd`), 1280×800,
+//!   killed on drop; [`Xvfb::screenshot`] (to `target/screenshots/`),
+//!   [`Xvfb::screenshot_showing`] (retry until a colour shows in a rectangle: waits for a
+//!   screen to be painted), [`Xvfb::visible_windows`] (mapped top-level windows),
+//!   [`Xvfb::click`], [`Xvfb::xdotool`].
 //! - [`Proxy::start`]: a loopback HTTP proxy that plays any host name. Give it routes
 //!   ([`Proxy::route`]: host + path → [`Reply`]); it records every request ([`Seen`]: method,
 //!   host, path, headers) and answers `CONNECT` with 403 (recorded with method `CONNECT`).
@@ -17,7 +20,11 @@
 //!   sends all traffic to the proxy.
 //! - [`View::spawn`]: starts `guichet-view --session-dir … --config …` with
 //!   `SessionDir::confined_env` plus `DISPLAY`, exactly as the supervisor does; [`View::send`]
-//!   writes a [`ToView`], [`View::expect`] waits for a [`FromView`] matching a predicate.
+//!   writes a [`ToView`], [`View::expect`] waits for a [`FromView`] matching a predicate,
+//!   [`View::descendants_named`] finds its WebKit processes, [`View::log`] its stderr (also
+//!   printed when a test fails; `GUICHET_TEST_LOG=guichet=trace` raises the level).
+//! - [`World`]: all of the above for one test (`World::new(TestConfig)`,
+//!   `world.started_view()`).
 //!
 //! Synchronise on events (protocol messages, proxy requests) with the generous [`TIMEOUT`];
 //! never assert after a fixed sleep. To prove a request "never reached the proxy", make the
@@ -225,7 +232,8 @@ impl Xvfb {
     }
 
     /// Top-level windows that are viewable (mapped), as `xwininfo -root -children` lists
-    /// them. A GTK dialog, a context menu popup or an inspector window shows up here.
+    /// them (one line each: id, name, geometry). A GTK dialog, a context menu popup or an
+    /// inspector window shows up here.
     pub fn visible_windows(&self) -> Vec<String> {
         let out = self
             .command("xwininfo")
@@ -233,14 +241,17 @@ impl Xvfb {
             .output()
             .expect("run xwininfo");
         let text = String::from_utf8_lossy(&out.stdout);
-        let ids: Vec<String> = text
+        let windows: Vec<(String, String)> = text
             .lines()
-            .filter_map(|l| l.split_whitespace().next())
-            .filter(|w| w.starts_with("0x"))
-            .map(str::to_owned)
+            .filter_map(|l| {
+                let id = l.split_whitespace().next()?;
+                id.starts_with("0x")
+                    .then(|| (id.to_owned(), l.trim().to_owned()))
+            })
             .collect();
-        ids.into_iter()
-            .filter(|id| {
+        windows
+            .into_iter()
+            .filter(|(id, _)| {
                 let out = self
                     .command("xwininfo")
                     .args(["-id", id, "-display", &self.display])
@@ -248,6 +259,7 @@ impl Xvfb {
                     .expect("run xwininfo -id");
                 String::from_utf8_lossy(&out.stdout).contains("Map State: IsViewable")
             })
+            .map(|(_, line)| line)
             .collect()
     }
 }
@@ -341,6 +353,15 @@ impl Reply {
         }
     }
 
+    /// Closes the connection without an answer (a network failure for the browser).
+    pub fn drop_connection() -> Reply {
+        Reply {
+            status: 0,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
     pub fn with_header(mut self, name: &str, value: &str) -> Reply {
         self.headers.push((name.into(), value.into()));
         self
@@ -421,6 +442,21 @@ impl Proxy {
         }
     }
 
+    /// Waits until at least `n` requests matching `pred` have arrived.
+    pub fn wait_count(&self, what: &str, n: usize, pred: impl Fn(&Seen) -> bool) {
+        let deadline = Instant::now() + TIMEOUT;
+        let (lock, cv) = &*self.state;
+        let mut st = lock.lock().unwrap();
+        loop {
+            if st.seen.iter().filter(|s| pred(s)).count() >= n {
+                return;
+            }
+            let now = Instant::now();
+            assert!(now < deadline, "proxy never saw {what} {n} times");
+            st = cv.wait_timeout(st, deadline - now).unwrap().0;
+        }
+    }
+
     /// Waits for a request to `host` + `path` (path without query).
     pub fn wait_path(&self, host: &str, path: &str) -> Seen {
         self.wait_for(&format!("{host}{path}"), |s| {
@@ -494,6 +530,9 @@ fn serve(stream: TcpStream, state: &(Mutex<ProxyState>, Condvar)) {
         };
         if method == "CONNECT" {
             let _ = writer.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+            return;
+        }
+        if reply.as_ref().is_some_and(|r| r.status == 0) {
             return;
         }
         let reply = reply.unwrap_or(Reply {
@@ -681,7 +720,10 @@ impl View {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_guichet-view"));
         cmd.env_clear()
             .envs(session.confined_env(&display))
-            .env("RUST_LOG", "guichet=debug")
+            .env(
+                "RUST_LOG",
+                std::env::var("GUICHET_TEST_LOG").unwrap_or_else(|_| "guichet=debug".into()),
+            )
             .arg("--session-dir")
             .arg(session.root())
             .arg("--config")
