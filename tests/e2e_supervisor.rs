@@ -243,10 +243,7 @@ fn twenty_sessions_leave_no_canary_on_disk_and_none_reaches_the_next_session() {
 }
 
 #[test]
-// Passes alone (4 runs of 5 here) but flaky: with view 0c9818f a promoted spare sometimes
-// laid its toolbar over the whole window with the content view hidden, so typing went nowhere
-// (screenshots in target/screenshots/super-typing-*.png with SHOT=1). Run with --ignored.
-#[ignore = "flaky UI driving of the promoted spare view; run with --ignored"]
+#[test]
 fn typed_text_and_the_clipboard_do_not_survive_a_reset() {
     canary_sessions(3, true);
 }
