@@ -243,7 +243,6 @@ fn twenty_sessions_leave_no_canary_on_disk_and_none_reaches_the_next_session() {
 }
 
 #[test]
-#[test]
 fn typed_text_and_the_clipboard_do_not_survive_a_reset() {
     canary_sessions(3, true);
 }
