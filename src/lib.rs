@@ -22,6 +22,9 @@ pub mod session;
 #[forbid(unsafe_code)]
 pub mod sessiondir;
 pub mod spawn;
+#[forbid(unsafe_code)]
+pub mod supervisor;
+#[forbid(unsafe_code)]
 pub mod wipe;
 
 #[cfg(feature = "view")]

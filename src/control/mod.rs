@@ -1,3 +1,156 @@
 //! The control socket: staff and admin commands from `guichetctl` to `guichetd`.
 //!
-//! (Being built: see the supervisor issue.)
+//! One JSON [`Request`] line in, one JSON [`Response`] line out, per connection, over a Unix
+//! socket at `[control] socket` (mode 0660, group `staff_group`). A frame longer than
+//! [`crate::ipc::MAX_LINE`] is refused before anything is allocated for it. Every connection is
+//! checked with `SO_PEERCRED` and `SO_PEERGROUPS` ([`server`]): root, guichetd's own user or a
+//! member of `staff_group`; anyone else gets an error reply and a log line.
+//!
+//! Nothing here says what the person is doing: `status` carries the state, the session's age,
+//! the terminal name, the last wipe result and the config state — never a URL, title or file.
+
+pub mod client;
+pub mod server;
+
+use serde::{Deserialize, Serialize};
+
+use crate::session::State;
+
+/// `guichetctl` → `guichetd`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Request {
+    /// The terminal's state.
+    ///
+    /// `{"type":"status"}`
+    Status,
+    /// End the running session (take-away screen first unless `now`), wipe it, show a fresh
+    /// welcome. Out of order: retry the failed wipe.
+    ///
+    /// `{"type":"reset","now":false}`
+    Reset {
+        #[serde(default)]
+        now: bool,
+    },
+    /// Show the "paused" screen (after the running session ends, if one runs).
+    ///
+    /// `{"type":"pause"}`
+    Pause,
+    /// Leave the paused screen for a fresh welcome.
+    ///
+    /// `{"type":"resume"}`
+    Resume,
+    /// Check the config file now; a valid one applies at the next welcome.
+    ///
+    /// `{"type":"reload"}`
+    Reload,
+}
+
+/// `guichetd` → `guichetctl`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Response {
+    /// The command was done (or started); `message` says what happens next.
+    ///
+    /// `{"type":"ok","message":"the session ends now"}`
+    Ok { message: String },
+    /// The command was refused or could not be read.
+    ///
+    /// `{"type":"error","message":"not paused"}`
+    Error { message: String },
+    /// The reply to `status`.
+    ///
+    /// `{"type":"status","state":"active","terminal":"EPN — poste 2","session_age_secs":754,
+    ///   "sessions_started":12,"spare_ready":true,"pause_pending":false,"out_of_order":null,
+    ///   "last_wipe":{"ok":true,"millis":41,"error":null},
+    ///   "config":{"pending":false,"rejected":null}}`
+    Status(Status),
+}
+
+/// What `guichetctl status` shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    pub state: State,
+    pub terminal: String,
+    /// Seconds since the person's first input, while a session runs.
+    pub session_age_secs: Option<u64>,
+    /// Welcome screens shown since guichetd started.
+    pub sessions_started: u64,
+    /// A hidden view is loaded and ready to be shown.
+    pub spare_ready: bool,
+    /// A pause waits for the running session to end.
+    pub pause_pending: bool,
+    /// Why the terminal is out of order.
+    pub out_of_order: Option<String>,
+    pub last_wipe: Option<LastWipe>,
+    pub config: ConfigState,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastWipe {
+    pub ok: bool,
+    pub millis: u64,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigState {
+    /// A valid new config waits for the next welcome.
+    pub pending: bool,
+    /// The last rejected config, as `file:line:col: message` plus hint.
+    pub rejected: Option<String>,
+}
+
+impl Response {
+    pub fn ok(message: impl Into<String>) -> Response {
+        Response::Ok {
+            message: message.into(),
+        }
+    }
+
+    pub fn error(message: impl Into<String>) -> Response {
+        Response::Error {
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documented_examples_round_trip() {
+        let req: Vec<(&str, Request)> = vec![
+            (r#"{"type":"status"}"#, Request::Status),
+            (
+                r#"{"type":"reset","now":false}"#,
+                Request::Reset { now: false },
+            ),
+            (r#"{"type":"pause"}"#, Request::Pause),
+            (r#"{"type":"resume"}"#, Request::Resume),
+            (r#"{"type":"reload"}"#, Request::Reload),
+        ];
+        for (json, r) in req {
+            assert_eq!(serde_json::from_str::<Request>(json).unwrap(), r);
+            assert_eq!(serde_json::to_string(&r).unwrap(), json);
+        }
+        assert_eq!(
+            serde_json::from_str::<Request>(r#"{"type":"reset"}"#).unwrap(),
+            Request::Reset { now: false }
+        );
+        let status = r#"{"type":"status","state":"active","terminal":"EPN — poste 2","session_age_secs":754,"sessions_started":12,"spare_ready":true,"pause_pending":false,"out_of_order":null,"last_wipe":{"ok":true,"millis":41,"error":null},"config":{"pending":false,"rejected":null}}"#;
+        let r: Response = serde_json::from_str(status).unwrap();
+        assert_eq!(serde_json::to_string(&r).unwrap(), status);
+        assert_eq!(
+            serde_json::to_string(&Response::ok("the session ends now")).unwrap(),
+            r#"{"type":"ok","message":"the session ends now"}"#
+        );
+    }
+
+    #[test]
+    fn unknown_requests_and_fields_are_refused() {
+        assert!(serde_json::from_str::<Request>(r#"{"type":"format_disk"}"#).is_err());
+        assert!(serde_json::from_str::<Request>(r#"{"type":"reset","now":true,"x":1}"#).is_err());
+    }
+}

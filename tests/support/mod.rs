@@ -544,10 +544,16 @@ fn serve(stream: TcpStream, state: &(Mutex<ProxyState>, Condvar)) {
         for (k, v) in &reply.headers {
             out.push_str(&format!("{k}: {v}\r\n"));
         }
-        out.push_str(&format!(
-            "Content-Length: {}\r\nCache-Control: no-store\r\n\r\n",
-            reply.body.len()
-        ));
+        out.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
+        // Replies are not cached unless a route asks for it (the canary test fills the cache).
+        if !reply
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("cache-control"))
+        {
+            out.push_str("Cache-Control: no-store\r\n");
+        }
+        out.push_str("\r\n");
         if writer.write_all(out.as_bytes()).is_err() || writer.write_all(&reply.body).is_err() {
             return;
         }

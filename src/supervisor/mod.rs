@@ -1,0 +1,486 @@
+//! The supervisor: one event loop that owns the views, the wipes and the config.
+//!
+//! Everything that happens arrives as one [`Input`] on one channel: view messages and view
+//! exits (a reader thread per view), signals (a `sigwait` thread: TERM/INT stop, HUP reloads,
+//! CHLD reaps), config changes (`notify`), and control requests (the control socket thread).
+//! The loop turns them into [`Event`]s for the pure state machine ([`crate::session`]) and
+//! carries out the [`Action`]s it returns: send to the shown view, promote the spare, wipe.
+//! Handlers are named after what happened (`on_view_exit`, `on_signal`, …).
+//!
+//! Logs are state changes, wipe results with timings, blocked hosts and categories, staff
+//! actions: never a URL, title, file name or typed text (the protocol cannot carry them).
+
+mod staff;
+mod views;
+mod watch;
+mod wiping;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{SigSet, Signal};
+
+use crate::config::Config;
+use crate::control::server::{Access, Server};
+use crate::control::{LastWipe, Request, Response};
+use crate::ipc::{FromView, ToView};
+use crate::policy::Decision;
+use crate::session::{Action, EndReason, Event, Limits, Machine, State};
+use crate::spawn::{reap_any, Exit, ViewPid};
+use crate::wipe::wipe_leftovers;
+
+pub use views::Launcher;
+use views::{View, ViewId, ViewOutput};
+
+/// Everything the event loop reacts to.
+#[derive(Debug)]
+pub enum Input {
+    View(ViewId, ViewOutput),
+    Signal(Signal),
+    ConfigChanged,
+    Control(Request, Sender<Response>),
+}
+
+/// How guichetd runs (from its command line).
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub config_path: PathBuf,
+    pub socket: PathBuf,
+    pub launcher: Launcher,
+    /// Keep a pre-started hidden spare (off only to measure without it).
+    pub spare: bool,
+    /// Divide every session timer by this (tests only; 1 in production).
+    pub speedup: u32,
+}
+
+/// Quiet time after a config file event before reloading (editors write in several steps).
+const RELOAD_DEBOUNCE: Duration = Duration::from_millis(300);
+/// Longest wait before restarting a view that failed to start.
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// After a view is shown, the next spare waits this long: starting WebKit takes the CPU the
+/// newly shown view needs to map and paint (2-core terminals).
+const SPARE_DELAY: Duration = Duration::from_secs(1);
+
+/// Blocks the signals the loop handles, in the calling thread and every thread it starts.
+/// Call first in `main`, before any thread exists.
+pub fn block_signals() -> nix::Result<()> {
+    handled_signals().thread_block()
+}
+
+fn handled_signals() -> SigSet {
+    let mut set = SigSet::empty();
+    for s in [
+        Signal::SIGTERM,
+        Signal::SIGINT,
+        Signal::SIGHUP,
+        Signal::SIGCHLD,
+    ] {
+        set.add(s);
+    }
+    set
+}
+
+/// Runs the terminal until SIGTERM. `Ok(true)`: stopped with every session wiped.
+pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
+    crate::spawn::become_subreaper().map_err(std::io::Error::from)?;
+    let (tx, rx) = mpsc::channel();
+    let sigs = tx.clone();
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || loop {
+            if let Ok(sig) = handled_signals().wait() {
+                if sigs.send(Input::Signal(sig)).is_err() {
+                    return;
+                }
+            }
+        })?;
+
+    let server = Server::bind(&opts.socket, Access::new(&config.control.staff_group))
+        .map_err(|e| std::io::Error::other(format!("control socket: {e}")))?;
+    let to_loop = tx.clone();
+    server.serve(move |request| {
+        let (reply_tx, reply_rx) = mpsc::channel();
+        if to_loop.send(Input::Control(request, reply_tx)).is_err() {
+            return Response::error("guichetd is stopping");
+        }
+        reply_rx
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|_| Response::error("guichetd did not answer in time"))
+    })?;
+    tracing::info!(socket = %opts.socket.display(), "control socket ready");
+    let _watcher = watch::watch(&opts.config_path, tx.clone());
+
+    let mut sup = Supervisor::new(opts, config, tx);
+    let leftovers = wipe_leftovers(&sup.opts.launcher.runtime);
+    let boot = match leftovers {
+        Ok(0) => sup.machine.boot(),
+        Ok(n) => {
+            tracing::info!(count = n, "wiped leftover sessions of a previous run");
+            sup.machine.boot()
+        }
+        Err(e) => {
+            tracing::error!("leftover wipe failed, out of order: {e}");
+            sup.last_wipe = Some(wiping::failed(Duration::ZERO, &e));
+            sup.machine.boot_out_of_order(e.to_string())
+        }
+    };
+    sup.apply(boot);
+    let clean = sup.run_loop(rx);
+    let _ = std::fs::remove_file(server_path(&sup.opts));
+    Ok(clean)
+}
+
+fn server_path(opts: &Options) -> &Path {
+    &opts.socket
+}
+
+struct Supervisor {
+    opts: Options,
+    config: Config,
+    pending: Option<Config>,
+    rejected: Option<String>,
+    machine: Machine,
+    events: Sender<Input>,
+    next_id: u64,
+    shown: Option<View>,
+    spare: Option<View>,
+    retired: Vec<View>,
+    /// Sessions whose wipe failed: retried by every later wipe.
+    failed: Vec<(Option<ViewPid>, PathBuf)>,
+    /// Service ids whose pages the running session loaded (for their logout URLs).
+    used_services: BTreeSet<String>,
+    last_wipe: Option<LastWipe>,
+    sessions_started: u64,
+    reset_at: Option<Instant>,
+    reload_at: Option<Instant>,
+    spare_retry_at: Option<Instant>,
+    /// Do not start the next spare before this while a view is shown (see SPARE_DELAY).
+    spare_not_before: Option<Instant>,
+    spare_failures: u32,
+    stopping: bool,
+    clean_stop: bool,
+}
+
+impl Supervisor {
+    fn new(opts: Options, config: Config, events: Sender<Input>) -> Supervisor {
+        let limits = limits(&config, opts.speedup);
+        let machine = Machine::new(limits, opts.spare, Instant::now());
+        Supervisor {
+            opts,
+            config,
+            pending: None,
+            rejected: None,
+            machine,
+            events,
+            next_id: 0,
+            shown: None,
+            spare: None,
+            retired: Vec::new(),
+            failed: Vec::new(),
+            used_services: BTreeSet::new(),
+            last_wipe: None,
+            sessions_started: 0,
+            reset_at: None,
+            reload_at: None,
+            spare_retry_at: None,
+            spare_not_before: None,
+            spare_failures: 0,
+            stopping: false,
+            clean_stop: true,
+        }
+    }
+
+    fn run_loop(&mut self, rx: Receiver<Input>) -> bool {
+        while !self.stopping {
+            let deadline = [
+                self.machine.next_deadline(),
+                self.reload_at,
+                self.spare_retry_at,
+                self.spare_not_before,
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            let input = match deadline {
+                Some(d) => rx.recv_timeout(d.saturating_duration_since(Instant::now())),
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            match input {
+                Ok(input) => self.on_input(input),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            self.on_time_passed();
+        }
+        self.clean_stop
+    }
+
+    fn on_input(&mut self, input: Input) {
+        match input {
+            Input::View(id, out) => self.on_view_output(id, out),
+            Input::Signal(sig) => self.on_signal(sig),
+            Input::ConfigChanged => {
+                self.reload_at = Some(Instant::now() + RELOAD_DEBOUNCE);
+            }
+            Input::Control(request, reply) => {
+                let response = self.on_control(request);
+                let _ = reply.send(response);
+            }
+        }
+    }
+
+    fn on_time_passed(&mut self) {
+        let now = Instant::now();
+        if self.reload_at.is_some_and(|t| now >= t) {
+            self.reload_at = None;
+            let _ = self.reload("file changed");
+        }
+        if self.spare_retry_at.is_some_and(|t| now >= t) {
+            self.spare_retry_at = None;
+            self.ensure_spare();
+        }
+        if self.spare_not_before.is_some_and(|t| now >= t) {
+            self.spare_not_before = None;
+            self.ensure_spare();
+        }
+        self.event(Event::Tick);
+    }
+
+    /// Feeds one event to the machine, logs the state change, carries out the actions.
+    fn event(&mut self, event: Event) {
+        let before = self.machine.state();
+        let actions = self.machine.handle(event, Instant::now());
+        let after = self.machine.state();
+        if before != after {
+            tracing::info!("state: {} -> {}", name(before), name(after));
+        }
+        self.apply(actions);
+    }
+
+    fn apply(&mut self, actions: Vec<Action>) {
+        for action in actions {
+            match action {
+                Action::Send(msg) => self.send_shown(&msg),
+                Action::EndSession { takeaway } => {
+                    let logout_urls = self.logout_urls();
+                    self.send_shown(&ToView::EndSession {
+                        takeaway,
+                        logout_urls,
+                    });
+                }
+                Action::Retire => {
+                    self.reset_at = Some(Instant::now());
+                    if let Some(v) = self.shown.take() {
+                        self.retired.push(v);
+                    }
+                }
+                Action::Promote => self.promote(),
+                Action::Wipe(reason) => self.wipe_retired(reason),
+                Action::StartSpare => self.ensure_spare(),
+                Action::ApplyConfig => self.apply_config(),
+                Action::Shutdown => self.shutdown(),
+            }
+        }
+        if self.opts.spare && !self.stopping {
+            self.ensure_spare();
+        }
+    }
+
+    fn send_shown(&mut self, msg: &ToView) {
+        if let Some(v) = self.shown.as_mut() {
+            v.send(msg);
+        }
+    }
+
+    fn promote(&mut self) {
+        let Some(mut view) = self.spare.take() else {
+            tracing::error!("no spare view to show");
+            return;
+        };
+        if self.opts.spare {
+            self.spare_not_before = Some(Instant::now() + SPARE_DELAY);
+        }
+        // Out of order, the `screen` order that follows shows the window: no session starts.
+        if self.machine.state() != State::OutOfOrder {
+            view.send(&ToView::Start);
+            self.sessions_started += 1;
+        }
+        self.used_services.clear();
+        match self.reset_at.take() {
+            Some(t) => tracing::info!(
+                view = %view.pid,
+                latency_us = t.elapsed().as_micros() as u64,
+                "next view shown after reset"
+            ),
+            None => tracing::info!(view = %view.pid, "view shown"),
+        }
+        self.shown = Some(view);
+    }
+
+    /// Starts a hidden view if none is running (and none is waiting for a retry).
+    fn ensure_spare(&mut self) {
+        if self.spare.is_some() || self.stopping || self.spare_retry_at.is_some() {
+            return;
+        }
+        let deferred = self.spare_not_before.is_some_and(|t| Instant::now() < t);
+        if deferred && self.shown.is_some() {
+            return;
+        }
+        self.next_id += 1;
+        let id = ViewId(self.next_id);
+        match View::start(
+            &self.opts.launcher,
+            &self.opts.config_path,
+            id,
+            self.events.clone(),
+        ) {
+            Ok(v) => {
+                tracing::debug!(view = %v.pid, "spare view started");
+                self.spare = Some(v);
+            }
+            Err(e) => {
+                tracing::error!("cannot start a view: {e}");
+                self.schedule_spare_retry();
+            }
+        }
+    }
+
+    fn schedule_spare_retry(&mut self) {
+        self.spare_failures += 1;
+        let backoff = Duration::from_millis(250) * 2u32.saturating_pow(self.spare_failures.min(6));
+        self.spare_retry_at = Some(Instant::now() + backoff.min(MAX_BACKOFF));
+    }
+
+    fn on_view_output(&mut self, id: ViewId, out: ViewOutput) {
+        let is = |v: &Option<View>| v.as_ref().is_some_and(|v| v.id == id);
+        if is(&self.shown) {
+            match out {
+                ViewOutput::Message(m) => self.on_shown_message(m),
+                ViewOutput::Garbage => {
+                    tracing::warn!("the view sent an unreadable message (ignored)")
+                }
+                ViewOutput::Closed => self.on_view_exit(id, None),
+            }
+        } else if is(&self.spare) {
+            match out {
+                ViewOutput::Message(FromView::Ready) => self.on_spare_ready(),
+                ViewOutput::Message(FromView::Crashed { what }) => {
+                    tracing::warn!(?what, "the hidden spare view crashed");
+                    self.on_view_exit(id, None);
+                }
+                // Every protocol field is loggable (hosts, categories, sizes, kinds).
+                ViewOutput::Message(m) => {
+                    tracing::debug!(message = ?m, "hidden spare view message ignored")
+                }
+                ViewOutput::Garbage => {
+                    tracing::warn!("the hidden spare view sent an unreadable message (ignored)")
+                }
+                ViewOutput::Closed => self.on_view_exit(id, None),
+            }
+        }
+        // Retired views are being wiped: nothing they say matters.
+    }
+
+    fn on_spare_ready(&mut self) {
+        if let Some(v) = self.spare.as_mut() {
+            v.ready = true;
+        }
+        self.spare_failures = 0;
+        self.event(Event::SpareReady);
+    }
+
+    fn on_shown_message(&mut self, msg: FromView) {
+        match msg {
+            FromView::Ready => {}
+            FromView::Activity | FromView::Language { .. } => self.event(Event::Activity),
+            FromView::Navigated { host, category } => {
+                tracing::info!(
+                    host = host.as_str(),
+                    category = category.as_str(),
+                    "navigated"
+                );
+                if let Ok(url) = url::Url::parse(&format!("https://{}/", host.as_str())) {
+                    if let Decision::Allow(a) = self.config.policy.policy.decide_url(&url) {
+                        self.used_services.insert(a.service);
+                    }
+                }
+            }
+            FromView::Blocked { host, reason } => tracing::info!(
+                host = host.as_ref().map_or("-", |h| h.as_str()),
+                ?reason,
+                "blocked"
+            ),
+            FromView::Download { state, bytes } => {
+                tracing::info!(?state, bytes, "download")
+            }
+            FromView::PrintRequested => tracing::info!("print requested"),
+            FromView::EndRequested => {
+                tracing::info!("end of session requested by the person");
+                self.event(Event::EndRequested)
+            }
+            FromView::Ended => self.event(Event::Ended),
+            FromView::Crashed { what } => {
+                tracing::warn!(?what, "the view crashed");
+                self.event(Event::ViewLost);
+            }
+        }
+    }
+
+    /// A view's process ended (its stdout closed, or it was reaped).
+    fn on_view_exit(&mut self, id: ViewId, exit: Option<Exit>) {
+        if self.shown.as_ref().is_some_and(|v| v.id == id) {
+            match exit {
+                Some(e) => tracing::warn!("the shown view ended ({e})"),
+                None => tracing::warn!("the shown view ended"),
+            }
+            self.event(Event::ViewLost);
+        } else if self.spare.as_ref().is_some_and(|v| v.id == id) {
+            tracing::warn!("the hidden spare view ended before being shown");
+            let spare = self.spare.take().expect("checked");
+            if let Err(e) = self.wipe_one(&spare, EndReason::Crash) {
+                tracing::error!("wipe of the spare failed: {e}");
+            }
+            self.schedule_spare_retry();
+        }
+    }
+
+    fn on_signal(&mut self, sig: Signal) {
+        match sig {
+            Signal::SIGCHLD => {
+                for (pid, exit) in reap_any() {
+                    let owner = [&self.shown, &self.spare]
+                        .into_iter()
+                        .flatten()
+                        .find(|v| v.pid.pid() == pid)
+                        .map(|v| v.id);
+                    if let Some(id) = owner {
+                        self.on_view_exit(id, Some(exit));
+                    }
+                }
+            }
+            Signal::SIGHUP => {
+                tracing::info!("SIGHUP: reloading the config");
+                let _ = self.reload("SIGHUP");
+            }
+            _ => {
+                tracing::info!("{sig}: ending the session, wiping, stopping");
+                self.event(Event::Terminate);
+            }
+        }
+    }
+}
+
+fn limits(config: &Config, speedup: u32) -> Limits {
+    let s = &config.session;
+    Limits::new(s.idle_timeout, s.idle_warning, s.max_duration, speedup)
+}
+
+/// The state's name as `status` shows it.
+fn name(state: State) -> String {
+    serde_json::to_value(state)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}

@@ -1,0 +1,471 @@
+//! guichetd with the real `guichet-view` under Xvfb, behind the recording proxy: the canary
+//! residue test over 20 sessions, and kill -9 of the view and of a WebKit process.
+//!
+//! Uses the view's end-to-end harness (`tests/support`) for Xvfb, the proxy and the config,
+//! and the supervisor harness (`tests/supervisor_support`) for guichetd.
+
+mod supervisor_support;
+mod support;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use guichet::session::State;
+use supervisor_support::{is_alive, Builder, Daemon};
+use support::{e2e_lock, Reply, Seen, TestConfig, World};
+
+const HOST: &str = "www.allowed.test";
+const SESSIONS: usize = 20;
+
+fn world() -> World {
+    World::new(TestConfig {
+        start_url: Some(format!("http://{HOST}/session")),
+        ..TestConfig::default()
+    })
+}
+
+/// guichetd on `world`, with the real view, `HOME` in the temp dir.
+fn daemon(world: &World) -> Daemon {
+    let home = world.tmp.path().join("daemon-home");
+    std::fs::create_dir_all(&home).unwrap();
+    Builder {
+        view: Some(PathBuf::from(env!("CARGO_BIN_EXE_guichet-view"))),
+        config: Some((world.config.clone(), world.tmp.path().join("control.sock"))),
+        env: vec![
+            ("DISPLAY".into(), OsString::from(&world.xvfb.display)),
+            ("HOME".into(), home.into_os_string()),
+        ],
+        ..Builder::default()
+    }
+    .start()
+}
+
+/// The page of session `i`: first reports what it can see of earlier sessions, then stores
+/// `canary` everywhere a browser keeps data; once the test has typed, copied and pasted the
+/// canary in its field, it downloads a file.
+fn session_page(i: usize, canary: &str, ui: bool) -> String {
+    format!(
+        r#"<!doctype html><html><body style="margin:0">
+<input id="f" name="nom" autocomplete="on"
+  style="position:fixed;left:0;top:0;width:100%;height:100%;font-size:40px">
+<script>
+const C = "{canary}", I = {i}, UI = {ui};
+document.getElementById("f").addEventListener("input", e => {{
+  fetch("/typed?i=" + I + "&v=" + encodeURIComponent(e.target.value));
+  // Copied and pasted: now the download (last, it changes the view's screen).
+  if (e.target.value === C + C) location.href = "/dl";
+}});
+function idb(write) {{
+  return new Promise(res => {{
+    const r = indexedDB.open("db", 1);
+    r.onupgradeneeded = () => r.result.createObjectStore("s");
+    r.onerror = () => res("open-error");
+    r.onsuccess = () => {{
+      try {{
+        const tx = r.result.transaction("s", write ? "readwrite" : "readonly");
+        const st = tx.objectStore("s");
+        if (write) {{ st.put(C, "k"); tx.oncomplete = () => res("ok"); }}
+        else {{ const g = st.get("k"); g.onsuccess = () => res(String(g.result)); }}
+        tx.onerror = () => res("tx-error");
+      }} catch (e) {{ res("none"); }}
+    }};
+  }});
+}}
+async function cacheApi() {{
+  if (!window.caches) return "unavailable";
+  try {{ return String((await caches.keys()).length); }} catch (e) {{ return "error"; }}
+}}
+async function run() {{
+  const seen = {{
+    cookie: document.cookie,
+    ls: JSON.stringify(Object.assign({{}}, localStorage)),
+    ss: JSON.stringify(Object.assign({{}}, sessionStorage)),
+    idb: await idb(false),
+    caches: await cacheApi(),
+    sw: navigator.serviceWorker ? String((await navigator.serviceWorker.getRegistrations()).length) : "unavailable",
+  }};
+  await fetch("/report?i=" + I + "&d=" + encodeURIComponent(JSON.stringify(seen)));
+  await fetch("/probe?i=" + I);
+  document.cookie = "pc=" + C + "; max-age=86400; path=/";
+  document.cookie = "sc=" + C + "; path=/";
+  localStorage.setItem("ls", C);
+  sessionStorage.setItem("ss", C);
+  await idb(true);
+  await new Promise(res => {{
+    const sc = document.createElement("script");
+    sc.src = "/cached.js?c=" + C;
+    sc.onload = sc.onerror = res;
+    document.head.appendChild(sc);
+  }});
+  // HTTP auth: credentials in an Authorization header. (A 401 challenge would make WebKit
+  // ask the person in its own dialog, which the proxy's fixed replies cannot get past.)
+  await new Promise(res => {{
+    const x = new XMLHttpRequest();
+    x.open("GET", "/auth?i=" + I, true);
+    x.setRequestHeader("Authorization", "Basic " + btoa("user:" + C));
+    x.onloadend = res; x.send();
+  }});
+  if (window.caches) {{ try {{ await (await caches.open("c")).put("/cacheapi", new Response(C)); }} catch (e) {{}} }}
+  if (navigator.serviceWorker) {{ try {{ await navigator.serviceWorker.register("/sw.js"); }} catch (e) {{}} }}
+  await fetch("/stored?i=" + I);
+  if (!UI) location.href = "/dl";
+}}
+run();
+</script></body></html>"#
+    )
+}
+
+fn route_session(world: &World, i: usize, canary: &str, ui: bool) {
+    let p = &world.proxy;
+    p.route(HOST, "/session", Reply::html(session_page(i, canary, ui)));
+    p.route(HOST, "/report", Reply::html("ok"));
+    p.route(HOST, "/probe", Reply::html("ok"));
+    p.route(HOST, "/stored", Reply::html("ok"));
+    p.route(HOST, "/typed", Reply::html("ok"));
+    p.route(
+        HOST,
+        "/cached.js",
+        Reply {
+            status: 200,
+            headers: vec![
+                ("Content-Type".into(), "text/javascript".into()),
+                ("Cache-Control".into(), "public, max-age=86400".into()),
+            ],
+            body: format!("var cached = '{canary}';").into_bytes(),
+        },
+    );
+    p.route(HOST, "/auth", Reply::html("welcome"));
+    p.route(
+        HOST,
+        "/sw.js",
+        Reply {
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/javascript".into())],
+            body: format!("self.addEventListener('fetch', () => {{}}); // {canary}").into_bytes(),
+        },
+    );
+    p.route(
+        HOST,
+        "/dl",
+        Reply::attachment("releve.txt", format!("download {canary}").into_bytes()),
+    );
+}
+
+/// Files under `roots` (not following symlinks) whose bytes contain `needle` in UTF-8 or
+/// UTF-16LE (WebKit's local storage).
+fn files_containing(roots: &[PathBuf], needle: &str) -> Vec<PathBuf> {
+    let utf8 = needle.as_bytes().to_vec();
+    let utf16: Vec<u8> = needle
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    let mut found = Vec::new();
+    let mut stack: Vec<PathBuf> = roots.to_vec();
+    while let Some(p) = stack.pop() {
+        let Ok(meta) = std::fs::symlink_metadata(&p) else {
+            continue;
+        };
+        if meta.is_dir() {
+            if let Ok(rd) = std::fs::read_dir(&p) {
+                stack.extend(rd.filter_map(|e| e.ok().map(|e| e.path())));
+            }
+        } else if meta.is_file() && meta.len() < 64 << 20 {
+            if let Ok(bytes) = std::fs::read(&p) {
+                let has = |n: &[u8]| bytes.windows(n.len()).any(|w| w == n);
+                if has(&utf8) || has(&utf16) {
+                    found.push(p);
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The field value of the latest `/typed` request of session `i` that satisfies `pred`.
+fn typed(world: &World, i: usize, pred: impl Fn(&str) -> bool) -> String {
+    let value = |s: &Seen| -> Option<String> {
+        let q = s.path.strip_prefix(&format!("/typed?i={i}&"))?;
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "v")
+            .map(|(_, v)| v.into_owned())
+    };
+    let s = world
+        .proxy
+        .wait_for(&format!("typed text in session {i}"), |s| {
+            s.host == HOST && value(s).is_some_and(|v| pred(&v))
+        });
+    value(&s).unwrap()
+}
+
+/// `Basic base64(user:password)`, decoded (no base64 crate for one test).
+mod base64_free {
+    pub fn decode_basic(header: &str) -> String {
+        let b64 = header.trim().strip_prefix("Basic ").unwrap_or("");
+        let val = |c: u8| -> Option<u32> {
+            Some(match c {
+                b'A'..=b'Z' => c - b'A',
+                b'a'..=b'z' => c - b'a' + 26,
+                b'0'..=b'9' => c - b'0' + 52,
+                b'+' => 62,
+                b'/' => 63,
+                _ => return None,
+            } as u32)
+        };
+        let mut out = Vec::new();
+        for chunk in b64.as_bytes().chunks(4) {
+            let v: Vec<u32> = chunk.iter().filter_map(|c| val(*c)).collect();
+            let n = v.iter().fold(0u32, |acc, x| (acc << 6) | x) << (6 * (4 - v.len() as u32));
+            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            out.extend_from_slice(&bytes[..v.len().saturating_sub(1)]);
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+fn report_of(world: &World, i: usize) -> Seen {
+    world
+        .proxy
+        .wait_for(&format!("report of session {i}"), |s| {
+            s.host == HOST && s.path.starts_with(&format!("/report?i={i}&"))
+        })
+}
+
+fn decode(q: &str) -> String {
+    url::form_urlencoded::parse(q.as_bytes())
+        .find(|(k, _)| k == "d")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn twenty_sessions_leave_no_canary_on_disk_and_none_reaches_the_next_session() {
+    canary_sessions(SESSIONS, false);
+}
+
+#[test]
+fn typed_text_and_the_clipboard_do_not_survive_a_reset() {
+    canary_sessions(3, true);
+}
+
+/// `sessions` sessions with canaries, each ended by `reset --now`; with `ui`, the test also
+/// types the canary in a form field and copies it to the clipboard through the real window.
+fn canary_sessions(sessions: usize, ui: bool) {
+    let _g = e2e_lock();
+    let world = world();
+    let run_id = std::process::id();
+    let canary = |i: usize| format!("GuichetCanary{run_id}x{i}y");
+    route_session(&world, 0, &canary(0), ui);
+    let d = daemon(&world);
+    let scan_roots: Vec<PathBuf> = ["/tmp", "/var/tmp", "/dev/shm"]
+        .iter()
+        .map(PathBuf::from)
+        .chain([d.runtime.clone(), world.tmp.path().join("daemon-home")])
+        .collect();
+
+    for i in 0..=sessions {
+        // The view loads start_url on `start`: this session's page.
+        let seen = report_of(&world, i);
+        let report = decode(seen.path.split_once('?').unwrap().1);
+        if i > 0 {
+            // (c) the new session sees nothing of the previous one.
+            assert!(
+                !report.contains("GuichetCanary"),
+                "session {i} saw: {report}"
+            );
+            assert!(report.contains(r#""cookie":"""#), "{report}");
+            assert!(report.contains(r#""ls":"{}""#), "{report}");
+            assert!(report.contains(r#""ss":"{}""#), "{report}");
+            assert!(report.contains(r#""idb":"undefined""#), "{report}");
+            // (b) no cookie and no credentials reach the site.
+            for s in world.proxy.seen().iter().filter(|s| {
+                s.host == HOST
+                    && (s.path.starts_with(&format!("/probe?i={i}"))
+                        || s.path.starts_with(&format!("/report?i={i}&")))
+            }) {
+                assert_eq!(s.header("cookie"), None, "cookie in session {i}: {s:?}");
+                assert_eq!(
+                    s.header("authorization"),
+                    None,
+                    "auth in session {i}: {s:?}"
+                );
+            }
+        }
+        if i == sessions {
+            eprintln!("session {i} report: {report}");
+            break;
+        }
+        let c = canary(i);
+        world.proxy.wait_for(&format!("stored {i}"), |s| {
+            s.path == format!("/stored?i={i}")
+        });
+        if ui {
+            let x = &world.xvfb;
+            // The clipboard is empty: pasting then typing a marker gives only the marker.
+            x.click(640, 700, 1);
+            x.xdotool(&["key", "ctrl+v"]);
+            let marker = format!("Z{i}");
+            x.xdotool(&["type", &marker]);
+            if std::env::var_os("SHOT").is_some() {
+                x.screenshot(&format!("super-typing-{i}"));
+            }
+            let v = typed(&world, i, |v| v.ends_with(&marker));
+            assert_eq!(v, marker, "session {i}: the paste brought something in");
+            // Typed text and the clipboard: type the canary, copy it, paste it after itself.
+            x.xdotool(&["key", "ctrl+a"]);
+            x.xdotool(&["type", "--delay", "5", &c]);
+            x.xdotool(&["key", "ctrl+a", "ctrl+c", "End", "ctrl+v"]);
+            typed(&world, i, |v| v == format!("{c}{c}"));
+        }
+        // Everything is really stored, on disk where it can be: the scan would see it.
+        let runtime = d.runtime.clone();
+        let kinds = [
+            "/cookies",
+            "/localstorage/",
+            "/indexeddb/",
+            "/WebKitCache/",
+            "/downloads/releve",
+        ];
+        let t0 = std::time::Instant::now();
+        loop {
+            let on_disk = files_containing(std::slice::from_ref(&runtime), &c);
+            let missing: Vec<&&str> = kinds
+                .iter()
+                .filter(|k| !on_disk.iter().any(|p| p.to_string_lossy().contains(**k)))
+                .collect();
+            if missing.is_empty() {
+                break;
+            }
+            assert!(
+                t0.elapsed() < supervisor_support::EVENTUALLY,
+                "session {i}: canary never on disk in {missing:?}; found in {on_disk:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let auth = world.proxy.seen().into_iter().any(|s| {
+            s.path.starts_with(&format!("/auth?i={i}"))
+                && s.header("authorization").is_some_and(|a| {
+                    use base64_free::decode_basic;
+                    decode_basic(a).contains(&c)
+                })
+        });
+        assert!(auth, "session {i}: the basic auth canary was never sent");
+        route_session(&world, i + 1, &canary(i + 1), ui);
+        let before = d.status().sessions_started;
+        let out = d.ctl(&["reset", "--now"]);
+        assert!(out.status.success(), "{out:?}");
+        let s = d.wait_status("next session", |s| {
+            s.state == State::Welcome && s.sessions_started == before + 1
+        });
+        assert!(s.last_wipe.as_ref().is_some_and(|w| w.ok), "{s:?}");
+        // (a) nothing on disk holds this session's canary.
+        let left = files_containing(&scan_roots, &c);
+        assert!(left.is_empty(), "canary of session {i} left in {left:?}");
+    }
+    // The logs (guichetd's and the views') carry no canary, path or query.
+    let logs = d.logs();
+    for bad in ["GuichetCanary", "/report", "/session", "?i="] {
+        assert!(!logs.contains(bad), "{bad:?} in the logs");
+    }
+}
+
+/// Pids of live processes whose environment points inside `dir` (a view and its WebKit
+/// children carry the session's HOME).
+fn processes_inside(dir: &Path) -> Vec<(i32, String)> {
+    let needle = dir.as_os_str().as_encoded_bytes().to_vec();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.windows(needle.len()).any(|w| w == needle.as_slice()))
+                && is_alive(*pid)
+        })
+        .map(|pid| {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            (pid, comm.trim().to_owned())
+        })
+        .collect()
+}
+
+fn shown_session(d: &Daemon, world: &World, i: usize) -> PathBuf {
+    report_of(world, i);
+    // The shown session is the one whose view has WebKit children loading pages.
+    let sessions = d.runtime.join("sessions");
+    let mut with_web: Vec<PathBuf> = std::fs::read_dir(&sessions)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            !files_containing(&[p.join("downloads"), p.join("profile")], "GuichetKill").is_empty()
+        })
+        .collect();
+    assert_eq!(with_web.len(), 1, "{with_web:?}");
+    with_web.pop().unwrap()
+}
+
+fn kill_test(victim: impl Fn(&[(i32, String)]) -> i32) {
+    let _g = e2e_lock();
+    let world = world();
+    route_session(&world, 0, "GuichetKill0", false);
+    let d = daemon(&world);
+    d.wait_status("spare ready", |s| s.spare_ready);
+    world.proxy.wait_for("stored", |s| s.path == "/stored?i=0");
+    let dir = shown_session(&d, &world, 0);
+    let procs = processes_inside(&dir);
+    assert!(procs.len() >= 2, "view and WebKit children: {procs:?}");
+    let pid = victim(&procs);
+    route_session(&world, 1, "GuichetKill1", false);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    d.wait_status("fresh session after the kill", |s| {
+        s.state == State::Welcome && s.sessions_started == 2
+    });
+    report_of(&world, 1);
+    assert!(!dir.exists(), "session dir survived");
+    let left = processes_inside(&dir);
+    assert!(left.is_empty(), "orphans: {left:?}");
+    for (p, _) in procs {
+        assert!(!is_alive(p), "{p} survived");
+    }
+}
+
+#[test]
+fn kill_9_of_the_real_view_wipes_and_leaves_no_webkit_orphan() {
+    kill_test(|procs| {
+        procs
+            .iter()
+            .find(|(_, c)| c.starts_with("guichet-view"))
+            .expect("the view process")
+            .0
+    });
+}
+
+/// The WebKit web processes of a session, oldest first (the toolbar's, then the content's).
+fn web_processes(procs: &[(i32, String)]) -> Vec<i32> {
+    let start_time = |pid: i32| -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        stat.rsplit_once(')')
+            .and_then(|(_, r)| r.split_whitespace().nth(19)?.parse().ok())
+            .unwrap_or(0)
+    };
+    let mut web: Vec<i32> = procs
+        .iter()
+        .filter(|(_, c)| c.starts_with("WebKitWebProces"))
+        .map(|(p, _)| *p)
+        .collect();
+    web.sort_by_key(|p| (start_time(*p), *p));
+    assert!(!web.is_empty(), "no WebKitWebProcess in {procs:?}");
+    web
+}
+
+#[test]
+fn kill_9_of_the_content_web_process_wipes_the_session() {
+    kill_test(|procs| *web_processes(procs).last().unwrap());
+}
+
+#[test]
+fn kill_9_of_the_toolbar_web_process_wipes_the_session() {
+    kill_test(|procs| web_processes(procs)[0]);
+}

@@ -1,0 +1,257 @@
+//! Black-box tests of guichetd with the fake view: transitions, timers, crashes, config.
+
+mod supervisor_support;
+
+use std::path::Path;
+
+use guichet::control::{Request, Response};
+use guichet::session::State;
+use supervisor_support::*;
+
+#[test]
+fn a_session_goes_from_welcome_to_a_fresh_welcome_and_is_wiped() {
+    let d = Daemon::start();
+    let first = d.shown();
+    let s = d.status();
+    assert_eq!(s.state, State::Welcome);
+    assert_eq!(s.terminal, "Poste test A");
+    assert_eq!(s.sessions_started, 1);
+    d.wait_status("spare ready", |s| s.spare_ready);
+    // Two session dirs: the shown one and the hidden spare.
+    assert_eq!(d.sessions().len(), 2);
+
+    first.cmd("activity");
+    d.wait_state(State::Active);
+    first.cmd("canary CANARY-SESSION-1");
+    let first = first.wait_got("\"start\"");
+    eventually("canary written", || {
+        first.reload().lines.iter().any(|l| l == "canary written")
+    });
+    first.cmd("navigated www.myminfin.be taxes");
+    first.cmd("end_requested");
+    // The fake view answers end_session with ended at once.
+    let first = first.wait_got("end_session");
+    assert!(first.got("\"takeaway\":true"));
+    let s = d.wait_status("next welcome", |s| {
+        s.state == State::Welcome && s.sessions_started == 2
+    });
+    assert!(s.last_wipe.as_ref().unwrap().ok, "{s:?}");
+    let next = d.shown();
+    assert_ne!(next.id, first.id);
+    assert!(!Path::new(&d.runtime.join("sessions").join(&first.id)).exists());
+    eventually("old view gone", || !first.alive());
+    // The next view was started before the session and never got anything but start.
+    let orders: Vec<_> = next
+        .lines
+        .iter()
+        .filter(|l| l.starts_with("recv"))
+        .collect();
+    assert_eq!(orders.len(), 1, "{orders:?}");
+    let logs = d.logs();
+    assert!(logs.contains("state: active -> ending"), "{logs}");
+    assert!(logs.contains("wipe ok"), "{logs}");
+}
+
+#[test]
+fn idle_countdown_input_returns_to_active_then_timeout_ends_without_takeaway() {
+    // idle 30 s / 100 = 300 ms, countdown 10 s / 100 = 100 ms.
+    let d = Builder {
+        speedup: 100,
+        idle: 30,
+        ..Builder::default()
+    }
+    .start();
+    let v = d.shown();
+    v.cmd("activity");
+    d.wait_state(State::Active);
+    let v = v.wait_got("\"reason\":\"idle\"");
+    // Input during the countdown: back to Active, countdown hidden.
+    v.cmd("activity");
+    let v = v.wait_got("cancel_countdown");
+    // Then silence: the session ends without take-away (nobody is there).
+    let v = v.wait_got("end_session");
+    assert!(v.got("\"takeaway\":false"), "{:?}", v.lines);
+    d.wait_status("next welcome", |s| {
+        s.state == State::Welcome && s.sessions_started == 2
+    });
+    assert!(d.logs().contains("reason=Idle"), "{}", d.logs());
+}
+
+#[test]
+fn staff_reset_during_ending_wipes_at_once_with_now() {
+    let d = Daemon::start();
+    std::fs::write(d.ctl.join("hold_ending"), "").unwrap();
+    let v = d.shown();
+    v.cmd("activity");
+    d.wait_state(State::Active);
+    let out = d.ctl(&["reset"]);
+    assert!(out.status.success(), "{out:?}");
+    d.wait_state(State::Ending);
+    v.wait_got("\"takeaway\":true");
+    // A second plain reset lets the end flow run; --now cuts it.
+    assert!(d.ctl(&["reset"]).status.success());
+    assert_eq!(d.status().state, State::Ending);
+    let out = d.ctl(&["reset", "--now"]);
+    assert!(out.status.success(), "{out:?}");
+    d.wait_status("next welcome", |s| {
+        s.state == State::Welcome && s.sessions_started == 2
+    });
+    eventually("old view gone", || !v.alive());
+}
+
+#[test]
+fn a_view_crash_during_welcome_shows_a_fresh_view() {
+    let d = Daemon::start();
+    d.wait_status("spare ready", |s| s.spare_ready);
+    let v = d.shown();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(v.pid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    d.wait_status("next welcome", |s| {
+        s.state == State::Welcome && s.sessions_started == 2
+    });
+    assert_ne!(d.shown().id, v.id);
+    assert!(!d.runtime.join("sessions").join(&v.id).exists());
+    assert!(d.logs().contains("reason=Crash"));
+}
+
+#[test]
+fn a_crash_message_mid_session_wipes() {
+    let d = Daemon::start();
+    let v = d.shown();
+    v.cmd("activity");
+    d.wait_state(State::Active);
+    v.cmd("crash");
+    d.wait_status("next welcome", |s| {
+        s.state == State::Welcome && s.sessions_started == 2
+    });
+    eventually("crashed view killed", || !v.alive());
+    assert!(!d.runtime.join("sessions").join(&v.id).exists());
+}
+
+#[test]
+fn a_config_change_mid_session_applies_only_at_the_next_welcome() {
+    let d = Daemon::start();
+    let v = d.shown();
+    v.cmd("activity");
+    d.wait_state(State::Active);
+    let text = std::fs::read_to_string(&d.config)
+        .unwrap()
+        .replace("Poste test A", "Poste test B");
+    std::fs::write(&d.config, text).unwrap();
+    // notify sees it; the running session keeps the old config.
+    let s = d.wait_status("config staged", |s| s.config.pending);
+    assert_eq!(s.terminal, "Poste test A");
+    assert_eq!(s.state, State::Active);
+    // The spare was replaced by one that read the new file, so the next session has it.
+    d.wait_status("new spare ready", |s| s.spare_ready);
+    v.cmd("end_requested");
+    let s = d.wait_status("next welcome", |s| {
+        s.state == State::Welcome && s.sessions_started == 2
+    });
+    assert_eq!(s.terminal, "Poste test B");
+    assert!(!s.config.pending);
+    let next = d.shown();
+    assert_eq!(
+        next.line_value("config-name ").as_deref(),
+        Some("Poste test B")
+    );
+}
+
+#[test]
+fn an_invalid_config_is_rejected_with_its_location_and_the_old_one_stays() {
+    let d = Daemon::start();
+    let good = std::fs::read_to_string(&d.config).unwrap();
+    std::fs::write(
+        &d.config,
+        good.replace("idle_timeout_secs = 300", "idle_timeout_secs = 1"),
+    )
+    .unwrap();
+    let out = d.ctl(&["reload"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("guichet.toml:6:21:"), "{err}");
+    let s = d.status();
+    assert!(
+        s.config.rejected.as_deref().unwrap().contains(":6:21:"),
+        "{s:?}"
+    );
+    assert!(!s.config.pending);
+    assert_eq!(s.state, State::Welcome);
+    assert!(d.logs().contains("config: rejected"));
+    // SIGHUP reloads too: a fixed file clears the rejection.
+    std::fs::write(&d.config, good).unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(d.child.id() as i32),
+        nix::sys::signal::Signal::SIGHUP,
+    )
+    .unwrap();
+    d.wait_status("rejection cleared", |s| s.config.rejected.is_none());
+}
+
+#[test]
+fn pause_and_resume() {
+    let d = Daemon::start();
+    let v = d.shown();
+    assert_eq!(d.ctl(&["resume"]).status.code(), Some(2));
+    assert!(d.ctl(&["pause"]).status.success());
+    d.wait_state(State::Paused);
+    v.wait_got("\"screen\":\"paused\"");
+    v.cmd("activity");
+    assert_eq!(d.status().state, State::Paused);
+    assert!(d.ctl(&["resume"]).status.success());
+    d.wait_status("fresh welcome", |s| {
+        s.state == State::Welcome && s.sessions_started == 2
+    });
+    assert_ne!(d.shown().id, v.id);
+}
+
+#[test]
+fn sigterm_wipes_everything_and_exits_zero() {
+    let mut d = Daemon::start();
+    let v = d.shown();
+    v.cmd("activity");
+    d.wait_state(State::Active);
+    let status = d.terminate();
+    assert_eq!(status.code(), Some(0), "{}", d.logs());
+    assert!(d.sessions().is_empty(), "{:?}", d.sessions());
+    assert!(!d.socket.exists());
+    for view in d.views() {
+        assert!(!view.alive(), "view {} survived", view.pid);
+    }
+}
+
+#[test]
+fn demo_mode_without_a_display_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("guichet.toml");
+    std::fs::write(
+        &config,
+        config_text("x", &tmp.path().join("s.sock"), "users", 300),
+    )
+    .unwrap();
+    let out = std::process::Command::new(guichetd())
+        .arg("--demo")
+        .arg("--config")
+        .arg(&config)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("WARNING: demo mode"), "{err}");
+    assert!(err.contains("neither DISPLAY nor WAYLAND_DISPLAY"), "{err}");
+}
+
+#[test]
+fn status_has_no_session_age_on_the_welcome_screen() {
+    let d = Daemon::start();
+    match d.request(&Request::Status) {
+        Response::Status(s) => assert!(s.session_age_secs.is_none()),
+        other => panic!("{other:?}"),
+    }
+}

@@ -1,0 +1,211 @@
+//! The wipe on hostile trees and process trees, with real files and processes.
+
+use std::fs;
+use std::os::unix::fs::{symlink, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use guichet::spawn::ViewPid;
+use guichet::wipe::{delete_tree, end_processes, wipe_leftovers, WipeError};
+use nix::unistd::Pid;
+
+fn alive(pid: i32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// A session dir next to an `outside` dir that must survive.
+fn setup() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    fs::create_dir(&outside).unwrap();
+    fs::write(outside.join("keep.txt"), "keep").unwrap();
+    let root = tmp.path().join("sessions").join("0123abcd");
+    fs::create_dir_all(root.join("profile/deep")).unwrap();
+    (tmp, root, outside)
+}
+
+#[test]
+fn hostile_tree_is_deleted_without_touching_anything_outside() {
+    let (tmp, root, outside) = setup();
+    symlink("/etc", root.join("profile/etc-link")).unwrap();
+    symlink(tmp.path(), root.join("profile/parent-link")).unwrap();
+    symlink(&outside, root.join("profile/deep/outside-link")).unwrap();
+    symlink(outside.join("keep.txt"), root.join("file-link")).unwrap();
+    nix::unistd::mkfifo(&root.join("profile/fifo"), nix::sys::stat::Mode::S_IRWXU).unwrap();
+    // Read-only file in a read-only dir, and a dir nobody may open.
+    fs::create_dir(root.join("ro")).unwrap();
+    fs::write(root.join("ro/file"), "x").unwrap();
+    fs::set_permissions(root.join("ro/file"), fs::Permissions::from_mode(0o400)).unwrap();
+    fs::set_permissions(root.join("ro"), fs::Permissions::from_mode(0o500)).unwrap();
+    fs::create_dir(root.join("closed")).unwrap();
+    fs::write(root.join("closed/f"), "x").unwrap();
+    fs::set_permissions(root.join("closed"), fs::Permissions::from_mode(0o000)).unwrap();
+    let etc_before = fs::read_dir("/etc").unwrap().count();
+
+    let n = delete_tree(&root).unwrap();
+    assert!(n >= 11, "{n} entries");
+    assert!(
+        fs::symlink_metadata(&root).is_err(),
+        "session dir still there"
+    );
+    assert_eq!(
+        fs::read_to_string(outside.join("keep.txt")).unwrap(),
+        "keep"
+    );
+    assert!(tmp.path().join("sessions").is_dir());
+    assert_eq!(fs::read_dir("/etc").unwrap().count(), etc_before);
+    assert!(Path::new("/etc/passwd").exists());
+}
+
+#[test]
+fn ten_thousand_files_are_deleted() {
+    let (_tmp, root, _) = setup();
+    for d in 0..100 {
+        let dir = root.join(format!("profile/d{d}"));
+        fs::create_dir(&dir).unwrap();
+        for f in 0..100 {
+            fs::write(dir.join(format!("f{f}")), b"canary").unwrap();
+        }
+    }
+    let n = delete_tree(&root).unwrap();
+    assert!(n > 10_000);
+    assert!(!root.exists());
+}
+
+#[test]
+fn a_missing_directory_is_already_wiped() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(delete_tree(&tmp.path().join("nope")).unwrap(), 0);
+}
+
+#[test]
+fn a_symlinked_session_dir_is_refused_and_its_target_kept() {
+    let (tmp, _root, outside) = setup();
+    let fake = tmp.path().join("sessions/fake");
+    symlink(&outside, &fake).unwrap();
+    assert!(matches!(
+        delete_tree(&fake),
+        Err(WipeError::RootIsSymlink { .. })
+    ));
+    assert!(outside.join("keep.txt").exists());
+}
+
+#[test]
+fn an_immutable_file_fails_the_wipe_without_naming_it() {
+    let (_tmp, root, _) = setup();
+    let secret = root.join("profile/secret-download-name.pdf");
+    fs::write(&secret, "x").unwrap();
+    let ok = Command::new("chattr").arg("+i").arg(&secret).status();
+    if !ok.is_ok_and(|s| s.success()) {
+        eprintln!("SKIP: chattr +i is not supported here");
+        return;
+    }
+    let r = delete_tree(&root);
+    let _ = Command::new("chattr").arg("-i").arg(&secret).status();
+    let e = r.expect_err("an undeletable file must fail the wipe");
+    let text = e.to_string();
+    assert!(text.contains("0123abcd"), "{text}");
+    assert!(!text.contains("secret-download-name"), "{text}");
+    delete_tree(&root).unwrap();
+}
+
+#[test]
+fn a_bind_mount_inside_is_an_error_and_its_content_survives() {
+    let (tmp, root, outside) = setup();
+    let mnt = root.join("profile/mnt");
+    fs::create_dir(&mnt).unwrap();
+    let ok = Command::new("mount")
+        .arg("--bind")
+        .arg(&outside)
+        .arg(&mnt)
+        .status();
+    if !ok.is_ok_and(|s| s.success()) {
+        eprintln!("SKIP: cannot bind mount here (not root?)");
+        return;
+    }
+    let r = delete_tree(&root);
+    let _ = Command::new("umount").arg(&mnt).status();
+    assert!(matches!(r, Err(WipeError::MountInside { .. })), "{r:?}");
+    assert_eq!(
+        fs::read_to_string(outside.join("keep.txt")).unwrap(),
+        "keep"
+    );
+    delete_tree(&root).unwrap();
+    drop(tmp);
+}
+
+/// A process group with a child, and a grandchild that left the group with setsid.
+fn spawn_tree(pids_file: &Path) -> ViewPid {
+    let script = format!(
+        "sleep 600 & echo $! > {f}; setsid sleep 601 & echo $! >> {f}; exec sleep 602",
+        f = pids_file.display()
+    );
+    // Reaped by `end_processes`, which is what the test checks.
+    #[allow(clippy::zombie_processes)]
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    for _ in 0..500 {
+        if fs::read_to_string(pids_file).is_ok_and(|s| s.lines().count() == 2) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    ViewPid(Pid::from_raw(child.id() as i32))
+}
+
+#[test]
+fn the_process_group_and_escaped_descendants_are_killed_and_reaped() {
+    guichet::spawn::become_subreaper().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let pids_file = tmp.path().join("pids");
+    let leader = spawn_tree(&pids_file);
+    let others: Vec<i32> = fs::read_to_string(&pids_file)
+        .unwrap()
+        .lines()
+        .map(|l| l.trim().parse().unwrap())
+        .collect();
+    assert!(others.iter().all(|p| alive(*p)));
+    let n = end_processes(leader, Duration::from_millis(200)).unwrap();
+    assert_eq!(n, 3);
+    assert!(
+        !alive(leader.pid().as_raw()),
+        "leader left (zombie or alive)"
+    );
+    for p in others {
+        assert!(!alive(p), "descendant {p} survived");
+    }
+}
+
+#[test]
+fn leftovers_and_their_processes_are_wiped_at_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = tmp.path().join("sessions/deadbeef");
+    fs::create_dir_all(old.join("home")).unwrap();
+    fs::write(old.join("home/cookie"), "canary").unwrap();
+    fs::write(tmp.path().join("sessions/stray-file"), "x").unwrap();
+    // A process from the previous run, with its HOME in the old session.
+    let mut child = Command::new("sleep")
+        .arg("600")
+        .env("HOME", old.join("home"))
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(wipe_leftovers(tmp.path()).unwrap(), 2);
+    assert!(!old.exists());
+    assert_eq!(
+        fs::read_dir(tmp.path().join("sessions")).unwrap().count(),
+        0
+    );
+    // Killed (and reaped by wipe_leftovers, so try_wait may find nothing left to wait for).
+    match child.try_wait() {
+        Ok(Some(status)) => assert!(!status.success()),
+        Ok(None) => panic!("the leftover process is still running"),
+        Err(_) => {}
+    }
+}
