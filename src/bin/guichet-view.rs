@@ -24,6 +24,9 @@ struct Args {
     /// The guichet.toml to read the policy, languages, downloads and proxy from.
     #[arg(long, value_name = "PATH")]
     config: PathBuf,
+    /// Demo only: an ordinary window on the desktop instead of the full-screen kiosk.
+    #[arg(long)]
+    windowed: bool,
 }
 
 fn main() -> ExitCode {
@@ -35,7 +38,13 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    match guichet::view::run(&args.session_dir, &args.config) {
+    let layout = if args.windowed {
+        tracing::warn!("windowed demo layout: not for a public terminal");
+        guichet::view::window::Layout::Windowed
+    } else {
+        guichet::view::window::Layout::Kiosk
+    };
+    match guichet::view::run(&args.session_dir, &args.config, layout) {
         Ok(never) => match never {},
         Err(e) => {
             eprintln!("guichet-view: {e}");

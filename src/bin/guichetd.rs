@@ -148,7 +148,12 @@ fn start(cli: Cli) -> Result<bool, String> {
             binary,
             runtime,
             display,
-            extra_args: Vec::new(),
+            // The demo runs on a desktop: an ordinary window, not the full-screen kiosk.
+            extra_args: if cli.demo {
+                vec!["--windowed".into()]
+            } else {
+                Vec::new()
+            },
         },
         spare: !cli.no_spare,
         speedup,

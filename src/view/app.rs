@@ -192,6 +192,7 @@ struct Ending {
 pub struct App {
     shared: Rc<Shared>,
     window: tao::window::Window,
+    layout: window::Layout,
     vbox: gtk::Box,
     toolbar: wry::WebView,
     content: wry::WebView,
@@ -211,7 +212,7 @@ pub struct App {
 }
 
 /// Builds everything and runs the event loop; never returns.
-pub fn run(config: Config, session: SessionDir) -> ! {
+pub fn run(config: Config, session: SessionDir, layout: window::Layout) -> ! {
     let event_loop = EventLoopBuilder::<Event>::with_user_event().build();
     let proxy = event_loop.create_proxy();
 
@@ -233,7 +234,7 @@ pub fn run(config: Config, session: SessionDir) -> ! {
         visit: Cell::new(Visit::Idle),
     });
 
-    let app = match build(&event_loop, &shared, proxy) {
+    let app = match build(&event_loop, &shared, proxy, layout) {
         Ok(app) => app,
         Err(e) => {
             tracing::error!("cannot build the view: {e}");
@@ -261,8 +262,9 @@ fn build(
     event_loop: &tao::event_loop::EventLoop<Event>,
     shared: &Rc<Shared>,
     proxy: EventLoopProxy<Event>,
+    layout: window::Layout,
 ) -> Result<App, String> {
-    let window = window::build(event_loop)?;
+    let window = window::build(event_loop, layout)?;
     let vbox = window
         .default_vbox()
         .ok_or("the window has no box")?
@@ -337,6 +339,7 @@ fn build(
     window::connect_input(&window, &[&toolbar_view, &content_view], &proxy);
 
     let app = App {
+        layout,
         shared: Rc::clone(shared),
         window,
         vbox,
@@ -627,7 +630,7 @@ impl App {
         if self.started.replace(true) {
             return;
         }
-        window::show(&self.window);
+        window::show(&self.window, self.layout);
         match &self.shared.config.terminal.start_url {
             Some(url) => {
                 self.show(UiScreen::Session);
@@ -719,7 +722,7 @@ impl App {
             logout_urls,
             visiting: None,
         });
-        window::show(&self.window);
+        window::show(&self.window, self.layout);
         if takeaway && !downloads::list(&self.shared.session.downloads()).is_empty() {
             self.show(UiScreen::Takeaway);
         } else {

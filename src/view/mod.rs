@@ -24,7 +24,7 @@ pub mod navigation;
 pub mod pages;
 mod supervisor;
 pub mod toolbar;
-mod window;
+pub mod window;
 
 use std::path::Path;
 
@@ -33,7 +33,11 @@ use crate::sessiondir::SessionDir;
 
 /// Loads the config, opens the session directory and runs the view until told to quit or
 /// until stdin closes. Returns only on a startup error (the message is for stderr).
-pub fn run(session_dir: &Path, config_path: &Path) -> Result<std::convert::Infallible, String> {
+pub fn run(
+    session_dir: &Path,
+    config_path: &Path,
+    layout: window::Layout,
+) -> Result<std::convert::Infallible, String> {
     let config = Config::load(config_path).map_err(|e| e.to_string())?;
     let session = SessionDir::open(session_dir)
         .map_err(|e| format!("cannot open the session directory: {e}"))?;
@@ -41,5 +45,5 @@ pub fn run(session_dir: &Path, config_path: &Path) -> Result<std::convert::Infal
     std::env::set_current_dir(session.runtime())
         .map_err(|e| format!("cannot enter the session directory: {e}"))?;
     gtk::init().map_err(|e| format!("cannot initialise GTK (is DISPLAY set?): {e}"))?;
-    app::run(config, session)
+    app::run(config, session, layout)
 }

@@ -1,7 +1,8 @@
 //! The one window: borderless, full screen, sized from the monitor, deaf to close requests.
 //!
 //! Without a window manager (Xvfb, some kiosks) "full screen" is not honoured, so the window
-//! is also given the monitor's size and position explicitly. It starts hidden: a spare view
+//! is also given the monitor's size and position explicitly. In demo mode
+//! ([`Layout::Windowed`]) it is an ordinary decorated window on the desktop instead. It starts hidden: a spare view
 //! loads while the previous session runs, and shows on `start`. Keyboard shortcuts are
 //! filtered here, on the top-level window, before any webview sees them.
 
@@ -14,23 +15,43 @@ use tao::window::{Fullscreen, Window, WindowBuilder};
 use super::app::Event;
 use super::keys::{self, KeyAction, Mods};
 
+/// How the window sits on the screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// The terminal: borderless, over the whole monitor.
+    Kiosk,
+    /// Demo on a desktop: a decorated window of [`WINDOWED_SIZE`], never full screen.
+    Windowed,
+}
+
+/// The demo window's size, in logical pixels: a small laptop screen.
+const WINDOWED_SIZE: (f64, f64) = (1280.0, 800.0);
+
 /// Builds the hidden window.
-pub fn build(event_loop: &EventLoop<Event>) -> Result<Window, String> {
+pub fn build(event_loop: &EventLoop<Event>, layout: Layout) -> Result<Window, String> {
     let mut builder = WindowBuilder::new()
         .with_title("guichet")
-        .with_decorations(false)
+        .with_decorations(layout == Layout::Windowed)
         .with_resizable(false)
         .with_visible(false)
         .with_closable(false)
         .with_minimizable(false)
         .with_maximizable(false);
-    if let Some(monitor) = event_loop
-        .primary_monitor()
-        .or_else(|| event_loop.available_monitors().next())
-    {
-        builder = builder
-            .with_inner_size(monitor.size())
-            .with_position(monitor.position());
+    match layout {
+        Layout::Windowed => {
+            builder = builder
+                .with_inner_size(tao::dpi::LogicalSize::new(WINDOWED_SIZE.0, WINDOWED_SIZE.1));
+        }
+        Layout::Kiosk => {
+            if let Some(monitor) = event_loop
+                .primary_monitor()
+                .or_else(|| event_loop.available_monitors().next())
+            {
+                builder = builder
+                    .with_inner_size(monitor.size())
+                    .with_position(monitor.position());
+            }
+        }
     }
     let window = builder
         .build(event_loop)
@@ -41,9 +62,13 @@ pub fn build(event_loop: &EventLoop<Event>) -> Result<Window, String> {
     Ok(window)
 }
 
-/// Shows the window full screen over the whole monitor.
-pub fn show(window: &Window) {
+/// Shows the window: full screen over the whole monitor, or as it is in demo mode.
+pub fn show(window: &Window, layout: Layout) {
     window.set_visible(true);
+    if layout == Layout::Windowed {
+        window.gtk_window().present();
+        return;
+    }
     if let Some(monitor) = window.current_monitor() {
         let size: PhysicalSize<u32> = monitor.size();
         let pos: PhysicalPosition<i32> = monitor.position();
