@@ -11,7 +11,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use guichet::session::State;
-use supervisor_support::{is_alive, Builder, Daemon};
+use supervisor_support::{is_alive, processes_inside, Builder, Daemon};
 use support::{e2e_lock, Reply, Seen, TestConfig, World};
 
 const HOST: &str = "www.allowed.test";
@@ -366,25 +366,6 @@ fn canary_sessions(sessions: usize, ui: bool) {
     for bad in ["GuichetCanary", "/report", "/session", "?i="] {
         assert!(!logs.contains(bad), "{bad:?} in the logs");
     }
-}
-
-/// Pids of live processes whose environment points inside `dir` (a view and its WebKit
-/// children carry the session's HOME).
-fn processes_inside(dir: &Path) -> Vec<(i32, String)> {
-    let needle = dir.as_os_str().as_encoded_bytes().to_vec();
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/environ"))
-                .is_ok_and(|env| env.windows(needle.len()).any(|w| w == needle.as_slice()))
-                && is_alive(*pid)
-        })
-        .map(|pid| {
-            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            (pid, comm.trim().to_owned())
-        })
-        .collect()
 }
 
 fn shown_session(d: &Daemon, world: &World, i: usize) -> PathBuf {

@@ -14,20 +14,6 @@ fn sigkill(pid: i32) {
     kill(Pid::from_raw(pid), Signal::SIGKILL).unwrap();
 }
 
-/// Pids of processes whose environment points inside `dir`.
-fn processes_inside(dir: &std::path::Path) -> Vec<i32> {
-    let needle = dir.as_os_str().as_encoded_bytes().to_vec();
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/environ"))
-                .is_ok_and(|env| env.windows(needle.len()).any(|w| w == needle.as_slice()))
-                && is_alive(*pid)
-        })
-        .collect()
-}
-
 /// A running session whose view has a child process; returns (view, grandchild pid).
 fn session_with_grandchild(d: &Daemon) -> (FakeView, i32) {
     let v = d.shown();
@@ -61,7 +47,8 @@ fn kill_9_of_the_view_mid_session_wipes_and_leaves_no_orphan() {
     eventually("grandchild killed and reaped", || {
         !is_alive(gc) && !std::path::Path::new(&format!("/proc/{gc}")).exists()
     });
-    assert!(processes_inside(&dir).is_empty());
+    let left = processes_inside(&dir);
+    assert!(left.is_empty(), "left running: {left:?}");
     assert!(d.logs().contains("reason=Crash"), "{}", d.logs());
 }
 
@@ -77,7 +64,8 @@ fn kill_9_of_a_webkit_like_child_wipes_the_session() {
     });
     assert!(!dir.exists());
     eventually("view gone", || !v.alive());
-    assert!(processes_inside(&dir).is_empty());
+    let left = processes_inside(&dir);
+    assert!(left.is_empty(), "left running: {left:?}");
 }
 
 #[test]

@@ -379,6 +379,25 @@ impl FakeView {
     }
 }
 
+/// Pids of live processes whose environment points inside `dir` (a view and its WebKit
+/// children carry the session's HOME).
+pub fn processes_inside(dir: &Path) -> Vec<(i32, String)> {
+    let needle = dir.as_os_str().as_encoded_bytes().to_vec();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.windows(needle.len()).any(|w| w == needle.as_slice()))
+                && is_alive(*pid)
+        })
+        .map(|pid| {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            (pid, comm.trim().to_owned())
+        })
+        .collect()
+}
+
 /// Alive and not a zombie.
 pub fn is_alive(pid: i32) -> bool {
     match fs::read_to_string(format!("/proc/{pid}/stat")) {
