@@ -14,12 +14,18 @@ use guichet::session::State;
 use supervisor_support::{is_alive, processes_inside, Builder, Daemon};
 use support::{e2e_lock, Reply, Seen, TestConfig, World};
 
-const HOST: &str = "www.allowed.test";
+/// The canary site. `localhost` is a secure context for WebKit even over plain http (the
+/// proxy refuses CONNECT, so no https here), which the Cache API and service workers need;
+/// WebKit still sends its requests to the configured proxy (no loopback bypass: seen), so
+/// the proxy plays it like any other host.
+const HOST: &str = "localhost";
 const SESSIONS: usize = 20;
 
 fn world() -> World {
     World::new(TestConfig {
         start_url: Some(format!("http://{HOST}/session")),
+        extra: vec![format!("http://{HOST}")],
+        allow_http: vec![HOST.into()],
         ..TestConfig::default()
     })
 }
@@ -71,9 +77,14 @@ function idb(write) {{
     }};
   }});
 }}
+// Cache API and service workers need a secure context: `http://localhost` is one.
 async function cacheApi() {{
   if (!window.caches) return "unavailable";
-  try {{ return String((await caches.keys()).length); }} catch (e) {{ return "error"; }}
+  try {{ return JSON.stringify(await caches.keys()); }} catch (e) {{ return "error " + e; }}
+}}
+async function workers() {{
+  if (!navigator.serviceWorker) return "unavailable";
+  try {{ return String((await navigator.serviceWorker.getRegistrations()).length); }} catch (e) {{ return "error " + e; }}
 }}
 async function run() {{
   const seen = {{
@@ -82,7 +93,8 @@ async function run() {{
     ss: JSON.stringify(Object.assign({{}}, sessionStorage)),
     idb: await idb(false),
     caches: await cacheApi(),
-    sw: navigator.serviceWorker ? String((await navigator.serviceWorker.getRegistrations()).length) : "unavailable",
+    sw: await workers(),
+    secure: String(window.isSecureContext),
   }};
   await fetch("/report?i=" + I + "&d=" + encodeURIComponent(JSON.stringify(seen)));
   await fetch("/probe?i=" + I);
@@ -107,7 +119,13 @@ async function run() {{
   }});
   if (window.caches) {{ try {{ await (await caches.open("c")).put("/cacheapi", new Response(C)); }} catch (e) {{}} }}
   if (navigator.serviceWorker) {{ try {{ await navigator.serviceWorker.register("/sw.js"); }} catch (e) {{}} }}
-  await fetch("/stored?i=" + I);
+  // The worker's install handler fills its cache "sw" before the worker becomes active
+  // (bounded wait: a failed registration never gets ready, the test then reports it).
+  if (navigator.serviceWorker) {{
+    await Promise.race([navigator.serviceWorker.ready, new Promise(r => setTimeout(r, 10000))]);
+  }}
+  const stored = {{ caches: await cacheApi(), sw: await workers(), secure: String(window.isSecureContext) }};
+  await fetch("/stored?i=" + I + "&d=" + encodeURIComponent(JSON.stringify(stored)));
   if (!UI) location.href = "/dl";
 }}
 run();
@@ -140,8 +158,13 @@ fn route_session(world: &World, i: usize, canary: &str, ui: bool) {
         "/sw.js",
         Reply {
             status: 200,
-            headers: vec![("Content-Type".into(), "text/javascript".into())],
-            body: format!("self.addEventListener('fetch', () => {{}}); // {canary}").into_bytes(),
+            headers: vec![("Content-Type".into(), "application/javascript".into())],
+            body: format!(
+                "self.addEventListener('install', e => e.waitUntil(\
+                 caches.open('sw').then(c => c.put('/swcanary', new Response('{canary}')))));\n\
+                 self.addEventListener('fetch', () => {{}});"
+            )
+            .into_bytes(),
         },
     );
     p.route(
@@ -276,6 +299,9 @@ fn canary_sessions(sessions: usize, ui: bool) {
             assert!(report.contains(r#""ls":"{}""#), "{report}");
             assert!(report.contains(r#""ss":"{}""#), "{report}");
             assert!(report.contains(r#""idb":"undefined""#), "{report}");
+            assert!(report.contains(r#""caches":"[]""#), "{report}");
+            assert!(report.contains(r#""sw":"0""#), "{report}");
+            assert!(report.contains(r#""secure":"true""#), "{report}");
             // (b) no cookie and no credentials reach the site.
             for s in world.proxy.seen().iter().filter(|s| {
                 s.host == HOST
@@ -295,9 +321,16 @@ fn canary_sessions(sessions: usize, ui: bool) {
             break;
         }
         let c = canary(i);
-        world.proxy.wait_for(&format!("stored {i}"), |s| {
-            s.path == format!("/stored?i={i}")
+        let stored = world.proxy.wait_for(&format!("stored {i}"), |s| {
+            s.path.starts_with(&format!("/stored?i={i}&"))
         });
+        // The Cache API canary (cache "c") and the service worker (registered, its cache "sw"
+        // filled at install) are really stored: the checks after the reset can fail.
+        let stored = decode(stored.path.split_once('?').unwrap().1);
+        assert_eq!(
+            stored, r#"{"caches":"[\"c\",\"sw\"]","sw":"1","secure":"true"}"#,
+            "session {i}: Cache API / service worker canary not stored"
+        );
         if ui {
             let x = &world.xvfb;
             // The clipboard is empty: pasting then typing a marker gives only the marker.
@@ -324,6 +357,9 @@ fn canary_sessions(sessions: usize, ui: bool) {
             "/indexeddb/",
             "/WebKitCache/",
             "/downloads/releve",
+            "/CacheStorage/",
+            // The worker's script (it holds the canary) in the registration store.
+            "/serviceworkers/",
         ];
         let t0 = std::time::Instant::now();
         loop {
@@ -332,12 +368,18 @@ fn canary_sessions(sessions: usize, ui: bool) {
                 .iter()
                 .filter(|k| !on_disk.iter().any(|p| p.to_string_lossy().contains(**k)))
                 .collect();
-            if missing.is_empty() {
+            // Both caches ("c" by the page, "sw" by the worker) hold the canary.
+            let caches = on_disk
+                .iter()
+                .filter(|p| p.to_string_lossy().contains("/CacheStorage/"))
+                .count();
+            if missing.is_empty() && caches >= 2 {
                 break;
             }
             assert!(
                 t0.elapsed() < supervisor_support::EVENTUALLY,
-                "session {i}: canary never on disk in {missing:?}; found in {on_disk:?}"
+                "session {i}: canary never on disk in {missing:?} (or in fewer than 2 caches); \
+                 found in {on_disk:?}"
             );
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
@@ -389,7 +431,9 @@ fn kill_test(victim: impl Fn(&[(i32, String)]) -> i32) {
     route_session(&world, 0, "GuichetKill0", false);
     let d = daemon(&world);
     d.wait_status("spare ready", |s| s.spare_ready);
-    world.proxy.wait_for("stored", |s| s.path == "/stored?i=0");
+    world
+        .proxy
+        .wait_for("stored", |s| s.path.starts_with("/stored?i=0&"));
     let dir = shown_session(&d, &world, 0);
     let procs = processes_inside(&dir);
     assert!(procs.len() >= 2, "view and WebKit children: {procs:?}");
