@@ -255,3 +255,34 @@ fn status_has_no_session_age_on_the_welcome_screen() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The README runs `guichetd --demo --config kiosk-config/guichet.toml` from a checkout: views
+/// start in their session's home, so they must be handed a path that still names the file.
+#[test]
+fn a_relative_config_path_still_reaches_the_views() {
+    let d = Builder {
+        relative_config: true,
+        ..Builder::default()
+    }
+    .start();
+    assert_eq!(d.status().state, State::Welcome);
+    let views = processes_inside(&d.runtime);
+    assert!(!views.is_empty(), "no view running");
+    for (pid, _) in views {
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+        let args: Vec<String> = cmdline
+            .split(|&b| b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let config = args
+            .iter()
+            .skip_while(|a| *a != "--config")
+            .nth(1)
+            .expect("a view without --config");
+        let config = Path::new(config);
+        assert!(
+            config.is_absolute() && config.is_file(),
+            "view {pid} was given --config {config:?}"
+        );
+    }
+}

@@ -84,7 +84,10 @@ fn main() -> ExitCode {
 }
 
 fn start(cli: Cli) -> Result<bool, String> {
-    let config = Config::load(&cli.config).map_err(|e| e.to_string())?;
+    // Views start in their session's home, so a relative path would name nothing for them.
+    let config_path = std::path::absolute(&cli.config)
+        .map_err(|e| format!("cannot resolve {}: {e}", cli.config.display()))?;
+    let config = Config::load(&config_path).map_err(|e| e.to_string())?;
     let display = display_env();
     if cli.demo {
         eprintln!(
@@ -142,7 +145,7 @@ fn start(cli: Cli) -> Result<bool, String> {
         "guichetd starting"
     );
     let opts = Options {
-        config_path: cli.config.clone(),
+        config_path,
         socket,
         launcher: Launcher {
             binary,

@@ -95,6 +95,9 @@ pub struct Builder {
     pub config: Option<(PathBuf, PathBuf)>,
     /// Extra environment for guichetd (e.g. `DISPLAY`, `HOME`).
     pub env: Vec<(String, std::ffi::OsString)>,
+    /// Start guichetd in the config's folder with `--config <file name>`, as a person
+    /// following the README does from a checkout.
+    pub relative_config: bool,
 }
 
 impl Default for Builder {
@@ -107,6 +110,7 @@ impl Default for Builder {
             view: None,
             config: None,
             env: Vec::new(),
+            relative_config: false,
         }
     }
 }
@@ -156,9 +160,14 @@ impl Daemon {
     /// (Re)starts guichetd on the same dirs.
     pub fn spawn(&mut self, b: &Builder) {
         let mut cmd = Command::new(guichetd());
-        cmd.arg("--config")
-            .arg(&self.config)
-            .arg("--runtime-dir")
+        if b.relative_config {
+            cmd.current_dir(self.config.parent().unwrap())
+                .arg("--config")
+                .arg(self.config.file_name().unwrap());
+        } else {
+            cmd.arg("--config").arg(&self.config);
+        }
+        cmd.arg("--runtime-dir")
             .arg(&self.runtime)
             .arg("--view-binary")
             .arg(b.view.clone().unwrap_or_else(fake_view))
