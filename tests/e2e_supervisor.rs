@@ -8,7 +8,7 @@ mod supervisor_support;
 mod support;
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use guichet::session::State;
 use supervisor_support::{is_alive, processes_inside, Builder, Daemon};
@@ -493,4 +493,110 @@ fn kill_9_of_the_content_web_process_wipes_the_session() {
 #[test]
 fn kill_9_of_the_toolbar_web_process_wipes_the_session() {
     kill_test(|procs| web_processes(procs)[0]);
+}
+
+/// A real `401` + `WWW-Authenticate: Basic` challenge: WebKit draws its own
+/// "Authentication Required" box in the content view, the test types a user name and a
+/// password in it through the real window, WebKit retries with `Authorization: Basic …`.
+/// After `reset --now`, the next session's request to the same URL carries no credentials
+/// (WebKit shows the box again, empty) and no file holds the user name or the password.
+#[test]
+fn a_real_basic_auth_challenge_leaves_no_credentials_for_the_next_session() {
+    let _g = e2e_lock();
+    let world = world();
+    let run_id = std::process::id();
+    let user = format!("GuichetUser{run_id}u");
+    let password = format!("GuichetPass{run_id}p");
+    // The start page itself asks for credentials, always (so the box comes back after each
+    // try: the proxy cannot check them, the test only reads what was sent).
+    world.proxy.route(
+        HOST,
+        "/session",
+        Reply {
+            status: 401,
+            headers: vec![
+                (
+                    "WWW-Authenticate".into(),
+                    r#"Basic realm="guichet-test""#.into(),
+                ),
+                ("Content-Type".into(), "text/html; charset=utf-8".into()),
+            ],
+            body: b"<!doctype html><p>refused</p>".to_vec(),
+        },
+    );
+    let d = daemon(&world);
+    let scan_roots: Vec<PathBuf> = ["/tmp", "/var/tmp", "/dev/shm"]
+        .iter()
+        .map(PathBuf::from)
+        .chain([d.runtime.clone(), world.tmp.path().join("daemon-home")])
+        .collect();
+    let session_requests = || -> Vec<Seen> {
+        world
+            .proxy
+            .seen()
+            .into_iter()
+            .filter(|s| s.host == HOST && s.path.split('?').next() == Some("/session"))
+            .collect()
+    };
+    let x = &world.xvfb;
+    // WebKit's box: its light grey body in the middle of the content view (the page behind
+    // it is dimmed).
+    let shows_the_box = |name: &str| {
+        x.screenshot_showing(name, (520, 352, 240, 16), "F6F5F4");
+        x.screenshot_showing(name, (100, 200, 100, 100), "7F7F7F");
+    };
+
+    world.proxy.wait_path(HOST, "/session");
+    shows_the_box("super-basic-auth-box");
+    // Into the user name field (focused already; the click gives the window the keyboard).
+    x.click(676, 446, 1);
+    x.xdotool(&["type", "--delay", "20", &user]);
+    x.xdotool(&["key", "Tab"]);
+    x.xdotool(&["type", "--delay", "20", &password]);
+    if std::env::var_os("SHOT").is_some() {
+        x.screenshot("super-basic-auth-typed");
+    }
+    x.xdotool(&["key", "Return"]);
+    // WebKit retried with the credentials typed in its box: the checks below can fail.
+    let sent = world.proxy.wait_for("the retry with credentials", |s| {
+        s.host == HOST && s.path == "/session" && s.header("authorization").is_some()
+    });
+    let header = sent.header("authorization").unwrap();
+    assert!(header.starts_with("Basic "), "{header}");
+    assert_eq!(
+        base64_free::decode_basic(header),
+        format!("{user}:{password}"),
+        "not the typed credentials"
+    );
+    let before_reset = session_requests().len();
+
+    let before = d.status().sessions_started;
+    let out = d.ctl(&["reset", "--now"]);
+    assert!(out.status.success(), "{out:?}");
+    let s = d.wait_status("next session", |s| {
+        s.state == State::Welcome && s.sessions_started == before + 1
+    });
+    assert!(s.last_wipe.as_ref().is_some_and(|w| w.ok), "{s:?}");
+
+    // The next session asks for the same page and gets the box again, empty: had WebKit kept
+    // the credentials, it would have sent them before (or instead of) showing it.
+    world
+        .proxy
+        .wait_count("the next session's request", before_reset + 1, |s| {
+            s.host == HOST && s.path.split('?').next() == Some("/session")
+        });
+    shows_the_box("super-basic-auth-next-session");
+    let next: Vec<Seen> = session_requests().split_off(before_reset);
+    assert!(!next.is_empty());
+    for s in &next {
+        assert_eq!(s.header("authorization"), None, "credentials sent: {s:?}");
+        assert_eq!(s.header("cookie"), None, "cookie sent: {s:?}");
+    }
+    // Nothing on disk holds the user name or the password.
+    for canary in [&user, &password] {
+        let left = files_containing(&scan_roots, canary);
+        assert!(left.is_empty(), "a typed credential left in {left:?}");
+    }
+    let logs = d.logs();
+    assert!(!logs.contains("GuichetUser") && !logs.contains("GuichetPass"));
 }
