@@ -175,13 +175,16 @@ fn route_session(world: &World, i: usize, canary: &str, ui: bool) {
 }
 
 /// Files under `roots` (not following symlinks) whose bytes contain `needle` in UTF-8 or
-/// UTF-16LE (WebKit's local storage).
+/// UTF-16LE (WebKit's local storage). Cargo's target dir is skipped: it holds this build's
+/// output, never session data, and can be gigabytes when the checkout lives under /tmp.
 fn files_containing(roots: &[PathBuf], needle: &str) -> Vec<PathBuf> {
-    let utf8 = needle.as_bytes().to_vec();
-    let utf16: Vec<u8> = needle
+    let utf8 = memchr::memmem::Finder::new(needle.as_bytes()).into_owned();
+    let utf16_bytes: Vec<u8> = needle
         .encode_utf16()
         .flat_map(|u| u.to_le_bytes())
         .collect();
+    let utf16 = memchr::memmem::Finder::new(&utf16_bytes).into_owned();
+    let target_dir = cargo_target_dir();
     let mut found = Vec::new();
     let mut stack: Vec<PathBuf> = roots.to_vec();
     while let Some(p) = stack.pop() {
@@ -189,19 +192,30 @@ fn files_containing(roots: &[PathBuf], needle: &str) -> Vec<PathBuf> {
             continue;
         };
         if meta.is_dir() {
+            if p == target_dir {
+                continue;
+            }
             if let Ok(rd) = std::fs::read_dir(&p) {
                 stack.extend(rd.filter_map(|e| e.ok().map(|e| e.path())));
             }
         } else if meta.is_file() && meta.len() < 64 << 20 {
             if let Ok(bytes) = std::fs::read(&p) {
-                let has = |n: &[u8]| bytes.windows(n.len()).any(|w| w == n);
-                if has(&utf8) || has(&utf16) {
+                if utf8.find(&bytes).is_some() || utf16.find(&bytes).is_some() {
                     found.push(p);
                 }
             }
         }
     }
     found
+}
+
+/// `<target>` from this test binary's path, `<target>/<profile>/deps/<test>`.
+fn cargo_target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.ancestors()
+        .nth(3)
+        .expect("the test binary lives in <target>/<profile>/deps")
+        .to_owned()
 }
 
 /// The field value of the latest `/typed` request of session `i` that satisfies `pred`.
