@@ -732,24 +732,7 @@ impl View {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn guichet-view");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut r = BufReader::new(stdout);
-            while let Ok(Some(msg)) = ipc::read_frame::<FromView>(&mut r) {
-                if tx.send(msg).is_err() {
-                    return;
-                }
-            }
-        });
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let lines = Arc::clone(&stderr);
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                lines.lock().unwrap().push(line);
-            }
-        });
+        let (rx, stderr) = read_view_pipes(&mut child);
         View {
             stdin: child.stdin.take(),
             child,
@@ -908,4 +891,29 @@ impl World {
         view.start();
         view
     }
+}
+
+/// Reads a started view's pipes in the background: its protocol messages (stdout) into a
+/// channel, its log lines (stderr) into a shared list. The child must have been spawned with
+/// both piped; whatever wraps the view (cage, setpriv) must pass them through.
+pub fn read_view_pipes(child: &mut Child) -> (mpsc::Receiver<FromView>, Arc<Mutex<Vec<String>>>) {
+    let stdout = child.stdout.take().expect("stdout piped");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut r = BufReader::new(stdout);
+        while let Ok(Some(msg)) = ipc::read_frame::<FromView>(&mut r) {
+            if tx.send(msg).is_err() {
+                return;
+            }
+        }
+    });
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let lines = Arc::clone(&log);
+    let err = child.stderr.take().expect("stderr piped");
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            lines.lock().unwrap().push(line);
+        }
+    });
+    (rx, log)
 }
