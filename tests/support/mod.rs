@@ -139,73 +139,57 @@ impl Xvfb {
     pub fn screenshot_painted_in(
         &self,
         name: &str,
-        (x, y, w, h): (u32, u32, u32, u32),
+        rect: (u32, u32, u32, u32),
         min_colours: u32,
     ) -> PathBuf {
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let path = self.screenshot(name);
-            let out = Command::new("convert")
-                .arg(&path)
-                .args([
-                    "-crop",
-                    &format!("{w}x{h}+{x}+{y}"),
-                    "+repage",
-                    "-format",
-                    "%k",
-                    "info:",
-                ])
-                .output()
-                .expect("run convert (imagemagick)");
-            let colours: u32 = String::from_utf8_lossy(&out.stdout)
-                .trim()
-                .parse()
-                .unwrap_or(0);
-            if colours >= min_colours {
-                return path;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{name}: the screen never showed more than {colours} colours"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        self.poll_crop(
+            name,
+            rect,
+            &["-format", "%k", "info:"],
+            |out| out.trim().parse::<u32>().unwrap_or(0) >= min_colours,
+            |out| format!("the screen never showed more than {} colours", out.trim()),
+        )
     }
 
     /// Takes screenshots until the rectangle `(x, y, width, height)` contains the colour
     /// `hex` (`"FFF4CC"`): a way to wait for a given page or screen to be painted. Panics
     /// after [`TIMEOUT`].
-    pub fn screenshot_showing(
+    pub fn screenshot_showing(&self, name: &str, rect: (u32, u32, u32, u32), hex: &str) -> PathBuf {
+        let want = format!("#{}", hex.to_ascii_uppercase());
+        self.poll_crop(
+            name,
+            rect,
+            &["-unique-colors", "txt:-"],
+            |out| out.to_ascii_uppercase().contains(&want),
+            |_| format!("{want} never appeared on screen"),
+        )
+    }
+
+    /// Takes screenshots until `done` holds for what `convert` prints about the rectangle
+    /// `(x, y, width, height)` (cropped, then `report` arguments); panics after [`TIMEOUT`]
+    /// with `failure` of the last output.
+    fn poll_crop(
         &self,
         name: &str,
         (x, y, w, h): (u32, u32, u32, u32),
-        hex: &str,
+        report: &[&str],
+        done: impl Fn(&str) -> bool,
+        failure: impl Fn(&str) -> String,
     ) -> PathBuf {
         let deadline = Instant::now() + TIMEOUT;
-        let want = format!("#{}", hex.to_ascii_uppercase());
         loop {
             let path = self.screenshot(name);
             let out = Command::new("convert")
                 .arg(&path)
-                .args([
-                    "-crop",
-                    &format!("{w}x{h}+{x}+{y}"),
-                    "+repage",
-                    "-unique-colors",
-                    "txt:-",
-                ])
+                .args(["-crop", &format!("{w}x{h}+{x}+{y}"), "+repage"])
+                .args(report)
                 .output()
                 .expect("run convert (imagemagick)");
-            if String::from_utf8_lossy(&out.stdout)
-                .to_ascii_uppercase()
-                .contains(&want)
-            {
+            let out = String::from_utf8_lossy(&out.stdout);
+            if done(&out) {
                 return path;
             }
-            assert!(
-                Instant::now() < deadline,
-                "{name}: {want} never appeared on screen"
-            );
+            assert!(Instant::now() < deadline, "{name}: {}", failure(&out));
             std::thread::sleep(Duration::from_millis(200));
         }
     }
