@@ -236,6 +236,19 @@ impl Daemon {
         }
     }
 
+    /// `guichetctl reset --now`, then waits for the next session's welcome and checks that the
+    /// wipe of the old one succeeded.
+    pub fn reset_now_and_wait(&self) -> Status {
+        let before = self.status().sessions_started;
+        let out = self.ctl(&["reset", "--now"]);
+        assert!(out.status.success(), "{out:?}");
+        let s = self.wait_status("next session", |s| {
+            s.state == State::Welcome && s.sessions_started == before + 1
+        });
+        assert!(s.last_wipe.as_ref().is_some_and(|w| w.ok), "{s:?}");
+        s
+    }
+
     pub fn wait_state(&self, state: State) -> Status {
         self.wait_status(&format!("{state:?}"), |s| s.state == state)
     }
