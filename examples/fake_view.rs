@@ -94,6 +94,9 @@ fn main() {
         if line.contains(r#""type":"quit""#) {
             std::process::exit(0);
         }
+        if line.contains(r#""type":"start""#) {
+            send(r#"{"type":"shown"}"#);
+        }
         if line.contains(r#""type":"end_session""#) && !ctl_dir.join("hold_ending").exists() {
             send(r#"{"type":"ended"}"#);
         }

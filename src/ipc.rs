@@ -81,6 +81,10 @@ pub enum FromView {
     ///
     /// `{"type":"ready"}`
     Ready,
+    /// After `start`: the window is on screen and its first frame is drawn.
+    ///
+    /// `{"type":"shown"}`
+    Shown,
     /// The person used the keyboard, mouse or touch screen (at most one a second).
     ///
     /// `{"type":"activity"}`

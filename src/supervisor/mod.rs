@@ -154,6 +154,8 @@ struct Supervisor {
     last_wipe: Option<LastWipe>,
     sessions_started: u64,
     reset_at: Option<Instant>,
+    /// The reset whose next view has got `start` but has not reported its first frame yet.
+    reset_until_shown: Option<Instant>,
     reload_at: Option<Instant>,
     spare_retry_at: Option<Instant>,
     /// Do not start the next spare before this while a view is shown (see SPARE_DELAY).
@@ -183,6 +185,7 @@ impl Supervisor {
             last_wipe: None,
             sessions_started: 0,
             reset_at: None,
+            reset_until_shown: None,
             reload_at: None,
             spare_retry_at: None,
             spare_not_before: None,
@@ -308,6 +311,7 @@ impl Supervisor {
             self.sessions_started += 1;
         }
         self.used_services.clear();
+        self.reset_until_shown = self.reset_at;
         match self.reset_at.take() {
             Some(t) => tracing::info!(
                 view = %view.pid,
@@ -394,6 +398,13 @@ impl Supervisor {
     fn on_shown_message(&mut self, msg: FromView) {
         match msg {
             FromView::Ready => {}
+            FromView::Shown => match self.reset_until_shown.take() {
+                Some(t) => tracing::info!(
+                    latency_us = t.elapsed().as_micros() as u64,
+                    "next view on screen after reset"
+                ),
+                None => tracing::info!("view on screen"),
+            },
             FromView::Activity | FromView::Language { .. } => self.event(Event::Activity),
             FromView::Navigated { host, category } => {
                 tracing::info!(

@@ -207,6 +207,8 @@ pub struct App {
     filter_ready: Cell<bool>,
     ready_sent: Cell<bool>,
     started: Cell<bool>,
+    /// `start` came and the first frame on screen is not reported yet.
+    shown_pending: Cell<bool>,
     ending: RefCell<Option<Ending>>,
     logout_seq: Cell<u32>,
 }
@@ -306,6 +308,13 @@ fn build(
     });
     if let Some(s) = WebViewExt::settings(&toolbar_view) {
         webkit2gtk::SettingsExt::set_enable_developer_extras(&s, false);
+        // The trusted pages are plain boxes of text. With GPU compositing, WebKit set up its GL
+        // context when the spare was first shown: the welcome was drawn about 1 s after
+        // `start` (software GL, `benches/reset.rs`); without it, about 60 ms.
+        webkit2gtk::SettingsExt::set_hardware_acceleration_policy(
+            &s,
+            webkit2gtk::HardwareAccelerationPolicy::Never,
+        );
     }
 
     // The untrusted content view: data in the session profile, proxy, no IPC handler.
@@ -355,6 +364,7 @@ fn build(
         filter_ready: Cell::new(false),
         ready_sent: Cell::new(false),
         started: Cell::new(false),
+        shown_pending: Cell::new(false),
         ending: RefCell::new(None),
         logout_seq: Cell::new(0),
     };
@@ -638,10 +648,20 @@ impl App {
             }
             None => self.show(UiScreen::Welcome),
         }
+        self.shown_pending.set(true);
+        if let Err(e) = self
+            .toolbar
+            .evaluate_script("window.guichet && window.guichet.whenPainted()")
+        {
+            tracing::warn!("cannot ask the toolbar for its first frame: {e}");
+        }
     }
 
     fn on_toolbar(&self, msg: ToolbarMsg) {
-        if !matches!(msg, ToolbarMsg::Hello | ToolbarMsg::NoticeSeen) {
+        if !matches!(
+            msg,
+            ToolbarMsg::Hello | ToolbarMsg::NoticeSeen | ToolbarMsg::Painted
+        ) {
             self.shared.reporter.activity();
         }
         let screen = self.screen.get();
@@ -704,6 +724,12 @@ impl App {
                     req.cancel();
                 }
                 self.show(self.under.get());
+            }
+            ToolbarMsg::Painted => {
+                if self.shown_pending.replace(false) {
+                    tracing::info!("shown");
+                    self.shared.reporter.send(&FromView::Shown);
+                }
             }
             ToolbarMsg::NoticeSeen => {
                 if self.notice.take().is_some() {

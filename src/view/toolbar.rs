@@ -45,6 +45,8 @@ pub enum ToolbarMsg {
     PickCancel,
     /// The transient notice has been shown long enough.
     NoticeSeen,
+    /// The frame asked for by `guichet.whenPainted()` is drawn.
+    Painted,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

@@ -158,6 +158,11 @@
       state = s;
       draw();
     },
+    // Two animation frames: the first runs before a frame is drawn, the second after it.
+    // A hidden page gets none, so this answers once the window is really on screen.
+    whenPainted: function () {
+      requestAnimationFrame(() => requestAnimationFrame(() => send({ cmd: "painted" })));
+    },
   });
 
   document.addEventListener("contextmenu", (e) => e.preventDefault());
