@@ -1129,7 +1129,9 @@ fn with_printing(body: &str) -> String {
 #[test]
 fn printing_is_off_without_the_section_and_on_with_it() {
     let site = Site::demo();
-    let off = site.load(&with_printing("").replace("[printing]\n", "")).unwrap();
+    let off = site
+        .load(&with_printing("").replace("[printing]\n", ""))
+        .unwrap();
     assert!(off.printing.is_none());
     let on = site
         .load(&with_printing("printer = \"accueil-laser\"\n"))
@@ -1237,7 +1239,9 @@ fn cups_servers_that_are_neither_a_socket_nor_a_host() {
 #[test]
 fn the_example_printing_section_passes_once_uncommented() {
     let text = std::fs::read_to_string(example_config()).unwrap();
-    let start = text.find("# [printing]").expect("commented [printing] example");
+    let start = text
+        .find("# [printing]")
+        .expect("commented [printing] example");
     let mut uncommented = text[..start].to_owned();
     for line in text[start..].lines() {
         let l = line.strip_prefix("# ").unwrap_or(line);
