@@ -18,6 +18,8 @@ pub mod loggable;
 #[forbid(unsafe_code)]
 pub mod policy;
 #[forbid(unsafe_code)]
+pub mod printjobs;
+#[forbid(unsafe_code)]
 pub mod session;
 #[forbid(unsafe_code)]
 pub mod sessiondir;

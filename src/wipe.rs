@@ -55,6 +55,9 @@ pub enum WipeError {
     },
     #[error("session {session}: the directory still exists after deletion")]
     StillThere { session: String },
+    /// The kiosk user's print jobs (when printing is configured) could not be wiped.
+    #[error(transparent)]
+    PrintJobs(#[from] crate::printjobs::PrintWipeError),
 }
 
 /// What a successful wipe did, for the log.

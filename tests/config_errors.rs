@@ -1115,3 +1115,147 @@ pack_dirs = ["packs"]
             "rename the pack",
         );
 }
+
+// ---------------------------------------------------------------------------------------------
+// [printing]
+
+/// The demo site's config, then `[printing]` with `body` from line 7.
+fn with_printing(body: &str) -> String {
+    format!(
+        "[terminal]\nname = \"t\"\n[policy]\npacks = [\"demo\"]\npack_dirs = [\"packs\"]\n[printing]\n{body}"
+    )
+}
+
+#[test]
+fn printing_is_off_without_the_section_and_on_with_it() {
+    let site = Site::demo();
+    let off = site
+        .load(&with_printing("").replace("[printing]\n", ""))
+        .unwrap();
+    assert!(off.printing.is_none());
+    let on = site
+        .load(&with_printing("printer = \"accueil-laser\"\n"))
+        .unwrap();
+    let p = on.printing.unwrap();
+    assert_eq!(p.printer, "accueil-laser");
+    assert_eq!(p.server, None, "no server: CUPS's own default");
+    for server in [
+        "/run/cups/cups.sock",
+        "print.commune.local",
+        "print.commune.local:631",
+        "192.168.1.20:631",
+        "[fe80::1]:631",
+    ] {
+        let c = site
+            .load(&with_printing(&format!(
+                "printer = \"q\"\nserver = \"{server}\"\n"
+            )))
+            .unwrap_or_else(|e| panic!("{server}: {e}"));
+        assert_eq!(c.printing.unwrap().server.as_deref(), Some(server));
+    }
+}
+
+#[test]
+fn printing_without_a_printer() {
+    Site::demo().fails(
+        &with_printing("server = \"/run/cups/cups.sock\"\n"),
+        "guichet.toml",
+        6,
+        1,
+        "missing field `printer`",
+        "add this key",
+    );
+}
+
+#[test]
+fn printing_cannot_turn_the_job_wipe_off() {
+    Site::demo().fails(
+        &with_printing("printer = \"q\"\nwipe_jobs = false\n"),
+        "guichet.toml",
+        8,
+        1,
+        "unknown field `wipe_jobs`",
+        "known keys",
+    );
+}
+
+#[test]
+fn printer_names_cups_refuses() {
+    let long = "q".repeat(128);
+    for bad in [
+        "",
+        "accueil laser",
+        "a\tb",
+        "a/b",
+        "a#b",
+        "a\\\\b",
+        "a'b",
+        "a\\\"b",
+        "a?b",
+        "q@host",
+        long.as_str(),
+    ] {
+        Site::demo().fails(
+            &with_printing(&format!("printer = \"{bad}\"\n")),
+            "guichet.toml",
+            7,
+            11,
+            "is not a CUPS queue name",
+            "lpstat -p",
+        );
+    }
+    let longest = "q".repeat(127);
+    let c = Site::demo()
+        .load(&with_printing(&format!("printer = \"{longest}\"\n")))
+        .unwrap();
+    assert_eq!(c.printing.unwrap().printer, longest);
+}
+
+#[test]
+fn cups_servers_that_are_neither_a_socket_nor_a_host() {
+    for bad in [
+        "",
+        "run/cups/cups.sock",
+        "ipp://print.local:631",
+        "print.local:0",
+        "print.local:99999",
+        "print.local:",
+        "print local",
+        "-h",
+        "fe80::1",
+        "[fe80::zz]:631",
+    ] {
+        Site::demo().fails(
+            &with_printing(&format!("printer = \"q\"\nserver = \"{bad}\"\n")),
+            "guichet.toml",
+            8,
+            10,
+            "is not a CUPS server",
+            "/run/cups/cups.sock",
+        );
+    }
+}
+
+#[test]
+fn the_example_printing_section_passes_once_uncommented() {
+    let text = std::fs::read_to_string(example_config()).unwrap();
+    let start = text
+        .find("# [printing]")
+        .expect("commented [printing] example");
+    let mut uncommented = text[..start].to_owned();
+    for line in text[start..].lines() {
+        let l = line.strip_prefix("# ").unwrap_or(line);
+        if l.starts_with('[') || l.starts_with("printer") || l.starts_with("server") {
+            uncommented.push_str(l);
+        } else {
+            uncommented.push_str(line);
+        }
+        uncommented.push('\n');
+    }
+    let path = example_config().with_file_name("guichet-printing-test.toml");
+    let result = Config::from_text(&path, &uncommented);
+    let config = result.unwrap_or_else(|e| panic!("{e}"));
+    let p = config.printing.expect("printing enabled");
+    assert_eq!(p.printer, "accueil-laser");
+    assert_eq!(p.server.as_deref(), Some("/run/cups/cups.sock"));
+}

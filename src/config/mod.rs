@@ -5,6 +5,9 @@
 //! [`Policy`]. Every error says `path:line:col: message` and gives a one-line hint. Defaults are
 //! the safe ones: short idle timeout, capped downloads, no plain http.
 //!
+//! `[printing]`, when present, enables printing to one CUPS queue; it has no switch for the
+//! wipe of print jobs, which always runs when printing is configured (see [`crate::printjobs`]).
+//!
 //! Relative paths (`pack_dirs`, `stats.dir`, `control.socket`) resolve against the folder of
 //! the config file, so the example config works from a checkout. The local rules of
 //! `[policy] extra` become one more service, `local` (an id no pack may take), after the packs.
@@ -53,6 +56,8 @@ pub struct Config {
     pub network: Network,
     pub control: Control,
     pub stats: Stats,
+    /// `[printing]`: `None` when the section is absent (no printing, no print jobs to wipe).
+    pub printing: Option<Printing>,
 }
 
 #[derive(Clone, Debug)]
@@ -115,6 +120,15 @@ pub struct Control {
 pub struct Stats {
     pub enabled: bool,
     pub dir: PathBuf,
+}
+
+/// Where the take-away prints, and the CUPS server whose jobs of the kiosk user are wiped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Printing {
+    /// The CUPS queue name.
+    pub printer: String,
+    /// `/path/to/cups.sock` or `host[:port]`; `None`: CUPS's own default (no `-h`).
+    pub server: Option<String>,
 }
 
 /// The file being checked: its path and text, for locating errors.
@@ -223,6 +237,12 @@ fn check(raw: RawConfig, src: &Source) -> Result<Config, ConfigError> {
         }
     }
 
+    let printing = raw
+        .printing
+        .as_ref()
+        .map(|p| check_printing(p, src))
+        .transpose()?;
+
     let control_group = raw.control.staff_group.get_ref().trim().to_owned();
     if control_group.is_empty() {
         return Err(src.err(
@@ -251,6 +271,75 @@ fn check(raw: RawConfig, src: &Source) -> Result<Config, ConfigError> {
             enabled: raw.stats.enabled,
             dir: src.resolve(&raw.stats.dir),
         },
+        printing,
+    })
+}
+
+/// A CUPS queue name as `lpadmin` accepts it (systemv/lpadmin.c, `validate_name`): at most 127
+/// bytes, no control character, space, DEL, `/`, `\`, `?`, `'`, `"` or `#`. `@` is refused
+/// too: there it would start a host name.
+fn valid_queue_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 127
+        && !name
+            .chars()
+            .any(|c| c.is_control() || matches!(c, ' ' | '/' | '\\' | '?' | '\'' | '"' | '#' | '@'))
+}
+
+/// `/absolute/socket/path` or `host[:port]` (a DNS name, an IPv4 address or a bracketed IPv6
+/// address), as `cupsSetServer` takes it.
+fn valid_cups_server(server: &str) -> bool {
+    if server.starts_with('/') {
+        return !server.chars().any(char::is_control) && !server.contains("/../");
+    }
+    let (host, port) = match server.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') || h.ends_with(']') => (h, Some(p)),
+        _ => (server, None),
+    };
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+        None => {
+            !host.is_empty()
+                && host.len() <= 253
+                && host.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.len() <= 63
+                        && !label.starts_with('-')
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                })
+        }
+    };
+    port_ok && host_ok
+}
+
+fn check_printing(raw: &raw::RawPrinting, src: &Source) -> Result<Printing, ConfigError> {
+    let printer = raw.printer.get_ref();
+    if !valid_queue_name(printer) {
+        return Err(src.err(
+            &raw.printer,
+            format!("\"{printer}\" is not a CUPS queue name"),
+            "write the queue name as `lpstat -p` lists it: 1 to 127 characters, no space, \
+             tab, /, \\, ?, #, @ or quote, e.g. \"accueil-laser\"",
+        ));
+    }
+    let server = match &raw.server {
+        None => None,
+        Some(s) if valid_cups_server(s.get_ref()) => Some(s.get_ref().clone()),
+        Some(s) => {
+            return Err(src.err(
+                s,
+                format!("\"{}\" is not a CUPS server", s.get_ref()),
+                "write an absolute socket path, e.g. \"/run/cups/cups.sock\", or host[:port], \
+                 e.g. \"print.commune.local:631\"; leave it out for CUPS's default",
+            ))
+        }
+    };
+    Ok(Printing {
+        printer: printer.clone(),
+        server,
     })
 }
 

@@ -24,6 +24,8 @@ pub struct RawConfig {
     pub control: RawControl,
     #[serde(default)]
     pub stats: RawStats,
+    /// Present = printing enabled.
+    pub printing: Option<RawPrinting>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,6 +132,15 @@ impl Default for RawStats {
             dir: PathBuf::from("/var/lib/guichet/stats"),
         }
     }
+}
+
+/// No key turns the wipe of print jobs off: with printing configured, the kiosk user's jobs are
+/// always cancelled and purged at every wipe (the charter promises no copy of any document).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrinting {
+    pub printer: Spanned<String>,
+    pub server: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -113,7 +113,9 @@ pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
     let _watcher = watch::watch(&opts.config_path, tx.clone());
 
     let mut sup = Supervisor::new(opts, config, tx);
-    let leftovers = wipe_leftovers(&sup.opts.launcher.runtime);
+    // Leftover sessions and print jobs of a previous run go before the first session.
+    let leftovers =
+        wipe_leftovers(&sup.opts.launcher.runtime).and_then(|n| sup.wipe_print_jobs().map(|()| n));
     let boot = match leftovers {
         Ok(0) => sup.machine.boot(),
         Ok(n) => {

@@ -1,9 +1,11 @@
-//! The supervisor's side of wiping: retired views, retries of failed wipes, shutdown.
+//! The supervisor's side of wiping: retired views, retries of failed wipes, the kiosk user's
+//! print jobs, shutdown.
 
 use std::time::{Duration, Instant};
 
 use crate::control::LastWipe;
 use crate::ipc::ToView;
+use crate::printjobs::{kiosk_user, wipe_print_jobs};
 use crate::session::{EndReason, Event};
 use crate::wipe::{delete_tree, wipe_session, WipeError};
 
@@ -19,7 +21,8 @@ pub(super) fn failed(took: Duration, e: &WipeError) -> LastWipe {
 }
 
 impl Supervisor {
-    /// Kills and deletes the retired views and retries earlier failures; reports to the machine.
+    /// Kills and deletes the retired views, retries earlier failures, wipes the print jobs;
+    /// reports to the machine.
     pub(super) fn wipe_retired(&mut self, reason: EndReason) {
         let t0 = Instant::now();
         let mut result = Ok(());
@@ -41,6 +44,10 @@ impl Supervisor {
                     result = Err(e);
                 }
             }
+        }
+        // Every wipe, so a staff reset after a failure retries it too.
+        if let Err(e) = self.wipe_print_jobs() {
+            result = Err(e);
         }
         let took = t0.elapsed();
         self.last_wipe = Some(match &result {
@@ -78,6 +85,27 @@ impl Supervisor {
                 let pid = matches!(e, WipeError::Unkillable(_)).then_some(view.pid);
                 self.failed.push((pid, view.dir.root().to_owned()));
                 Err(e)
+            }
+        }
+    }
+
+    /// Cancels and purges the kiosk user's print jobs, when printing is configured.
+    pub(super) fn wipe_print_jobs(&self) -> Result<(), WipeError> {
+        let Some(printing) = &self.config.printing else {
+            return Ok(());
+        };
+        match kiosk_user().and_then(|user| wipe_print_jobs(printing, &user)) {
+            Ok(r) => {
+                tracing::info!(
+                    jobs = r.jobs,
+                    ms = r.took.as_millis() as u64,
+                    "print jobs wiped"
+                );
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!("print job wipe FAILED: {e}");
+                Err(e.into())
             }
         }
     }

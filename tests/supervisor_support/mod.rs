@@ -98,6 +98,8 @@ pub struct Builder {
     /// Start guichetd in the config's folder with `--config <file name>`, as a person
     /// following the README does from a checkout.
     pub relative_config: bool,
+    /// TOML appended to the generated config (e.g. a `[printing]` section).
+    pub extra_config: String,
 }
 
 impl Default for Builder {
@@ -111,6 +113,7 @@ impl Default for Builder {
             config: None,
             env: Vec::new(),
             relative_config: false,
+            extra_config: String::new(),
         }
     }
 }
@@ -127,11 +130,8 @@ impl Builder {
             None => {
                 let socket = runtime.join("control.sock");
                 let config = tmp.path().join("guichet.toml");
-                fs::write(
-                    &config,
-                    config_text("Poste test A", &socket, &self.staff, self.idle),
-                )
-                .unwrap();
+                let text = config_text("Poste test A", &socket, &self.staff, self.idle);
+                fs::write(&config, text + &self.extra_config).unwrap();
                 (config, socket)
             }
         };
