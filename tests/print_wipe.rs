@@ -118,7 +118,10 @@ impl Cups {
             .expect("cupsd (packaging/dev-deps.sh installs cups-daemon)");
         self.child = Some(child);
         let t0 = Instant::now();
-        while !self.tool("lpstat", &["-r"]).status.success() {
+        // `lpstat -r` exits 0 either way; only its words tell.
+        while !String::from_utf8_lossy(&self.tool("lpstat", &["-r"]).stdout)
+            .contains("scheduler is running")
+        {
             assert!(t0.elapsed() < EVENTUALLY, "cupsd never answered");
             std::thread::sleep(Duration::from_millis(50));
         }
