@@ -183,13 +183,22 @@ fn welcome_screen_is_shown_on_start_only() {
     // A spare view is hidden until `start`.
     assert_eq!(world.xvfb.visible_windows().len(), 0, "hidden before start");
     view.send(&ToView::Start);
-    // The window maps asynchronously: poll the window list (not a fixed sleep).
-    let deadline = Instant::now() + TIMEOUT;
-    while world.xvfb.visible_windows().is_empty() {
-        assert!(Instant::now() < deadline, "the window never showed");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    world.xvfb.screenshot_painted("welcome", 50);
+    // `shown` means drawn: one screenshot taken right after it (no retry) shows the welcome.
+    view.expect("shown", |m| *m == FromView::Shown);
+    let shot = world.xvfb.screenshot("welcome-at-shown");
+    let colours = std::process::Command::new("convert")
+        .arg(&shot)
+        .args(["-format", "%k", "info:"])
+        .output()
+        .expect("run convert (imagemagick)");
+    let colours: u32 = String::from_utf8_lossy(&colours.stdout)
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        colours >= 50,
+        "blank screen when the view said shown ({colours} colours)"
+    );
     assert_eq!(world.xvfb.visible_windows().len(), 1);
     // The language buttons (top right) switch the language and report it.
     world.xvfb.click(891, 65, 1);
