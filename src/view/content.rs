@@ -41,6 +41,10 @@ pub fn configure(webview: &WebView) {
         s.set_enable_webrtc(false);
         s.set_allow_file_access_from_file_urls(false);
         s.set_allow_universal_access_from_file_urls(false);
+        // As the toolbar (see `app.rs`): with GPU compositing, WebKit set up its GL context
+        // the first time the view was shown, and under software GL a page stayed blank for a
+        // second or more (once for the whole of a test's 30 s wait, under load).
+        s.set_hardware_acceleration_policy(webkit2gtk::HardwareAccelerationPolicy::Never);
     }
     if let Some(ctx) = webview.context() {
         ctx.set_spell_checking_enabled(false);
