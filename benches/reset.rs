@@ -95,10 +95,7 @@ fn main() {
             ..Builder::default()
         }
         .start();
-        while !d.logs().contains("view on screen") {
-            assert!(t0.elapsed() < Duration::from_secs(30), "no first frame");
-            std::thread::sleep(Duration::from_millis(2));
-        }
+        wait_log(&d, "view on screen", 1);
         cold.push(t0.elapsed().as_secs_f64() * 1000.0);
         drop(d);
     }
@@ -146,11 +143,7 @@ fn resets(d: &Daemon, spare: bool) -> (Vec<f64>, Vec<f64>) {
         d.wait_status("next welcome", |s| {
             s.state == State::Welcome && s.sessions_started == before + 1
         });
-        let t0 = Instant::now();
-        while d.logs().matches(ON_SCREEN).count() <= i {
-            assert!(t0.elapsed() < Duration::from_secs(30), "no first frame");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_log(d, ON_SCREEN, i + 1);
     }
     let logs = d.logs();
     let ms = |needle: &str| -> Vec<f64> {
@@ -161,6 +154,19 @@ fn resets(d: &Daemon, spare: bool) -> (Vec<f64>, Vec<f64>) {
             .collect()
     };
     (ms("next view shown after reset"), ms(ON_SCREEN))
+}
+
+/// Waits until guichetd's log holds `needle` `count` times (polled every 2 ms: the cold start
+/// is timed by this wait).
+fn wait_log(d: &Daemon, needle: &str, count: usize) {
+    let t0 = Instant::now();
+    while d.logs().matches(needle).count() < count {
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "no {needle:?} in the log"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
 }
 
 /// guichetd's log line for the view's report of its first frame on screen after a reset.

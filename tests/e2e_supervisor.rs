@@ -314,6 +314,16 @@ fn typed_text_and_the_clipboard_do_not_survive_a_reset() {
     canary_sessions(3, true);
 }
 
+/// Where a canary must not be found after a wipe: the shared temp dirs, the daemon's runtime
+/// dir and its home.
+fn scan_roots(world: &World, d: &Daemon) -> Vec<PathBuf> {
+    ["/tmp", "/var/tmp", "/dev/shm"]
+        .iter()
+        .map(PathBuf::from)
+        .chain([d.runtime.clone(), world.tmp.path().join("daemon-home")])
+        .collect()
+}
+
 /// `sessions` sessions with canaries, each ended by `reset --now`; with `ui`, the test also
 /// types the canary in a form field and copies it to the clipboard through the real window.
 fn canary_sessions(sessions: usize, ui: bool) {
@@ -323,11 +333,7 @@ fn canary_sessions(sessions: usize, ui: bool) {
     let canary = |i: usize| format!("GuichetCanary{run_id}x{i}y");
     route_session(&world, 0, &canary(0), ui);
     let d = daemon(&world);
-    let scan_roots: Vec<PathBuf> = ["/tmp", "/var/tmp", "/dev/shm"]
-        .iter()
-        .map(PathBuf::from)
-        .chain([d.runtime.clone(), world.tmp.path().join("daemon-home")])
-        .collect();
+    let scan_roots = scan_roots(&world, &d);
 
     for i in 0..=sessions {
         // The view loads start_url on `start`: this session's page.
@@ -560,11 +566,7 @@ fn a_real_basic_auth_challenge_leaves_no_credentials_for_the_next_session() {
         },
     );
     let d = daemon(&world);
-    let scan_roots: Vec<PathBuf> = ["/tmp", "/var/tmp", "/dev/shm"]
-        .iter()
-        .map(PathBuf::from)
-        .chain([d.runtime.clone(), world.tmp.path().join("daemon-home")])
-        .collect();
+    let scan_roots = scan_roots(&world, &d);
     let session_requests = || -> Vec<Seen> {
         world
             .proxy

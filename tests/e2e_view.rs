@@ -185,16 +185,7 @@ fn welcome_screen_is_shown_on_start_only() {
     view.send(&ToView::Start);
     // `shown` means drawn: one screenshot taken right after it (no retry) shows the welcome.
     view.expect("shown", |m| *m == FromView::Shown);
-    let shot = world.xvfb.screenshot("welcome-at-shown");
-    let colours = std::process::Command::new("convert")
-        .arg(&shot)
-        .args(["-format", "%k", "info:"])
-        .output()
-        .expect("run convert (imagemagick)");
-    let colours: u32 = String::from_utf8_lossy(&colours.stdout)
-        .trim()
-        .parse()
-        .unwrap();
+    let colours = world.xvfb.colours_now("welcome-at-shown");
     assert!(
         colours >= 50,
         "blank screen when the view said shown ({colours} colours)"

@@ -63,6 +63,18 @@ pub fn screenshot_dir() -> PathBuf {
     dir
 }
 
+/// What `convert` prints (`report` arguments) about the rectangle `(x, y, width, height)` of
+/// the image at `path`.
+fn crop_report(path: &Path, (x, y, w, h): (u32, u32, u32, u32), report: &[&str]) -> String {
+    let out = Command::new("convert")
+        .arg(path)
+        .args(["-crop", &format!("{w}x{h}+{x}+{y}"), "+repage"])
+        .args(report)
+        .output()
+        .expect("run convert (imagemagick)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Xvfb
 
@@ -179,19 +191,20 @@ impl Xvfb {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let path = self.screenshot(name);
-            let out = Command::new("convert")
-                .arg(&path)
-                .args(["-crop", &format!("{w}x{h}+{x}+{y}"), "+repage"])
-                .args(report)
-                .output()
-                .expect("run convert (imagemagick)");
-            let out = String::from_utf8_lossy(&out.stdout);
+            let out = crop_report(&path, (x, y, w, h), report);
             if done(&out) {
                 return path;
             }
             assert!(Instant::now() < deadline, "{name}: {}", failure(&out));
             std::thread::sleep(Duration::from_millis(200));
         }
+    }
+
+    /// One screenshot, no retry: how many colours the whole screen shows now.
+    pub fn colours_now(&self, name: &str) -> u32 {
+        let path = self.screenshot(name);
+        let out = crop_report(&path, (0, 0, 1280, 800), &["-format", "%k", "info:"]);
+        out.trim().parse().unwrap_or(0)
     }
 
     /// Runs `xdotool ARGS…` on this display.
