@@ -15,7 +15,8 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use guichet::config::Config;
-use guichet::policy::{Category, Localized, Policy, Rule, Service};
+use guichet::lang::Localized;
+use guichet::policy::{Category, Policy, Rule, Service};
 
 const SHIPPED_URLS: &[&str] = &[
     "https://www.belgium.be/fr",

@@ -21,8 +21,8 @@ mod support;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use guichet::control::Request;
-use guichet::session::State;
+use guichet::daemon::machine::State;
+use guichet::protocol::control::Request;
 use support::{Builder, Daemon};
 
 const RESETS: usize = 50;
@@ -137,7 +137,7 @@ fn resets(d: &Daemon, spare: bool) -> (Vec<f64>, Vec<f64>) {
         });
         let before = d.status().sessions_started;
         match d.request(&Request::Reset { now: true }) {
-            guichet::control::Response::Ok { .. } => {}
+            guichet::protocol::control::Response::Ok { .. } => {}
             other => panic!("reset: {other:?}"),
         }
         d.wait_status("next welcome", |s| {

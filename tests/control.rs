@@ -7,7 +7,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::UnixStream;
 use std::process::Command;
 
-use guichet::session::State;
+use guichet::daemon::machine::State;
 use supervisor_support::*;
 
 /// `users` (gid 100) exists on Debian-like systems; the member test uses it as staff group.

@@ -27,7 +27,8 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use guichet::ipc::{self, FromView, ToView};
+use guichet::protocol::frame;
+use guichet::protocol::view::{FromView, ToView};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use support::*;
@@ -389,7 +390,7 @@ impl Cage {
 
     fn send(&mut self, msg: &ToView) {
         let stdin = self.stdin.as_mut().expect("stdin open");
-        ipc::write_frame(stdin, msg).expect("write to the view");
+        frame::write_frame(stdin, msg).expect("write to the view");
         stdin.flush().unwrap();
     }
 

@@ -10,7 +10,7 @@ mod support;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use guichet::session::State;
+use guichet::daemon::machine::State;
 use supervisor_support::{is_alive, processes_inside, Builder, Daemon};
 use support::{e2e_lock, Reply, Seen, TestConfig, World};
 

@@ -6,8 +6,8 @@ mod support;
 
 use std::time::Instant;
 
-use guichet::ipc::{DownloadState, FromView, ToView};
 use guichet::policy::BlockReason;
+use guichet::protocol::view::{DownloadState, FromView, ToView};
 use support::*;
 
 const START: &str = "http://www.allowed.test/start";
@@ -196,7 +196,7 @@ fn welcome_screen_is_shown_on_start_only() {
     view.expect("activity", |m| *m == FromView::Activity);
     view.expect("language", |m| {
         *m == FromView::Language {
-            lang: guichet::policy::Lang::Nl,
+            lang: guichet::lang::Lang::Nl,
         }
     });
     // A service button opens the service's start page in the content view (https here, so
@@ -211,7 +211,7 @@ fn welcome_screen_is_shown_on_start_only() {
         .screenshot_showing("service-opened", (0, 0, 1280, 96), "B3261E");
     // Staff pause: a full-window notice.
     view.send(&ToView::Screen {
-        screen: guichet::ipc::Screen::Paused,
+        screen: guichet::protocol::view::Screen::Paused,
     });
     world
         .xvfb
@@ -628,7 +628,7 @@ fn end_session_shows_takeaway_then_logs_out_and_reports_ended() {
     view.start();
     view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
     view.send(&ToView::Countdown {
-        reason: guichet::ipc::CountdownReason::Idle,
+        reason: guichet::protocol::view::CountdownReason::Idle,
         seconds: 30,
     });
     world.xvfb.screenshot_painted("countdown", 50);
@@ -680,7 +680,7 @@ fn permissions_are_denied_and_a_web_process_crash_is_reported() {
     }
     view.expect("crashed", |m| {
         *m == FromView::Crashed {
-            what: guichet::ipc::CrashKind::WebProcessTerminated,
+            what: guichet::protocol::view::CrashKind::WebProcessTerminated,
         }
     });
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use guichet::session::State;
+use guichet::daemon::machine::State;
 use supervisor_support::*;
 
 const QUEUE: &str = "accueil";

@@ -4,8 +4,8 @@ mod supervisor_support;
 
 use std::path::Path;
 
-use guichet::control::{Request, Response};
-use guichet::session::State;
+use guichet::daemon::machine::State;
+use guichet::protocol::control::{Request, Response};
 use supervisor_support::*;
 
 #[test]

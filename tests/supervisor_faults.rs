@@ -5,7 +5,7 @@ mod supervisor_support;
 
 use std::process::Command;
 
-use guichet::session::State;
+use guichet::daemon::machine::State;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use supervisor_support::*;

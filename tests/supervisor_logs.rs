@@ -2,7 +2,7 @@
 
 mod supervisor_support;
 
-use guichet::session::State;
+use guichet::daemon::machine::State;
 use supervisor_support::*;
 
 #[test]

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use guichet::spawn::ViewPid;
-use guichet::wipe::{delete_tree, end_processes, wipe_leftovers, WipeError};
+use guichet::daemon::spawn::ViewPid;
+use guichet::daemon::wipe::{delete_tree, end_processes, wipe_leftovers, WipeError};
 use nix::unistd::Pid;
 
 fn alive(pid: i32) -> bool {
@@ -161,7 +161,7 @@ fn spawn_tree(pids_file: &Path) -> ViewPid {
 
 #[test]
 fn the_process_group_and_escaped_descendants_are_killed_and_reaped() {
-    guichet::spawn::become_subreaper().unwrap();
+    guichet::sys::become_subreaper().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let pids_file = tmp.path().join("pids");
     let leader = spawn_tree(&pids_file);

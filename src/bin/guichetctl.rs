@@ -9,8 +9,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use guichet::config::{Config, DEFAULT_CONFIG_PATH};
-use guichet::control::{client, Request, Response, Status};
 use guichet::policy::Decision;
+use guichet::protocol::client;
+use guichet::protocol::control::{Request, Response, Status};
 
 /// Exit codes, as documented in --help.
 const EXIT_OK: u8 = 0;

@@ -1,4 +1,4 @@
-//! `guichetd`: the kiosk supervisor (see `guichet::supervisor` and DESIGN.md).
+//! `guichetd`: the kiosk supervisor (see `guichet::daemon` and DESIGN.md).
 //!
 //! Glue only: parse the command line, choose the runtime dir and socket for the mode, set up
 //! logging, load the config, run the supervisor, decide the exit code.
@@ -10,7 +10,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use guichet::config::{Config, DEFAULT_CONFIG_PATH};
-use guichet::supervisor::{self, Launcher, Options};
+use guichet::daemon::spawn::SpawnOptions;
+use guichet::daemon::{self, Launcher, Options};
 
 /// Runtime dir of the systemd deployment (`RuntimeDirectory=guichet`, tmpfs).
 const SYSTEMD_RUNTIME: &str = "/run/guichet";
@@ -61,7 +62,7 @@ fn main() -> ExitCode {
         }
     };
     // Before any thread exists, so that every thread inherits the mask.
-    if let Err(e) = supervisor::block_signals() {
+    if let Err(e) = daemon::block_signals() {
         eprintln!("guichetd: cannot block signals: {e}");
         return ExitCode::from(EXIT_USAGE);
     }
@@ -150,18 +151,21 @@ fn start(cli: Cli) -> Result<bool, String> {
         launcher: Launcher {
             binary,
             runtime,
-            display,
-            // The demo runs on a desktop: an ordinary window, not the full-screen kiosk.
-            extra_args: if cli.demo {
-                vec!["--windowed".into()]
-            } else {
-                Vec::new()
+            options: SpawnOptions {
+                display,
+                // The demo runs on a desktop: an ordinary window, not the full-screen kiosk.
+                extra_args: if cli.demo {
+                    vec!["--windowed".into()]
+                } else {
+                    Vec::new()
+                },
+                ..SpawnOptions::default()
             },
         },
         spare: !cli.no_spare,
         speedup,
     };
-    supervisor::run(opts, config).map_err(|e| e.to_string())
+    daemon::run(opts, config).map_err(|e| e.to_string())
 }
 
 /// The display variables a view needs; a relative `WAYLAND_DISPLAY` is made absolute because

@@ -24,7 +24,8 @@ use toml::Spanned;
 
 pub use error::{ConfigError, Located};
 
-use crate::policy::{Decision, Lang, Localized, Pack, Policy, Rule, Service};
+use crate::lang::{Lang, Localized};
+use crate::policy::{Decision, Pack, Policy, Rule, Service};
 use raw::{RawConfig, RawPack};
 
 /// Where an installed guichet looks for its config.

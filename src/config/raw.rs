@@ -7,7 +7,8 @@ use serde::Deserialize;
 use std::path::PathBuf;
 use toml::Spanned;
 
-use crate::policy::{Category, Lang, Localized, Permission};
+use crate::lang::{Lang, Localized};
+use crate::policy::{Category, Permission};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -16,7 +16,7 @@ mod rule;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-pub use pack::{Category, Lang, Localized, Pack, Permission, Service};
+pub use pack::{Category, Pack, Permission, Service};
 pub use rule::{Rule, RuleError, Scheme};
 
 use crate::loggable::host_key;

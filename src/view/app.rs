@@ -18,15 +18,16 @@ use webkit2gtk::{FileChooserRequest, FileChooserRequestExt, WebViewExt};
 use wry::{WebViewBuilderExtUnix, WebViewExtUnix};
 
 use crate::config::{Config, Subresources};
-use crate::ipc::{CrashKind, FromView, Screen, ToView};
-use crate::policy::{BlockReason, Lang, Policy};
+use crate::lang::Lang;
+use crate::policy::{BlockReason, Policy};
+use crate::protocol::view::{CrashKind, FromView, Screen, ToView};
 use crate::sessiondir::SessionDir;
 
 use super::downloads;
 use super::i18n::texts;
 use super::navigation::host_of;
+use super::orders::{self, Order, Reporter};
 use super::pages::{self, ErrorKind};
-use super::supervisor::{self, Order, Reporter};
 use super::toolbar::{self, ToolbarMsg, UiScreen, UiState, ZoomDir};
 use super::window;
 
@@ -219,7 +220,7 @@ pub fn run(config: Config, session: SessionDir, layout: window::Layout) -> ! {
     let proxy = event_loop.create_proxy();
 
     let reader_proxy = proxy.clone();
-    supervisor::spawn_reader(move |order| {
+    orders::spawn_reader(move |order| {
         let _ = reader_proxy.send_event(Event::Order(order));
     });
 

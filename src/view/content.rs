@@ -19,8 +19,8 @@ use webkit2gtk::{
     WebsiteDataManagerExt,
 };
 
-use crate::ipc::{CrashKind, DownloadState, FromView};
 use crate::policy::{Decision, Permission};
+use crate::protocol::view::{CrashKind, DownloadState, FromView};
 
 use super::app::{Event, Shared, Visit};
 use super::downloads;

@@ -84,7 +84,8 @@ fn regex_escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Category, Localized, Service};
+    use crate::lang::Localized;
+    use crate::policy::{Category, Service};
 
     fn policy(rules: &[&str], http: &[&str]) -> Policy {
         Policy::new(

@@ -6,7 +6,8 @@
 
 use serde::Serialize;
 
-use crate::policy::{BlockReason, Lang};
+use crate::lang::Lang;
+use crate::policy::BlockReason;
 
 /// The texts of one language.
 #[derive(Debug, Serialize)]

@@ -5,24 +5,25 @@
 //! grows to the whole window for the welcome, countdown, take-away, goodbye and notice
 //! screens) and the untrusted **content** view (approved services only, every navigation
 //! hop checked by the policy, no devtools, menus, dialogs or new windows). The supervisor
-//! drives it over stdin/stdout with the protocol of [`crate::ipc`].
+//! drives it over stdin/stdout with the protocol of [`crate::protocol::view`].
 //!
 //! Modules: [`app`] (state and event loop), [`window`], [`content`] (enforcing signals),
 //! [`navigation`] (what a hop becomes), [`downloads`], [`keys`] (shortcut table),
 //! [`toolbar`] (trusted UI messages and state), [`pages`] (`guichet://`), [`i18n`],
-//! [`filter`] (sub-resource filter), [`supervisor`] (protocol I/O) and [`ffi`], the only
+//! [`filter`] (sub-resource filter), [`orders`] (the protocol with guichetd) and [`ffi`], the only
 //! module with `unsafe` code.
 
 mod app;
 mod content;
 pub mod downloads;
+#[allow(unsafe_code)]
 mod ffi;
 pub mod filter;
 pub mod i18n;
 pub mod keys;
 pub mod navigation;
+mod orders;
 pub mod pages;
-mod supervisor;
 pub mod toolbar;
 pub mod window;
 

@@ -61,7 +61,8 @@ pub fn host_of(url: &str) -> Option<LoggableHost> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Category, Localized, Rule, Service};
+    use crate::lang::Localized;
+    use crate::policy::{Category, Rule, Service};
 
     fn policy() -> Policy {
         Policy::new(

@@ -12,7 +12,8 @@
 
 use std::borrow::Cow;
 
-use crate::policy::{BlockReason, Lang, Policy};
+use crate::lang::Lang;
+use crate::policy::{BlockReason, Policy};
 
 use super::i18n::texts;
 
@@ -202,7 +203,8 @@ pub fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Category, Localized, Rule, Service};
+    use crate::lang::Localized;
+    use crate::policy::{Category, Rule, Service};
 
     fn policy_with(name: &str) -> Policy {
         Policy::new(

@@ -6,7 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::policy::{Lang, Policy};
+use crate::lang::Lang;
+use crate::policy::Policy;
 
 use super::i18n::{texts, Texts};
 

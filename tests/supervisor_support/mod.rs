@@ -9,8 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use guichet::control::{client, Request, Response, Status};
-use guichet::session::State;
+use guichet::daemon::machine::State;
+use guichet::protocol::client;
+use guichet::protocol::control::{Request, Response, Status};
 
 /// Generous: "eventually", not a speed assertion.
 pub const EVENTUALLY: Duration = Duration::from_secs(20);

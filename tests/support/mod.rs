@@ -44,7 +44,8 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use guichet::ipc::{self, FromView, ToView};
+use guichet::protocol::frame;
+use guichet::protocol::view::{FromView, ToView};
 use guichet::sessiondir::SessionDir;
 
 /// How long any single expected event may take (a debug build on a loaded 2-core machine).
@@ -742,7 +743,7 @@ impl View {
 
     pub fn send(&mut self, msg: &ToView) {
         let stdin = self.stdin.as_mut().expect("stdin open");
-        ipc::write_frame(stdin, msg).expect("write to the view");
+        frame::write_frame(stdin, msg).expect("write to the view");
     }
 
     /// Closes the view's stdin (as when the supervisor dies).
@@ -898,7 +899,7 @@ pub fn read_view_pipes(child: &mut Child) -> (mpsc::Receiver<FromView>, Arc<Mute
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut r = BufReader::new(stdout);
-        while let Ok(Some(msg)) = ipc::read_frame::<FromView>(&mut r) {
+        while let Ok(Some(msg)) = frame::read_frame::<FromView>(&mut r) {
             if tx.send(msg).is_err() {
                 return;
             }

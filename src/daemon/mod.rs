@@ -1,4 +1,4 @@
-//! The supervisor: one event loop that owns the views, the wipes and the config.
+//! guichetd, the supervisor: one event loop that owns the views, the wipes and the config.
 //!
 //! Everything that happens arrives as one [`Input`] on one channel: view messages and view
 //! exits (a reader thread per view), signals (a `sigwait` thread: TERM/INT stop, HUP reloads,
@@ -10,10 +10,14 @@
 //! Logs are state changes, wipe results with timings, blocked hosts and categories, staff
 //! actions: never a URL, title, file name or typed text (the protocol cannot carry them).
 
+pub mod control;
+pub mod machine;
+mod reload;
+pub mod spawn;
 mod staff;
 mod views;
 mod watch;
-mod wiping;
+pub mod wipe;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -23,13 +27,13 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{SigSet, Signal};
 
 use crate::config::Config;
-use crate::control::server::{Access, Server};
-use crate::control::{LastWipe, Request, Response};
-use crate::ipc::{FromView, ToView};
-use crate::policy::Decision;
-use crate::session::{Action, EndReason, Event, Limits, Machine, State};
-use crate::spawn::{reap_any, Exit, ViewPid};
-use crate::wipe::wipe_leftovers;
+use crate::protocol::control::{LastWipe, Request, Response};
+use crate::protocol::view::ToView;
+use crate::sys::reap_any;
+use control::{Access, Server};
+use machine::{Action, Event, Limits, Machine, State};
+use spawn::ViewPid;
+use wipe::wipe_leftovers;
 
 pub use views::Launcher;
 use views::{View, ViewId, ViewOutput};
@@ -57,11 +61,6 @@ pub struct Options {
 
 /// Quiet time after a config file event before reloading (editors write in several steps).
 const RELOAD_DEBOUNCE: Duration = Duration::from_millis(300);
-/// Longest wait before restarting a view that failed to start.
-const MAX_BACKOFF: Duration = Duration::from_secs(10);
-/// After a view is shown, the next spare waits this long: starting WebKit takes the CPU the
-/// newly shown view needs to map and paint (2-core terminals).
-const SPARE_DELAY: Duration = Duration::from_secs(1);
 
 /// Blocks the signals the loop handles, in the calling thread and every thread it starts.
 /// Call first in `main`, before any thread exists.
@@ -84,7 +83,7 @@ fn handled_signals() -> SigSet {
 
 /// Runs the terminal until SIGTERM. `Ok(true)`: stopped with every session wiped.
 pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
-    crate::spawn::become_subreaper().map_err(std::io::Error::from)?;
+    crate::sys::become_subreaper().map_err(std::io::Error::from)?;
     let (tx, rx) = mpsc::channel();
     let sigs = tx.clone();
     std::thread::Builder::new()
@@ -124,7 +123,7 @@ pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
         }
         Err(e) => {
             tracing::error!("leftover wipe failed, out of order: {e}");
-            sup.last_wipe = Some(wiping::failed(Duration::ZERO, &e));
+            sup.last_wipe = Some(wipe::failed(Duration::ZERO, &e));
             sup.machine.boot_out_of_order(e.to_string())
         }
     };
@@ -296,166 +295,6 @@ impl Supervisor {
     fn send_shown(&mut self, msg: &ToView) {
         if let Some(v) = self.shown.as_mut() {
             v.send(msg);
-        }
-    }
-
-    fn promote(&mut self) {
-        let Some(mut view) = self.spare.take() else {
-            tracing::error!("no spare view to show");
-            return;
-        };
-        if self.opts.spare {
-            self.spare_not_before = Some(Instant::now() + SPARE_DELAY);
-        }
-        // Out of order, the `screen` order that follows shows the window: no session starts.
-        if self.machine.state() != State::OutOfOrder {
-            view.send(&ToView::Start);
-            self.sessions_started += 1;
-        }
-        self.used_services.clear();
-        self.reset_until_shown = self.reset_at;
-        match self.reset_at.take() {
-            Some(t) => tracing::info!(
-                view = %view.pid,
-                latency_us = t.elapsed().as_micros() as u64,
-                "next view shown after reset"
-            ),
-            None => tracing::info!(view = %view.pid, "view shown"),
-        }
-        self.shown = Some(view);
-    }
-
-    /// Starts a hidden view if none is running (and none is waiting for a retry).
-    fn ensure_spare(&mut self) {
-        if self.spare.is_some() || self.stopping || self.spare_retry_at.is_some() {
-            return;
-        }
-        let deferred = self.spare_not_before.is_some_and(|t| Instant::now() < t);
-        if deferred && self.shown.is_some() {
-            return;
-        }
-        self.next_id += 1;
-        let id = ViewId(self.next_id);
-        match View::start(
-            &self.opts.launcher,
-            &self.opts.config_path,
-            id,
-            self.events.clone(),
-        ) {
-            Ok(v) => {
-                tracing::debug!(view = %v.pid, "spare view started");
-                self.spare = Some(v);
-            }
-            Err(e) => {
-                tracing::error!("cannot start a view: {e}");
-                self.schedule_spare_retry();
-            }
-        }
-    }
-
-    fn schedule_spare_retry(&mut self) {
-        self.spare_failures += 1;
-        let backoff = Duration::from_millis(250) * 2u32.saturating_pow(self.spare_failures.min(6));
-        self.spare_retry_at = Some(Instant::now() + backoff.min(MAX_BACKOFF));
-    }
-
-    fn on_view_output(&mut self, id: ViewId, out: ViewOutput) {
-        let is = |v: &Option<View>| v.as_ref().is_some_and(|v| v.id == id);
-        if is(&self.shown) {
-            match out {
-                ViewOutput::Message(m) => self.on_shown_message(m),
-                ViewOutput::Garbage => {
-                    tracing::warn!("the view sent an unreadable message (ignored)")
-                }
-                ViewOutput::Closed => self.on_view_exit(id, None),
-            }
-        } else if is(&self.spare) {
-            match out {
-                ViewOutput::Message(FromView::Ready) => self.on_spare_ready(),
-                ViewOutput::Message(FromView::Crashed { what }) => {
-                    tracing::warn!(?what, "the hidden spare view crashed");
-                    self.on_view_exit(id, None);
-                }
-                // Every protocol field is loggable (hosts, categories, sizes, kinds).
-                ViewOutput::Message(m) => {
-                    tracing::debug!(message = ?m, "hidden spare view message ignored")
-                }
-                ViewOutput::Garbage => {
-                    tracing::warn!("the hidden spare view sent an unreadable message (ignored)")
-                }
-                ViewOutput::Closed => self.on_view_exit(id, None),
-            }
-        }
-        // Retired views are being wiped: nothing they say matters.
-    }
-
-    fn on_spare_ready(&mut self) {
-        if let Some(v) = self.spare.as_mut() {
-            v.ready = true;
-        }
-        self.spare_failures = 0;
-        self.event(Event::SpareReady);
-    }
-
-    fn on_shown_message(&mut self, msg: FromView) {
-        match msg {
-            FromView::Ready => {}
-            FromView::Shown => match self.reset_until_shown.take() {
-                Some(t) => tracing::info!(
-                    latency_us = t.elapsed().as_micros() as u64,
-                    "next view on screen after reset"
-                ),
-                None => tracing::info!("view on screen"),
-            },
-            FromView::Activity | FromView::Language { .. } => self.event(Event::Activity),
-            FromView::Navigated { host, category } => {
-                tracing::info!(
-                    host = host.as_str(),
-                    category = category.as_str(),
-                    "navigated"
-                );
-                if let Ok(url) = url::Url::parse(&format!("https://{}/", host.as_str())) {
-                    if let Decision::Allow(a) = self.config.policy.policy.decide_url(&url) {
-                        self.used_services.insert(a.service);
-                    }
-                }
-            }
-            FromView::Blocked { host, reason } => tracing::info!(
-                host = host.as_ref().map_or("-", |h| h.as_str()),
-                ?reason,
-                "blocked"
-            ),
-            FromView::Download { state, bytes } => {
-                tracing::info!(?state, bytes, "download")
-            }
-            FromView::PrintRequested => tracing::info!("print requested"),
-            FromView::EndRequested => {
-                tracing::info!("end of session requested by the person");
-                self.event(Event::EndRequested)
-            }
-            FromView::Ended => self.event(Event::Ended),
-            FromView::Crashed { what } => {
-                tracing::warn!(?what, "the view crashed");
-                self.event(Event::ViewLost);
-            }
-        }
-    }
-
-    /// A view's process ended (its stdout closed, or it was reaped).
-    fn on_view_exit(&mut self, id: ViewId, exit: Option<Exit>) {
-        if self.shown.as_ref().is_some_and(|v| v.id == id) {
-            match exit {
-                Some(e) => tracing::warn!("the shown view ended ({e})"),
-                None => tracing::warn!("the shown view ended"),
-            }
-            self.event(Event::ViewLost);
-        } else if self.spare.as_ref().is_some_and(|v| v.id == id) {
-            tracing::warn!("the hidden spare view ended before being shown");
-            let spare = self.spare.take().expect("checked");
-            if let Err(e) = self.wipe_one(&spare, EndReason::Crash) {
-                tracing::error!("wipe of the spare failed: {e}");
-            }
-            self.schedule_spare_retry();
         }
     }
 

@@ -1,20 +1,18 @@
-//! The control socket: staff and admin commands from `guichetctl` to `guichetd`.
+//! The control protocol: staff and admin commands from `guichetctl` to `guichetd`.
 //!
 //! One JSON [`Request`] line in, one JSON [`Response`] line out, per connection, over a Unix
 //! socket at `[control] socket` (mode 0660, group `staff_group`). A frame longer than
-//! [`crate::ipc::MAX_LINE`] is refused before anything is allocated for it. Every connection is
-//! checked with `SO_PEERCRED` and `SO_PEERGROUPS` ([`server`]): root, guichetd's own user or a
-//! member of `staff_group`; anyone else gets an error reply and a log line.
+//! [`super::frame::MAX_LINE`] is refused before anything is allocated for it. Every connection
+//! is checked with `SO_PEERCRED` and `SO_PEERGROUPS` (`crate::daemon::control`): root,
+//! guichetd's own user or a member of `staff_group`; anyone else gets an error reply and a log
+//! line. [`super::client`] is guichetctl's end.
 //!
 //! Nothing here says what the person is doing: `status` carries the state, the session's age,
 //! the terminal name, the last wipe result and the config state — never a URL, title or file.
 
-pub mod client;
-pub mod server;
-
 use serde::{Deserialize, Serialize};
 
-use crate::session::State;
+use crate::daemon::machine::State;
 
 /// `guichetctl` → `guichetd`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::ipc::{CountdownReason, Screen, ToView};
+use crate::protocol::view::{CountdownReason, Screen, ToView};
 
 /// Where the terminal is in the lifecycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

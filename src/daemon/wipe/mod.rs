@@ -1,16 +1,100 @@
-//! The supervisor's side of wiping: retired views, retries of failed wipes, the kiosk user's
-//! print jobs, shutdown.
+//! Wiping a session, all of it: processes, directory, print jobs — verified, fail closed.
+//!
+//! 1. [`processes`]: kill the view's process group and every descendant, reap them.
+//! 2. [`tree`]: delete the session directory without following symlinks, verify it is gone.
+//! 3. [`printjobs`]: purge the kiosk user's CUPS jobs (when printing is configured).
+//!
+//! [`leftovers`] does the same at start for whatever a previous run left. Every failure is a
+//! [`WipeError`]; the supervisor (the `impl` at the end of this file: retired views, retries,
+//! shutdown) turns it into `OutOfOrder`. Error texts never contain a file name (a download's
+//! name is the person's data), only the session id.
 
+mod leftovers;
+mod printjobs;
+mod processes;
+mod tree;
+
+use std::path::Path;
+
+use nix::errno::Errno;
 use std::time::{Duration, Instant};
 
-use crate::control::LastWipe;
-use crate::ipc::ToView;
-use crate::printjobs::{kiosk_user, wipe_print_jobs};
-use crate::session::{EndReason, Event};
-use crate::wipe::{delete_tree, wipe_session, WipeError};
+use crate::daemon::machine::{EndReason, Event};
+use crate::daemon::spawn::ViewPid;
+use crate::protocol::control::LastWipe;
+use crate::protocol::view::ToView;
+
+pub use leftovers::wipe_leftovers;
+pub use printjobs::{kiosk_user, wipe_print_jobs, PrintWipeError, PrintWipeReport};
+pub use processes::end_processes;
+pub use tree::delete_tree;
 
 use super::views::View;
 use super::Supervisor;
+
+/// Time a view gets to exit after SIGTERM before SIGKILL.
+pub const GRACE: Duration = Duration::from_millis(300);
+/// Deepest directory nesting walked; WebKit profiles are shallow.
+const MAX_DEPTH: usize = 256;
+
+/// Why a wipe failed. Never names a file.
+#[derive(Debug, thiserror::Error)]
+pub enum WipeError {
+    #[error("{0} process(es) of the session survived SIGKILL")]
+    Unkillable(usize),
+    #[error("session {session}: the session directory is a symlink, not a directory")]
+    RootIsSymlink { session: String },
+    #[error("session {session}: a filesystem is mounted inside the session directory")]
+    MountInside { session: String },
+    #[error("session {session}: deeper than {MAX_DEPTH} directories")]
+    TooDeep { session: String },
+    #[error("session {session}: cannot {what}: {errno}")]
+    Sys {
+        session: String,
+        what: &'static str,
+        errno: Errno,
+    },
+    #[error("session {session}: the directory still exists after deletion")]
+    StillThere { session: String },
+    /// The kiosk user's print jobs (when printing is configured) could not be wiped.
+    #[error(transparent)]
+    PrintJobs(#[from] PrintWipeError),
+}
+
+/// What a successful wipe did, for the log.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WipeReport {
+    /// Processes killed and reaped.
+    pub processes: usize,
+    /// Directory entries deleted.
+    pub entries: u64,
+    pub kill_time: Duration,
+    pub delete_time: Duration,
+}
+
+impl WipeReport {
+    pub fn total(&self) -> Duration {
+        self.kill_time + self.delete_time
+    }
+}
+
+/// Kills, reaps and deletes one session; the whole wipe.
+pub fn wipe_session(pid: Option<ViewPid>, dir: &Path) -> Result<WipeReport, WipeError> {
+    let t0 = Instant::now();
+    let processes = match pid {
+        Some(pid) => end_processes(pid, GRACE)?,
+        None => 0,
+    };
+    let kill_time = t0.elapsed();
+    let t1 = Instant::now();
+    let entries = delete_tree(dir)?;
+    Ok(WipeReport {
+        processes,
+        entries,
+        kill_time,
+        delete_time: t1.elapsed(),
+    })
+}
 
 pub(super) fn failed(took: Duration, e: &WipeError) -> LastWipe {
     LastWipe {

@@ -5,8 +5,8 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{Request, Response};
-use crate::ipc::{read_frame, write_frame, FrameError};
+use super::control::{Request, Response};
+use crate::protocol::frame::{read_frame, write_frame, FrameError};
 
 /// Long enough for a reset with its wipe.
 const TIMEOUT: Duration = Duration::from_secs(15);

@@ -8,7 +8,8 @@ use std::cell::Cell;
 use std::io::{self, BufReader};
 use std::time::{Duration, Instant};
 
-use crate::ipc::{self, FromView, ToView};
+use crate::protocol::frame;
+use crate::protocol::view::{FromView, ToView};
 
 /// What the stdin thread hands to the event loop.
 #[derive(Debug)]
@@ -27,13 +28,13 @@ pub fn spawn_reader(deliver: impl Fn(Order) + Send + 'static) {
         .spawn(move || {
             let mut input = BufReader::new(io::stdin());
             loop {
-                match ipc::read_frame::<ToView>(&mut input) {
+                match frame::read_frame::<ToView>(&mut input) {
                     Ok(Some(msg)) => deliver(Order::Message(msg)),
                     Ok(None) => {
                         deliver(Order::Closed);
                         return;
                     }
-                    Err(ipc::FrameError::Io(_)) => {
+                    Err(frame::FrameError::Io(_)) => {
                         deliver(Order::Closed);
                         return;
                     }
@@ -64,7 +65,7 @@ impl Reporter {
 
     pub fn send(&self, msg: &FromView) {
         let mut out = io::stdout().lock();
-        if let Err(e) = ipc::write_frame(&mut out, msg) {
+        if let Err(e) = frame::write_frame(&mut out, msg) {
             // The supervisor is gone; the stdin thread will see it too and end the view.
             tracing::warn!("cannot report to the supervisor: {e}");
         }

@@ -1,81 +1,33 @@
-//! Starting a view process, reaping children, and the few raw system calls guichetd needs.
+//! The daemon's raw system calls: the child's set-up before exec, reaping, peer credentials.
 //!
-//! A view runs with a cleared environment plus [`SessionDir::confined_env`], in its own process
-//! group (so [`crate::wipe`] can kill it and every WebKit child at once), with
-//! `PR_SET_PDEATHSIG` (SIGKILL) so that it dies with guichetd. guichetd itself is a child
-//! subreaper ([`become_subreaper`]): a WebKit process whose parent died is re-parented to
-//! guichetd, not to init, and cannot escape the wipe.
-//!
-//! Every `unsafe` block of the supervisor lives in this module, each with a `// SAFETY:` line.
+//! Everything here is libc or nix process and socket plumbing that guichetd needs and that no
+//! safe wrapper covers as it must be used: what a forked child does before `exec`
+//! ([`confine_child`]), the child-subreaper flag, non-blocking reaping, and the supplementary
+//! groups of a socket peer. This is one of the two modules where `unsafe` is allowed (the
+//! other is `view::ffi`); each block says why it is sound.
 
-use std::ffi::OsString;
 use std::io;
 use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
-use std::process::{ChildStdin, ChildStdout, Command, Stdio};
+use std::process::Command;
 
 use nix::sys::signal::Signal;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{Gid, Pid};
 
-use crate::sessiondir::SessionDir;
-
-/// A view's process id, which is also its process group id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ViewPid(pub Pid);
-
-impl ViewPid {
-    pub fn pid(self) -> Pid {
-        self.0
-    }
-}
-
-impl std::fmt::Display for ViewPid {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-/// A started view: its pid (= process group) and the two protocol pipes.
-#[derive(Debug)]
-pub struct Spawned {
-    pub pid: ViewPid,
-    pub stdin: ChildStdin,
-    pub stdout: ChildStdout,
-}
-
-/// Starts `binary --session-dir DIR --config PATH [extra…]` hidden, confined to `session`.
+/// Makes the child of `cmd`, between fork and exec: unblock every signal (guichetd blocks the
+/// ones its loop waits for), die with SIGKILL when guichetd dies (`PR_SET_PDEATHSIG`), and exit
+/// at once if guichetd already died between fork and `prctl`.
 ///
-/// Must be called from the thread that lives as long as guichetd (the main thread): the
-/// parent-death signal fires when the *thread* that forked exits.
-pub fn spawn_view(
-    binary: &Path,
-    session: &SessionDir,
-    config: &Path,
-    display: &[(&str, OsString)],
-    extra_args: &[OsString],
-) -> io::Result<Spawned> {
+/// The parent-death signal fires when the *thread* that forked exits: spawn from the thread
+/// that lives as long as guichetd.
+pub fn confine_child(cmd: &mut Command) {
     let parent = nix::unistd::getpid();
-    let mut cmd = Command::new(binary);
-    cmd.arg("--session-dir")
-        .arg(session.root())
-        .arg("--config")
-        .arg(config)
-        .args(extra_args)
-        .env_clear()
-        .envs(session.confined_env(display))
-        .current_dir(session.home())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .process_group(0);
     // SAFETY: the closure runs in the forked child before exec and only makes async-signal-safe
     // system calls (sigemptyset, sigprocmask, prctl, getppid, _exit) on a stack-local sigset;
     // it allocates nothing and never returns an error through `?`: on failure it exits.
     unsafe {
         cmd.pre_exec(move || {
-            // guichetd blocks the signals its loop waits for; the view must get them.
             let mut none: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut none);
             if libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut()) != 0 {
@@ -91,19 +43,12 @@ pub fn spawn_view(
             {
                 libc::_exit(127);
             }
-            // guichetd died between fork and prctl: do not outlive it.
             if libc::getppid() != parent.as_raw() {
                 libc::_exit(127);
             }
             Ok(())
         });
     }
-    let mut child = cmd.spawn()?;
-    let pid = ViewPid(Pid::from_raw(child.id() as i32));
-    let stdin = child.stdin.take().expect("stdin is piped");
-    let stdout = child.stdout.take().expect("stdout is piped");
-    // The Child handle is dropped without waiting: guichetd reaps with waitpid (see `reap`).
-    Ok(Spawned { pid, stdin, stdout })
 }
 
 /// Makes guichetd the reaper of every orphaned descendant (WebKit processes of a dead view).

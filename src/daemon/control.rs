@@ -15,8 +15,8 @@ use std::time::Duration;
 use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
 use nix::unistd::{Gid, Group, Uid};
 
-use super::{Request, Response};
-use crate::ipc::{read_frame, write_frame, FrameError};
+use crate::protocol::control::{Request, Response};
+use crate::protocol::frame::{read_frame, write_frame, FrameError};
 
 /// How long a client may take to send its request.
 const READ_TIMEOUT: Duration = Duration::from_secs(2);
@@ -58,7 +58,7 @@ impl Access {
             if Gid::from_raw(cred.gid()) == gid {
                 return Ok(());
             }
-            let groups = crate::spawn::peer_groups(stream)
+            let groups = crate::sys::peer_groups(stream)
                 .map_err(|e| format!("uid {uid} pid {}: no group list: {e}", cred.pid()))?;
             if groups.contains(&gid) {
                 return Ok(());
@@ -162,7 +162,7 @@ fn connection(stream: UnixStream, access: &Access, handle: &dyn Fn(Request) -> R
         Ok(None) => return,
         Err(FrameError::TooLong) => Response::error(format!(
             "request longer than {} bytes",
-            crate::ipc::MAX_LINE
+            crate::protocol::frame::MAX_LINE
         )),
         Err(FrameError::Malformed(e)) => {
             tracing::info!("control: unreadable request refused");

@@ -1,0 +1,49 @@
+//! Config reloads: a changed or signalled config is checked, staged, and applied at the next
+//! welcome screen — never mid-session. A broken file is rejected and the running config stays.
+
+use crate::config::Config;
+use crate::daemon::machine::EndReason;
+
+use super::{limits, Supervisor};
+
+impl Supervisor {
+    /// Checks the config file; a valid one is staged for the next welcome.
+    pub(super) fn reload(&mut self, trigger: &str) -> Result<(), String> {
+        match Config::load(&self.opts.config_path) {
+            Ok(config) => {
+                tracing::info!(trigger, "config: valid, applies at the next welcome screen");
+                if config.control.socket != self.config.control.socket {
+                    tracing::warn!("config: a new control socket path needs a restart of guichetd");
+                }
+                self.pending = Some(config);
+                self.rejected = None;
+                // The hidden spare read the old file: replace it so the next session uses
+                // the new one. The running session keeps its config.
+                if let Some(spare) = self.spare.take() {
+                    if let Err(e) = self.wipe_one(&spare, EndReason::Staff) {
+                        tracing::error!("wipe of the replaced spare failed: {e}");
+                    }
+                }
+                self.ensure_spare();
+                Ok(())
+            }
+            Err(e) => {
+                let text = e.to_string();
+                tracing::warn!(
+                    trigger,
+                    "config: rejected, the running config stays: {text}"
+                );
+                self.rejected = Some(text.clone());
+                Err(text)
+            }
+        }
+    }
+
+    pub(super) fn apply_config(&mut self) {
+        if let Some(config) = self.pending.take() {
+            self.machine.set_limits(limits(&config, self.opts.speedup));
+            self.config = config;
+            tracing::info!(terminal = %self.config.terminal.name, "config: applied");
+        }
+    }
+}

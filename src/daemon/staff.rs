@@ -1,0 +1,59 @@
+//! The supervisor's answers to staff: control requests and `status`.
+
+use std::time::Instant;
+
+use super::machine::Event;
+use crate::protocol::control::{ConfigState, Request, Response, Status};
+
+use super::{name, Supervisor};
+
+impl Supervisor {
+    pub(super) fn on_control(&mut self, request: Request) -> Response {
+        let staff = |e: Event, what: &str| (e, what.to_owned());
+        let (event, what) = match request {
+            Request::Status => return Response::Status(self.status()),
+            Request::Reload => {
+                tracing::info!("staff: reload");
+                return match self.reload("guichetctl reload") {
+                    Ok(()) => Response::ok("config valid; it applies at the next welcome screen"),
+                    Err(e) => {
+                        Response::error(format!("config rejected, the running one stays:\n{e}"))
+                    }
+                };
+            }
+            Request::Reset { now: true } => staff(Event::StaffReset { now: true }, "reset --now"),
+            Request::Reset { now: false } => staff(Event::StaffReset { now: false }, "reset"),
+            Request::Pause => staff(Event::StaffPause, "pause"),
+            Request::Resume => staff(Event::StaffResume, "resume"),
+        };
+        if let Err(refused) = self.machine.check_staff(&event) {
+            tracing::info!("staff: {what} refused: {}", refused.0);
+            return Response::error(refused.0);
+        }
+        tracing::info!("staff: {what}");
+        let before = self.machine.state();
+        self.event(event);
+        let after = self.machine.state();
+        Response::ok(format!("{} -> {}", name(before), name(after)))
+    }
+
+    pub(super) fn status(&self) -> Status {
+        Status {
+            state: self.machine.state(),
+            terminal: self.config.terminal.name.clone(),
+            session_age_secs: self
+                .machine
+                .session_age(Instant::now())
+                .map(|d| d.as_secs() * u64::from(self.opts.speedup.max(1))),
+            sessions_started: self.sessions_started,
+            spare_ready: self.spare.as_ref().is_some_and(|v| v.ready),
+            pause_pending: self.machine.pause_pending(),
+            out_of_order: self.machine.out_of_order_reason().map(str::to_owned),
+            last_wipe: self.last_wipe.clone(),
+            config: ConfigState {
+                pending: self.pending.is_some(),
+                rejected: self.rejected.clone(),
+            },
+        }
+    }
+}

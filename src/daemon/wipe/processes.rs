@@ -1,0 +1,121 @@
+//! Ending a session's processes: its view's process group and every descendant.
+//!
+//! SIGTERM to the view's process group and to every descendant found in `/proc` (a WebKit
+//! child that left the group is still a descendant), SIGKILL after a short grace, then reap
+//! every one of them (guichetd is a child subreaper, so orphans come to it). Processes that
+//! survive SIGKILL make the wipe fail.
+
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::sys::signal::{kill, killpg, Signal};
+use nix::unistd::Pid;
+
+use super::WipeError;
+use crate::daemon::spawn::ViewPid;
+use crate::sys::reap;
+
+/// Time after SIGKILL before processes count as unkillable.
+const KILL_LIMIT: Duration = Duration::from_secs(3);
+
+/// Kills and reaps the view `pid` (its group and every descendant); returns how many processes.
+pub fn end_processes(pid: ViewPid, grace: Duration) -> Result<usize, WipeError> {
+    let pgid = pid.pid();
+    let mut targets = descendants(pgid);
+    targets.retain(|p| *p != pgid);
+    let count = 1 + targets.len();
+    let _ = killpg(pgid, Signal::SIGTERM);
+    for p in &targets {
+        let _ = kill(*p, Signal::SIGTERM);
+    }
+    let start = Instant::now();
+    let mut killed = false;
+    loop {
+        reap(Pid::from_raw(-pgid.as_raw()));
+        for p in &targets {
+            reap(*p);
+        }
+        // Orphans adopted from the group that are no longer in it.
+        targets.extend(adopted_from(pgid, &targets));
+        let group_alive = killpg(pgid, None) != Err(Errno::ESRCH);
+        let alive: Vec<Pid> = targets.iter().copied().filter(|p| exists(*p)).collect();
+        if !group_alive && alive.is_empty() {
+            return Ok(count);
+        }
+        let waited = start.elapsed();
+        if !killed && waited >= grace {
+            killed = true;
+            let _ = killpg(pgid, Signal::SIGKILL);
+            for p in &alive {
+                let _ = kill(*p, Signal::SIGKILL);
+            }
+        }
+        if waited >= grace + KILL_LIMIT {
+            return Err(WipeError::Unkillable(
+                alive.len() + usize::from(group_alive),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// One process as `/proc/<pid>/stat` describes it.
+pub(super) struct ProcStat {
+    pub(super) pid: Pid,
+    ppid: Pid,
+    pgrp: Pid,
+}
+
+pub(super) fn proc_stats() -> Vec<ProcStat> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| {
+        let e = e.ok()?;
+        let pid: i32 = e.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+        let rest = &stat[stat.rfind(')')? + 1..];
+        let mut f = rest.split_whitespace().skip(1);
+        let ppid = f.next()?.parse().ok()?;
+        let pgrp = f.next()?.parse().ok()?;
+        Some(ProcStat {
+            pid: Pid::from_raw(pid),
+            ppid: Pid::from_raw(ppid),
+            pgrp: Pid::from_raw(pgrp),
+        })
+    })
+    .collect()
+}
+
+/// The members of process group `pgid` and all their descendants.
+fn descendants(pgid: Pid) -> Vec<Pid> {
+    let all = proc_stats();
+    let mut found: Vec<Pid> = all
+        .iter()
+        .filter(|p| p.pgrp == pgid || p.pid == pgid)
+        .map(|p| p.pid)
+        .collect();
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        for p in &all {
+            if p.ppid == parent && !found.contains(&p.pid) {
+                found.push(p.pid);
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
+/// Our adopted children that descend from the dying group but are not tracked yet.
+fn adopted_from(pgid: Pid, known: &[Pid]) -> Vec<Pid> {
+    descendants(pgid)
+        .into_iter()
+        .filter(|p| *p != pgid && !known.contains(p))
+        .collect()
+}
+
+fn exists(pid: Pid) -> bool {
+    kill(pid, None) != Err(Errno::ESRCH)
+}
