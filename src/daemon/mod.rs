@@ -109,9 +109,8 @@ pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
             .unwrap_or_else(|_| Response::error("guichetd did not answer in time"))
     })?;
     tracing::info!(socket = %opts.socket.display(), "control socket ready");
-    let _watcher = watch::watch(&opts.config_path, tx.clone());
-
     let mut sup = Supervisor::new(opts, config, tx);
+    sup.watch_config();
     // Leftover sessions and print jobs of a previous run go before the first session.
     let leftovers =
         wipe_leftovers(&sup.opts.launcher.runtime).and_then(|n| sup.wipe_print_jobs().map(|()| n));
@@ -144,6 +143,8 @@ struct Supervisor {
     rejected: Option<String>,
     machine: Machine,
     events: Sender<Input>,
+    /// Watches the config file and the pack folders of the running config.
+    watcher: Option<notify::RecommendedWatcher>,
     next_id: u64,
     shown: Option<View>,
     spare: Option<View>,
@@ -177,6 +178,7 @@ impl Supervisor {
             rejected: None,
             machine,
             events,
+            watcher: None,
             next_id: 0,
             shown: None,
             spare: None,

@@ -4,9 +4,21 @@
 use crate::config::Config;
 use crate::daemon::machine::EndReason;
 
-use super::{limits, Supervisor};
+use super::{limits, watch, Supervisor};
 
 impl Supervisor {
+    /// (Re)starts watching the config file and the pack folders of the checked config.
+    pub(super) fn watch_config(&mut self) {
+        let dirs = &self
+            .pending
+            .as_ref()
+            .unwrap_or(&self.config)
+            .policy
+            .pack_dirs;
+        self.watcher = None;
+        self.watcher = watch::watch(&self.opts.config_path, dirs, self.events.clone());
+    }
+
     /// Checks the config file; a valid one is staged for the next welcome.
     pub(super) fn reload(&mut self, trigger: &str) -> Result<(), String> {
         match Config::load(&self.opts.config_path) {
@@ -15,8 +27,18 @@ impl Supervisor {
                 if config.control.socket != self.config.control.socket {
                     tracing::warn!("config: a new control socket path needs a restart of guichetd");
                 }
+                let watched = &self
+                    .pending
+                    .as_ref()
+                    .unwrap_or(&self.config)
+                    .policy
+                    .pack_dirs;
+                let new_dirs = config.policy.pack_dirs != *watched;
                 self.pending = Some(config);
                 self.rejected = None;
+                if new_dirs {
+                    self.watch_config();
+                }
                 // The hidden spare read the old file: replace it so the next session uses
                 // the new one. The running session keeps its config.
                 if let Some(spare) = self.spare.take() {

@@ -9,19 +9,27 @@ use std::sync::mpsc::Sender;
 
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
-use crate::config::DEFAULT_PACK_DIRS;
-
 use super::Input;
 
-/// Starts watching; the watcher stops when the returned value is dropped.
-pub fn watch(config: &Path, events: Sender<Input>) -> Option<RecommendedWatcher> {
+/// Starts watching the config file's folder and `pack_dirs` (the checked config's folders);
+/// the watcher stops when the returned value is dropped. Call again after a reload that
+/// changed the pack folders.
+pub fn watch(
+    config: &Path,
+    pack_dirs: &[PathBuf],
+    events: Sender<Input>,
+) -> Option<RecommendedWatcher> {
     let config_file = config.file_name().map(|n| n.to_owned());
     let config_dir = config
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
         .to_owned();
-    let pack_dirs = pack_dirs(config);
+    // notify reports canonical-ish paths for the folder it watches; compare on the same form.
+    let pack_dirs: Vec<PathBuf> = pack_dirs
+        .iter()
+        .map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.clone()))
+        .collect();
     let packs = pack_dirs.clone();
     let cdir = config_dir.clone();
     let handler = move |res: notify::Result<notify::Event>| {
@@ -54,26 +62,4 @@ pub fn watch(config: &Path, events: Sender<Input>) -> Option<RecommendedWatcher>
         }
     }
     Some(watcher)
-}
-
-/// The pack folders the config names (resolved like `Config::load` does), or the defaults.
-fn pack_dirs(config: &Path) -> Vec<PathBuf> {
-    let base = config.parent().unwrap_or(Path::new("."));
-    let named: Option<Vec<PathBuf>> = std::fs::read_to_string(config)
-        .ok()
-        .and_then(|t| t.parse::<toml::Table>().ok())
-        .and_then(|t| {
-            let dirs = t.get("policy")?.get("pack_dirs")?.as_array()?.clone();
-            Some(
-                dirs.iter()
-                    .filter_map(|d| d.as_str())
-                    .map(|d| base.join(d))
-                    .collect(),
-            )
-        });
-    let dirs = named.unwrap_or_else(|| DEFAULT_PACK_DIRS.iter().map(PathBuf::from).collect());
-    // notify reports canonical-ish paths for the folder it watches; compare on the same form.
-    dirs.into_iter()
-        .map(|d| std::fs::canonicalize(&d).unwrap_or(d))
-        .collect()
 }

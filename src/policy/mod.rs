@@ -19,6 +19,10 @@ use std::fmt;
 pub use pack::{Category, Pack, Permission, Service};
 pub use rule::{Rule, RuleError, Scheme};
 
+/// Id (service and pack) of the service made of `[policy] extra` rules; no pack may take it.
+/// It has no real name, so the welcome screen and the blocked page do not list it.
+pub const LOCAL_ID: &str = "local";
+
 use crate::loggable::host_key;
 
 /// The scheme of guichet's own pages (welcome, blocked, errors), served from the binary.

@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 
 use crate::lang::Lang;
-use crate::policy::{BlockReason, Policy};
+use crate::policy::{BlockReason, Policy, LOCAL_ID};
 
 use super::i18n::texts;
 
@@ -34,10 +34,6 @@ const APP_HTML: &str = include_str!("pages/app.html");
 const APP_CSS: &str = include_str!("pages/app.css");
 const APP_JS: &str = include_str!("pages/app.js");
 const PAGE_CSS: &str = include_str!("pages/page.css");
-
-/// Id of the service made of `[policy] extra` rules: it has no real name, so the welcome
-/// screen and the blocked page do not list it.
-pub const LOCAL_SERVICE: &str = "local";
 
 /// The toolbar app's address.
 pub const APP_URL: &str = "guichet://app/";
@@ -162,7 +158,7 @@ fn reason_from_code(code: &str) -> Option<BlockReason> {
 fn render_notice(lang: Lang, title: &str, body: &str, policy: &Policy) -> String {
     let t = texts(lang);
     let mut services = String::new();
-    for s in policy.services().iter().filter(|s| s.id != LOCAL_SERVICE) {
+    for s in policy.services().iter().filter(|s| s.id != LOCAL_ID) {
         services.push_str(&format!(
             "<li><a href=\"{}\">{}</a></li>\n",
             escape(s.start_url.as_str()),

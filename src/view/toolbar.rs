@@ -135,7 +135,7 @@ impl UiState {
             services: policy
                 .services()
                 .iter()
-                .filter(|s| s.id != super::pages::LOCAL_SERVICE)
+                .filter(|s| s.id != crate::policy::LOCAL_ID)
                 .map(|s| ServiceItem {
                     id: s.id.clone(),
                     name: s.names.get(lang).to_owned(),

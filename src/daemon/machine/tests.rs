@@ -1,6 +1,7 @@
 //! Table tests: every transition and timer edge, with a fake clock.
 
 use super::*;
+use crate::protocol::view::{CountdownReason, Screen};
 
 const S: Duration = Duration::from_secs(1);
 

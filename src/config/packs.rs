@@ -1,0 +1,237 @@
+//! Finding and checking the policy packs that `[policy] packs` names, and the `local` service.
+//!
+//! Packs are looked up by id in the pack folders (a later folder overrides an earlier one);
+//! each is strict TOML, checked like the config with `file:line:col` errors: ids, rules, URLs
+//! that must be reachable through the service's own rules, service ids unique across packs.
+//! `[policy] extra` becomes one more service, [`LOCAL_ID`], after the packs.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+
+use super::check::check_rule;
+use super::raw::RawPack;
+use super::{read, ConfigError, Source};
+use crate::lang::Localized;
+use crate::policy::{Decision, Pack, Policy, Service, LOCAL_ID};
+
+/// `[policy] extra` becomes one service, `local`, in category `other`, starting at the place
+/// its first rule names.
+pub(super) fn local_service(
+    extra: &[Spanned<String>],
+    src: &Source,
+) -> Result<Option<Service>, ConfigError> {
+    let Some(first) = extra.first() else {
+        return Ok(None);
+    };
+    let allow = extra
+        .iter()
+        .map(|r| check_rule(r, src))
+        .collect::<Result<Vec<_>, _>>()?;
+    let rule = &allow[0];
+    let port = if rule.port == rule.scheme.default_port() {
+        String::new()
+    } else {
+        format!(":{}", rule.port)
+    };
+    let start = format!(
+        "{}://{}{port}{}/",
+        rule.scheme.as_str(),
+        rule.host,
+        rule.path
+    );
+    let start_url = url::Url::parse(&start).map_err(|_| {
+        src.err(
+            first,
+            format!(
+                "the rule \"{}\" does not name a reachable address",
+                first.get_ref()
+            ),
+            "write the first local rule as a host name, e.g. \"www.commune.be\"",
+        )
+    })?;
+    Ok(Some(Service {
+        id: LOCAL_ID.to_owned(),
+        pack: LOCAL_ID.to_owned(),
+        names: Localized::same("Local"),
+        category: crate::policy::Category::Other,
+        start_url,
+        allow,
+        logout_url: None,
+        permissions: Vec::new(),
+    }))
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// Finds and checks each pack named in `[policy] packs`, in order.
+pub(super) fn load_packs(
+    ids: &[Spanned<String>],
+    dirs: &[PathBuf],
+    src: &Source,
+) -> Result<Vec<Pack>, ConfigError> {
+    let available = available_packs(dirs);
+    let mut packs: Vec<Pack> = Vec::new();
+    let mut service_owner: HashMap<String, String> = HashMap::new();
+    for id in ids {
+        let name = id.get_ref();
+        if packs.iter().any(|p| &p.id == name) {
+            return Err(src.err(
+                id,
+                format!("pack \"{name}\" is listed twice"),
+                "list each pack once",
+            ));
+        }
+        let Some(file) = available.get(name.as_str()) else {
+            let mut known: Vec<&str> = available.keys().map(String::as_str).collect();
+            known.sort_unstable();
+            let searched: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+            return Err(src.err(
+                id,
+                format!("unknown pack \"{name}\""),
+                if known.is_empty() {
+                    format!("no pack found in {}", searched.join(", "))
+                } else {
+                    format!("available packs: {}", known.join(", "))
+                },
+            ));
+        };
+        let pack = load_pack(file, &mut service_owner)?;
+        packs.push(pack);
+    }
+    Ok(packs)
+}
+
+/// Pack id → file, over all folders; a later folder overrides an earlier one.
+fn available_packs(dirs: &[PathBuf]) -> HashMap<String, PathBuf> {
+    let mut found = HashMap::new();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+                    found.insert(stem.to_owned(), path);
+                }
+            }
+        }
+    }
+    found
+}
+
+fn load_pack(
+    path: &Path,
+    service_owner: &mut HashMap<String, String>,
+) -> Result<Pack, ConfigError> {
+    let text = read(path)?;
+    let src = Source { path, text: &text };
+    let raw: RawPack = src.parse()?;
+    let id = raw.id.get_ref().clone();
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    if !valid_id(&id) || id != stem {
+        return Err(src.err(&raw.id, format!("pack id \"{id}\" must be lower-case letters, digits, - or _ and match the file name \"{stem}.toml\""), "rename the file or the id so they agree"));
+    }
+    if id == LOCAL_ID {
+        return Err(src.err(
+            &raw.id,
+            format!("pack id \"{LOCAL_ID}\" is reserved for [policy] extra"),
+            "rename the pack (file and id)",
+        ));
+    }
+    let mut services = Vec::new();
+    for s in raw.services {
+        let sid = s.id.get_ref().clone();
+        if !valid_id(&sid) {
+            return Err(src.err(
+                &s.id,
+                format!("service id \"{sid}\" must be lower-case letters, digits, - or _"),
+                "e.g. id = \"myminfin\"",
+            ));
+        }
+        if sid == LOCAL_ID {
+            return Err(src.err(
+                &s.id,
+                format!("service id \"{LOCAL_ID}\" is reserved for [policy] extra"),
+                "choose another id, e.g. the service's name",
+            ));
+        }
+        if let Some(owner) = service_owner.insert(sid.clone(), id.clone()) {
+            return Err(src.err(
+                &s.id,
+                format!("duplicate service id \"{sid}\" (already in pack \"{owner}\")"),
+                "service ids must be unique across all chosen packs",
+            ));
+        }
+        let allow = s
+            .allow
+            .iter()
+            .map(|r| check_rule(r, &src))
+            .collect::<Result<Vec<_>, _>>()?;
+        if allow.is_empty() {
+            return Err(src.err(
+                &s.id,
+                format!("service \"{sid}\" has no allow rule"),
+                "add at least the host of its start_url to allow",
+            ));
+        }
+        let parse_url = |u: &Spanned<String>, key: &str| {
+            url::Url::parse(u.get_ref()).map_err(|e| {
+                src.err(
+                    u,
+                    format!("{key} is not a valid URL: {e}"),
+                    "write a full https URL",
+                )
+            })
+        };
+        let start_url = parse_url(&s.start_url, "start_url")?;
+        let logout_url = s
+            .logout_url
+            .as_ref()
+            .map(|u| parse_url(u, "logout_url"))
+            .transpose()?;
+        let service = Service {
+            id: sid,
+            pack: id.clone(),
+            names: s.names,
+            category: s.category,
+            start_url,
+            allow,
+            logout_url,
+            permissions: s.permissions,
+        };
+        // A service must be reachable through its own rules, over https.
+        let own = Policy::new(vec![service.clone()], &[]);
+        for (u, key) in [
+            (Some(&s.start_url), "start_url"),
+            (s.logout_url.as_ref(), "logout_url"),
+        ] {
+            if let Some(u) = u {
+                if !matches!(own.decide(u.get_ref()), Decision::Allow(_)) {
+                    return Err(src.err(
+                        u,
+                        format!("{key} is not covered by the service's own allow rules over https"),
+                        "add its host to allow, or fix the URL",
+                    ));
+                }
+            }
+        }
+        services.push(service);
+    }
+    Ok(Pack {
+        id,
+        title: raw.title,
+        services,
+    })
+}
