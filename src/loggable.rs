@@ -4,6 +4,10 @@
 //! name or typed text in any log. The types here make the right thing easy: a [`LoggableHost`]
 //! can only be built from a parsed host, so a path or a query cannot slip into a log line by
 //! accident. Log a `LoggableHost`, never a `Url` or a `Path` of user data.
+//!
+//! What must travel but never be logged (a URL, a file name) is wrapped in a [`Private`]: its
+//! `Debug` and `Display` print `<redacted>`, so a `?value` or `%value` in a log line, a
+//! `{:?}` of a whole message or an error that embeds it cannot leak it.
 
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -84,9 +88,59 @@ impl fmt::Display for LoggableHost {
     }
 }
 
+/// A value of the person's (a URL, a file name) that may travel but never be shown in a log.
+///
+/// `Debug` and `Display` print `<redacted>`; the value is reached only through
+/// [`Private::expose`], which names the one place that uses it. Serializes as the bare value
+/// (it crosses the view protocol).
+#[derive(Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Private<T>(T);
+
+impl<T> Private<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    /// The value itself, for the code that acts on it (loads the URL, opens the file).
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> fmt::Debug for Private<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl<T> fmt::Display for Private<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_private_value_never_prints() {
+        let p = Private::new("https://www.myminfin.be/?nn=85073100123".to_owned());
+        assert_eq!(
+            format!("{p:?} {p} {:?}", vec![p.clone()]),
+            "<redacted> <redacted> [<redacted>]"
+        );
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            "\"https://www.myminfin.be/?nn=85073100123\""
+        );
+        assert_eq!(p.expose(), "https://www.myminfin.be/?nn=85073100123");
+    }
 
     #[test]
     fn keeps_only_the_host() {

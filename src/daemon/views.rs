@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use super::machine::{EndReason, Event, State};
 use super::spawn::{spawn_view, SpawnOptions, ViewPid};
 use super::{Input, Supervisor};
+use crate::loggable::Private;
 use crate::policy::Decision;
 use crate::protocol::frame::{read_frame, write_frame, FrameError};
 use crate::protocol::view::{FromView, ToView};
@@ -226,8 +227,10 @@ impl Supervisor {
                 None => tracing::info!("view on screen"),
             },
             FromView::Activity | FromView::Language { .. } => self.event(Event::Activity),
+            // What the person visits, blocks, downloads or prints is no trail for the journal:
+            // `debug` only (the statistics count it per day).
             FromView::Navigated { host, category } => {
-                tracing::info!(
+                tracing::debug!(
                     host = host.as_str(),
                     category = category.as_str(),
                     "navigated"
@@ -238,17 +241,17 @@ impl Supervisor {
                     }
                 }
             }
-            FromView::Blocked { host, reason } => tracing::info!(
+            FromView::Blocked { host, reason } => tracing::debug!(
                 host = host.as_ref().map_or("-", |h| h.as_str()),
                 ?reason,
                 "blocked"
             ),
             FromView::Download { state, bytes } => {
-                tracing::info!(?state, bytes, "download")
+                tracing::debug!(?state, bytes, "download")
             }
-            FromView::PrintRequested => tracing::info!("print requested"),
+            FromView::PrintRequested => tracing::debug!("print requested"),
             FromView::EndRequested => {
-                tracing::info!("end of session requested by the person");
+                tracing::debug!("end of session requested by the person");
                 self.event(Event::EndRequested)
             }
             FromView::Ended => self.event(Event::Ended),
@@ -277,14 +280,14 @@ impl Supervisor {
         }
     }
 
-    pub(super) fn logout_urls(&self) -> Vec<String> {
+    pub(super) fn logout_urls(&self) -> Vec<Private<String>> {
         if !self.config.session.logout_before_wipe {
             return Vec::new();
         }
         self.used_services
             .iter()
             .filter_map(|id| self.config.policy.policy.service(id))
-            .filter_map(|s| s.logout_url.as_ref().map(|u| u.to_string()))
+            .filter_map(|s| s.logout_url.as_ref().map(|u| Private::new(u.to_string())))
             .collect()
     }
 }

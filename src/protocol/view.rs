@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lang::Lang;
-use crate::loggable::LoggableHost;
+use crate::loggable::{LoggableHost, Private};
 use crate::policy::{BlockReason, Category};
 
 /// Supervisor → view.
@@ -41,7 +41,7 @@ pub enum ToView {
     /// `{"type":"end_session","takeaway":true,"logout_urls":["https://…/logout"]}`
     EndSession {
         takeaway: bool,
-        logout_urls: Vec<String>,
+        logout_urls: Vec<Private<String>>,
     },
     /// Show a full-screen notice instead of the content (pause by staff, out of order).
     ///

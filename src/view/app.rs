@@ -19,6 +19,7 @@ use wry::{WebViewBuilderExtUnix, WebViewExtUnix};
 
 use crate::config::{Config, Subresources};
 use crate::lang::Lang;
+use crate::loggable::Private;
 use crate::policy::{BlockReason, Policy};
 use crate::protocol::view::{CrashKind, FromView, Screen, ToView};
 use crate::sessiondir::SessionDir;
@@ -93,7 +94,7 @@ impl Shared {
     /// Reports a blocked top-level navigation and shows the blocked page.
     pub fn blocked(&self, url: &str, reason: BlockReason) {
         let host = host_of(url);
-        tracing::info!(host = ?host.as_ref().map(|h| h.to_string()), reason = reason.code(), "navigation blocked");
+        tracing::debug!(host = ?host.as_ref().map(|h| h.to_string()), reason = reason.code(), "navigation blocked");
         self.reporter.send(&FromView::Blocked { host, reason });
         self.send(Event::ShowBlocked(reason));
     }
@@ -185,7 +186,7 @@ const BAR_HEIGHT: i32 = 96;
 /// The end-of-session flow.
 #[derive(Debug, Default)]
 struct Ending {
-    logout_urls: Vec<String>,
+    logout_urls: Vec<Private<String>>,
     /// Index of the logout being visited, when visiting.
     visiting: Option<usize>,
 }
@@ -579,7 +580,7 @@ impl App {
             }
             Event::LogoutTimeout(seq) => {
                 if seq == self.logout_seq.get() {
-                    tracing::info!("logout visit timed out");
+                    tracing::debug!("logout visit timed out");
                     self.next_logout();
                 }
             }
@@ -741,7 +742,7 @@ impl App {
         }
     }
 
-    fn on_end_session(&self, takeaway: bool, logout_urls: Vec<String>) {
+    fn on_end_session(&self, takeaway: bool, logout_urls: Vec<Private<String>>) {
         if let Some(req) = self.shared.chooser.take() {
             req.cancel();
         }
@@ -770,7 +771,8 @@ impl App {
         let url = {
             let ending = self.ending.borrow();
             let Some(e) = ending.as_ref() else { return };
-            e.visiting.and_then(|i| e.logout_urls.get(i).cloned())
+            e.visiting
+                .and_then(|i| e.logout_urls.get(i).map(|u| u.expose().clone()))
         };
         match url {
             Some(url) => {
@@ -780,7 +782,7 @@ impl App {
                 gtk::glib::timeout_add_local_once(LOGOUT_TIMEOUT, move || {
                     let _ = p.send_event(Event::LogoutTimeout(seq));
                 });
-                tracing::info!(host = ?host_of(&url).map(|h| h.to_string()), "visiting logout");
+                tracing::debug!(host = ?host_of(&url).map(|h| h.to_string()), "visiting logout");
                 self.shared.visit.set(Visit::Armed);
                 self.load(&url);
             }

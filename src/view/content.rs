@@ -93,7 +93,7 @@ pub fn connect(webview: &WebView, shared: &Rc<Shared>) {
                 sh.top_pending.set(false);
                 if let Decision::Allow(allow) = sh.policy().decide(&uri) {
                     if let Some(host) = host_of(&uri) {
-                        tracing::info!(%host, category = %allow.category, "navigated");
+                        tracing::debug!(%host, category = %allow.category, "navigated");
                         sh.reporter.send(&FromView::Navigated {
                             host,
                             category: allow.category,
@@ -120,14 +120,15 @@ pub fn connect(webview: &WebView, shared: &Rc<Shared>) {
             return false;
         }
         sh.visit_done();
-        tracing::info!(host = ?host_of(uri).map(|h| h.to_string()), "load failed");
+        tracing::debug!(host = ?host_of(uri).map(|h| h.to_string()), "load failed");
         sh.send(Event::ShowError(ErrorKind::Network));
         true
     });
 
     let sh = Rc::clone(shared);
     webview.connect_load_failed_with_tls_errors(move |_view, uri, _cert, _errors| {
-        tracing::warn!(host = ?host_of(uri).map(|h| h.to_string()), "TLS error");
+        tracing::warn!("TLS error: the page was refused");
+        tracing::debug!(host = ?host_of(uri).map(|h| h.to_string()), "TLS error");
         sh.send(Event::ShowError(ErrorKind::Tls));
         true
     });
@@ -142,7 +143,7 @@ pub fn connect(webview: &WebView, shared: &Rc<Shared>) {
 
     let sh = Rc::clone(shared);
     webview.connect_print(move |_, _| {
-        tracing::info!("print requested");
+        tracing::debug!("print requested");
         sh.reporter.send(&FromView::PrintRequested);
         true
     });
@@ -284,7 +285,7 @@ fn decide_destination(shared: &Shared, download: &webkit2gtk::Download, suggeste
         .map(|r| r.content_length())
         .filter(|n| *n > 0);
     let refuse = |why: &dyn std::fmt::Debug| {
-        tracing::info!(?why, bytes = announced.unwrap_or(0), "download refused");
+        tracing::debug!(?why, bytes = announced.unwrap_or(0), "download refused");
         // A destination inside the session (removed below) so WebKit's default never
         // picks one outside it, then cancel.
         download.set_destination(
@@ -350,7 +351,7 @@ fn connect_downloads(webview: &WebView, shared: &Rc<Shared>) {
                 && !was_refused(&sh2, download)
                 && received > sh2.config.downloads.max_bytes
             {
-                tracing::info!(bytes = received, "download over max_bytes, cancelled");
+                tracing::debug!(bytes = received, "download over max_bytes, cancelled");
                 refused2.set(true);
                 download.cancel();
                 if let Some(dest) = download.destination() {
@@ -379,7 +380,7 @@ fn connect_downloads(webview: &WebView, shared: &Rc<Shared>) {
             }
             if !refused3.get() && !was_refused(&sh3, download) {
                 // WebKit's message may name the file: not in the log.
-                tracing::info!("download failed");
+                tracing::debug!("download failed");
                 sh3.reporter.send(&FromView::Download {
                     state: DownloadState::Failed,
                     bytes: download.received_data_length(),
@@ -393,7 +394,7 @@ fn connect_downloads(webview: &WebView, shared: &Rc<Shared>) {
                 return;
             }
             let bytes = download.received_data_length();
-            tracing::info!(bytes, "download finished");
+            tracing::debug!(bytes, "download finished");
             sh4.reporter.send(&FromView::Download {
                 state: DownloadState::Finished,
                 bytes,

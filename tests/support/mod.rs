@@ -787,7 +787,7 @@ impl View {
     pub fn sentinel(&mut self, url: &str) {
         self.send(&ToView::EndSession {
             takeaway: false,
-            logout_urls: vec![url.to_owned()],
+            logout_urls: vec![guichet::loggable::Private::new(url.to_owned())],
         });
         self.expect("ended", |m| *m == FromView::Ended);
     }
