@@ -29,15 +29,45 @@ struct Args {
     windowed: bool,
 }
 
+/// GLib, GTK, WebKit (in this process) and GStreamer log through GLib: their message text can
+/// quote a URL or a page title. Every GLib message becomes a record with its domain and level
+/// only; the text is dropped.
+fn keep_glib_messages_out_of_the_log() {
+    use gtk::glib::{log_set_writer_func, LogLevel, LogWriterOutput};
+    log_set_writer_func(|level, fields| {
+        let domain = fields
+            .iter()
+            .find(|f| f.key() == "GLIB_DOMAIN")
+            .and_then(|f| f.value_str())
+            .filter(|d| d.len() <= 64 && d.bytes().all(|b| b.is_ascii_graphic()))
+            .unwrap_or("-")
+            .to_owned();
+        match level {
+            LogLevel::Error | LogLevel::Critical => {
+                tracing::error!(domain, "GLib {level:?} (text not logged)")
+            }
+            LogLevel::Warning => tracing::warn!(domain, "GLib warning (text not logged)"),
+            LogLevel::Message | LogLevel::Info => {
+                tracing::debug!(domain, "GLib message (text not logged)")
+            }
+            LogLevel::Debug => tracing::trace!(domain, "GLib debug (text not logged)"),
+        }
+        LogWriterOutput::Handled
+    });
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
+    // JSON records: guichetd re-logs these and drops any other text on the pipe.
     tracing_subscriber::fmt()
+        .json()
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
+    keep_glib_messages_out_of_the_log();
     let layout = if args.windowed {
         tracing::warn!("windowed demo layout: not for a public terminal");
         guichet::view::window::Layout::Windowed

@@ -159,7 +159,11 @@ fn start(cli: Cli) -> Result<bool, String> {
                 } else {
                     Vec::new()
                 },
-                ..SpawnOptions::default()
+                // The view's stderr comes back to guichetd, which keeps only the view's own log
+                // records (`daemon::viewlog`): WebKit's raw text can quote a URL or a title.
+                capture_stderr: true,
+                // The views log at guichetd's level.
+                log_filter: std::env::var("RUST_LOG").ok(),
             },
         },
         spare: !cli.no_spare,

@@ -15,6 +15,7 @@ pub mod machine;
 mod reload;
 pub mod spawn;
 mod staff;
+mod viewlog;
 mod views;
 mod watch;
 pub mod wipe;

@@ -75,6 +75,9 @@ impl View {
                 return Err(e);
             }
         };
+        if let Some(stderr) = spawned.stderr {
+            super::viewlog::forward(spawned.pid, stderr)?;
+        }
         let stdout = spawned.stdout;
         std::thread::Builder::new()
             .name(format!("view-{}", id.0))
