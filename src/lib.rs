@@ -25,6 +25,8 @@ pub mod session;
 pub mod sessiondir;
 pub mod spawn;
 #[forbid(unsafe_code)]
+pub mod stats;
+#[forbid(unsafe_code)]
 pub mod supervisor;
 #[forbid(unsafe_code)]
 pub mod wipe;
