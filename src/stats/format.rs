@@ -10,9 +10,13 @@
 //!   object whose values are a number, the string `"< 3"`, or `{"at_least": n}`.
 //! - **openmetrics**: for a node-exporter textfile collector. One counter family per figure,
 //!   `guichet_<figure>_total{period="2026-12-02",…}`; a suppressed figure has **no series**
-//!   (absent, never a fake 0), a lower bound is written as its value. Ends with `# EOF`.
+//!   (absent, never a fake 0), a lower bound is written as its value. Two gauges come first:
+//!   `guichet_stats_min_count` and `guichet_stats_skipped_files` (so an exposition is never
+//!   empty, and corrupt files show up on a dashboard). Ends with `# EOF`.
 //!   Export closed days only: a file rewritten through the day would let a scraper see when
-//!   each session ended.
+//!   each session ended. node-exporter's textfile collector reads the older Prometheus text
+//!   format, where `_total` samples under `# TYPE guichet_x counter` arrive untyped; the
+//!   values arrive all the same.
 //!
 //! Every key went through the syntax checks of [`super::keys`]; CSV fields and OpenMetrics
 //! label values are escaped all the same.
@@ -70,6 +74,23 @@ impl Report {
     /// Text for people.
     pub fn to_table(&self) -> String {
         let label = |figure: Figure, keys: &[String]| {
+            // Names of closed sets read better with spaces; ids and domains stay as they are.
+            let words = |k: &String, fixed: bool| {
+                if fixed {
+                    k.replace('_', " ")
+                } else {
+                    k.clone()
+                }
+            };
+            let keys: Vec<String> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| match figure {
+                    Figure::Duration | Figure::EndReason => words(k, true),
+                    Figure::Problem => words(k, i == 1),
+                    _ => words(k, false),
+                })
+                .collect();
             if keys.is_empty() {
                 figure.help().to_owned()
             } else {
@@ -214,6 +235,23 @@ impl Report {
     /// OpenMetrics text exposition.
     pub fn to_openmetrics(&self) -> String {
         let mut out = String::new();
+        for (name, help, value) in [
+            (
+                "guichet_stats_min_count",
+                "Per-key counts below this are not exported",
+                self.min_count,
+            ),
+            (
+                "guichet_stats_skipped_files",
+                "Statistics files that could not be counted",
+                self.skipped.len() as u64,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# TYPE {name} gauge\n# HELP {name} {help}.\n{name} {value}"
+            );
+        }
         for figure in Figure::ALL {
             let mut samples = String::new();
             for p in &self.periods {
