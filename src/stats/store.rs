@@ -124,9 +124,9 @@ impl Store {
         self.pending.entry(day).or_default().add_start();
     }
 
-    /// A session ended on the local day `day`.
-    pub fn session_ended(&mut self, day: NaiveDate, summary: &SessionSummary) {
-        self.pending.entry(day).or_default().add_session(summary);
+    /// A session ended on the local day `day`. Takes the summary, so it counts once.
+    pub fn session_ended(&mut self, day: NaiveDate, summary: SessionSummary) {
+        self.pending.entry(day).or_default().add_session(&summary);
     }
 
     /// Whether counts wait to be written.

@@ -48,7 +48,7 @@ fn a_session_across_midnight_belongs_to_the_day_it_ends() {
     let mut store = Store::new(dir.path(), Store::DEFAULT_MIN_INTERVAL);
     store.session_started(local_day(start, &zone));
     let s = session(30 * MIN, EndReason::Button, |_| {});
-    store.session_ended(local_day(end, &zone), &s);
+    store.session_ended(local_day(end, &zone), s);
     store.flush(Instant::now()).unwrap();
     let loaded = load(&[dir.path()], date("2026-12-01"), date("2026-12-31")).unwrap();
     let d2 = &loaded.days[&date("2026-12-02")];

@@ -160,7 +160,7 @@ fn two_terminals_are_summed_per_day_before_protection() {
         for _ in 0..2 {
             s.session_started(date("2026-12-02"));
             let one = session(MIN, EndReason::Button, |r| r.service_used(&sid("myminfin")));
-            s.session_ended(date("2026-12-02"), &one);
+            s.session_ended(date("2026-12-02"), one);
         }
         s.session_started(date("2026-12-03"));
         s.flush(Instant::now()).unwrap();

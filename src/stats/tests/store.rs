@@ -26,7 +26,7 @@ fn mode(p: &Path) -> u32 {
 
 fn one_session_on(store: &mut Store, day: &str) {
     store.session_started(date(day));
-    store.session_ended(date(day), &session(MIN, EndReason::Button, |_| {}));
+    store.session_ended(date(day), session(MIN, EndReason::Button, |_| {}));
 }
 
 #[test]
