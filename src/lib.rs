@@ -12,6 +12,7 @@
 //! - [`daemon`]: guichetd — event loop, session state machine, views, wipes, control socket;
 //! - `view` (feature `view`): guichet-view, the wry/tao/WebKitGTK kiosk browser;
 //! - [`sessiondir`]: the one directory a session may write, shared by daemon and view;
+//! - [`stats`]: anonymous per-day counters for the helpers' network;
 //! - [`lang`], [`loggable`]: languages, and the values that may appear in logs.
 //!
 //! `unsafe` code is allowed in two modules only, [`sys`] (the daemon's libc calls) and
@@ -26,6 +27,7 @@ pub mod loggable;
 pub mod policy;
 pub mod protocol;
 pub mod sessiondir;
+pub mod stats;
 #[allow(unsafe_code)]
 pub mod sys;
 
