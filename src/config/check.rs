@@ -12,7 +12,7 @@ use toml::Spanned;
 use super::packs::{load_packs, local_service};
 use super::raw::{self, RawConfig};
 use super::*;
-use crate::policy::{Decision, Policy, Rule, Service};
+use crate::policy::{Decision, Policy, Service};
 
 pub(super) fn check(raw: RawConfig, src: &Source) -> Result<Config, ConfigError> {
     let terminal = check_terminal(&raw.terminal, src)?;
@@ -333,9 +333,4 @@ fn check_http_host(h: &Spanned<String>, src: &Source) -> Result<String, ConfigEr
     let host = url::Host::parse(text)
         .map_err(|_| src.err(h, format!("\"{text}\" is not a host name"), hint))?;
     Ok(crate::loggable::host_key(&host).into_owned())
-}
-
-pub(super) fn check_rule(r: &Spanned<String>, src: &Source) -> Result<Rule, ConfigError> {
-    Rule::parse(r.get_ref())
-        .map_err(|e| src.err(r, format!("bad rule \"{}\": {e}", r.get_ref()), e.hint()))
 }

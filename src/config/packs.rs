@@ -10,11 +10,10 @@ use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
-use super::check::check_rule;
 use super::raw::RawPack;
 use super::{read, ConfigError, Source};
 use crate::lang::Localized;
-use crate::policy::{Decision, Pack, Policy, Service, LOCAL_ID};
+use crate::policy::{Decision, Pack, Policy, Rule, Service, LOCAL_ID};
 
 /// `[policy] extra` becomes one service, `local`, in category `other`, starting at the place
 /// its first rule names.
@@ -234,4 +233,9 @@ fn load_pack(
         title: raw.title,
         services,
     })
+}
+
+fn check_rule(r: &Spanned<String>, src: &Source) -> Result<Rule, ConfigError> {
+    Rule::parse(r.get_ref())
+        .map_err(|e| src.err(r, format!("bad rule \"{}\": {e}", r.get_ref()), e.hint()))
 }

@@ -113,10 +113,6 @@ impl View {
             }
         }
     }
-
-    pub fn session(&self) -> &str {
-        self.dir.id().as_str()
-    }
 }
 
 /// What the supervisor does with its views: promote the spare, keep one ready, hear them.
@@ -276,7 +272,7 @@ impl Supervisor {
         } else if self.spare.as_ref().is_some_and(|v| v.id == id) {
             tracing::warn!("the hidden spare view ended before being shown");
             let spare = self.spare.take().expect("checked");
-            if let Err(e) = self.wipe_one(&spare, EndReason::Crash) {
+            if let Err(e) = self.wipe_one(spare.pid, &spare.dir, EndReason::Crash) {
                 tracing::error!("wipe of the spare failed: {e}");
             }
             self.schedule_spare_retry();

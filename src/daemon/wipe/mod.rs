@@ -23,13 +23,13 @@ use crate::daemon::machine::{EndReason, Event};
 use crate::daemon::spawn::ViewPid;
 use crate::protocol::control::LastWipe;
 use crate::protocol::view::ToView;
+use crate::sessiondir::SessionDir;
 
 pub use leftovers::wipe_leftovers;
 pub use printjobs::{kiosk_user, wipe_print_jobs, PrintWipeError, PrintWipeReport};
 pub use processes::end_processes;
 pub use tree::delete_tree;
 
-use super::views::View;
 use super::Supervisor;
 
 /// Time a view gets to exit after SIGTERM before SIGKILL.
@@ -111,7 +111,7 @@ impl Supervisor {
         let t0 = Instant::now();
         let mut result = Ok(());
         for view in std::mem::take(&mut self.retired) {
-            if let Err(e) = self.wipe_one(&view, reason) {
+            if let Err(e) = self.wipe_one(view.pid, &view.dir, reason) {
                 result = Err(e);
             }
         }
@@ -150,11 +150,16 @@ impl Supervisor {
     }
 
     /// Wipes one view's processes and session dir; a failure is remembered for retries.
-    pub(super) fn wipe_one(&mut self, view: &View, reason: EndReason) -> Result<(), WipeError> {
-        match wipe_session(Some(view.pid), view.dir.root()) {
+    pub(super) fn wipe_one(
+        &mut self,
+        pid: ViewPid,
+        dir: &SessionDir,
+        reason: EndReason,
+    ) -> Result<(), WipeError> {
+        match wipe_session(Some(pid), dir.root()) {
             Ok(r) => {
                 tracing::info!(
-                    session = view.session(),
+                    session = dir.id().as_str(),
                     reason = ?reason,
                     processes = r.processes,
                     entries = r.entries,
@@ -165,9 +170,9 @@ impl Supervisor {
                 Ok(())
             }
             Err(e) => {
-                tracing::error!(session = view.session(), reason = ?reason, "wipe FAILED: {e}");
-                let pid = matches!(e, WipeError::Unkillable(_)).then_some(view.pid);
-                self.failed.push((pid, view.dir.root().to_owned()));
+                tracing::error!(session = dir.id().as_str(), reason = ?reason, "wipe FAILED: {e}");
+                let pid = matches!(e, WipeError::Unkillable(_)).then_some(pid);
+                self.failed.push((pid, dir.root().to_owned()));
                 Err(e)
             }
         }
