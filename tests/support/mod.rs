@@ -181,7 +181,7 @@ impl Xvfb {
     /// Takes screenshots until `done` holds for what `convert` prints about the rectangle
     /// `(x, y, width, height)` (cropped, then `report` arguments); panics after [`TIMEOUT`]
     /// with `failure` of the last output.
-    fn poll_crop(
+    pub fn poll_crop(
         &self,
         name: &str,
         (x, y, w, h): (u32, u32, u32, u32),
