@@ -19,7 +19,7 @@ pub const SESSIONS: &str = "sessions";
 pub struct SessionId(String);
 
 impl SessionId {
-    pub fn random() -> io::Result<SessionId> {
+    pub(crate) fn random() -> io::Result<SessionId> {
         let mut bytes = [0u8; 16];
         getrandom::fill(&mut bytes).map_err(|e| io::Error::other(format!("no randomness: {e}")))?;
         Ok(SessionId(

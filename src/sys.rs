@@ -21,7 +21,7 @@ use nix::unistd::{Gid, Pid};
 ///
 /// The parent-death signal fires when the *thread* that forked exits: spawn from the thread
 /// that lives as long as guichetd.
-pub fn confine_child(cmd: &mut Command) {
+pub(crate) fn confine_child(cmd: &mut Command) {
     let parent = nix::unistd::getpid();
     // SAFETY: the closure runs in the forked child before exec and only makes async-signal-safe
     // system calls (sigemptyset, sigprocmask, prctl, getppid, _exit) on a stack-local sigset;
@@ -73,7 +73,7 @@ impl std::fmt::Display for Exit {
 }
 
 /// Reaps every child that has exited (own views and adopted orphans), without blocking.
-pub fn reap_any() -> Vec<(Pid, Exit)> {
+pub(crate) fn reap_any() -> Vec<(Pid, Exit)> {
     reap(Pid::from_raw(-1))
 }
 
@@ -92,7 +92,7 @@ pub fn reap(which: Pid) -> Vec<(Pid, Exit)> {
 
 /// The supplementary groups of the peer of a connected Unix socket (`SO_PEERGROUPS`), which
 /// `SO_PEERCRED` does not carry.
-pub fn peer_groups(sock: &impl AsRawFd) -> io::Result<Vec<Gid>> {
+pub(crate) fn peer_groups(sock: &impl AsRawFd) -> io::Result<Vec<Gid>> {
     // From <asm-generic/socket.h>; nix and libc do not export it for every target.
     const SO_PEERGROUPS: libc::c_int = 59;
     let mut groups: Vec<libc::gid_t> = vec![0; 64];

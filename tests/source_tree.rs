@@ -85,9 +85,9 @@ fn paths_in(text: &str) -> Vec<String> {
 /// The module a path names: the longest prefix that is a known module.
 fn resolve(from: &[String], path: &str, modules: &BTreeSet<Vec<String>>) -> Option<Vec<String>> {
     let mut segs: Vec<&str> = path.split("::").collect();
-    let mut base: Vec<String> = match segs.first()? {
-        &"crate" => Vec::new(),
-        &"super" => {
+    let mut base: Vec<String> = match *segs.first()? {
+        "crate" => Vec::new(),
+        "super" => {
             let mut b = from.to_vec();
             while segs.first() == Some(&"super") {
                 b.pop()?;

@@ -8,7 +8,7 @@
 use std::io::{self, BufReader};
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,7 +23,7 @@ const READ_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Who may use the socket.
 #[derive(Clone, Debug)]
-pub struct Access {
+pub(crate) struct Access {
     pub own_uid: Uid,
     pub staff_group: String,
     /// `None` when the group does not exist: only root and guichetd's user get in.
@@ -73,9 +73,8 @@ impl Access {
 }
 
 /// A bound control socket.
-pub struct Server {
+pub(crate) struct Server {
     listener: UnixListener,
-    path: PathBuf,
     access: Access,
 }
 
@@ -105,15 +104,7 @@ impl Server {
         if let Some(gid) = access.staff_gid {
             nix::unistd::chown(path, None, Some(gid)).map_err(io::Error::from)?;
         }
-        Ok(Server {
-            listener,
-            path: path.to_owned(),
-            access,
-        })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(Server { listener, access })
     }
 
     /// Accepts connections forever on a new thread; `handle` runs each accepted request.

@@ -41,7 +41,7 @@ use views::{View, ViewId, ViewOutput};
 
 /// Everything the event loop reacts to.
 #[derive(Debug)]
-pub enum Input {
+pub(crate) enum Input {
     View(ViewId, ViewOutput),
     Signal(Signal),
     ConfigChanged,

@@ -28,11 +28,11 @@ const SPARE_DELAY: Duration = Duration::from_secs(1);
 
 /// Names one view process for the life of guichetd (pids are reused, these are not).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ViewId(pub u64);
+pub(crate) struct ViewId(pub u64);
 
 /// What a reader thread saw on a view's stdout.
 #[derive(Debug)]
-pub enum ViewOutput {
+pub(crate) enum ViewOutput {
     Message(FromView),
     /// A line that is not a protocol message. Its content is never logged.
     Garbage,

@@ -100,7 +100,7 @@ pub enum Event {
 
 /// What the supervisor must do, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     /// Send this message to the shown view.
     Send(ToView),
     /// Start the end flow in the shown view; the supervisor adds the logout URLs.
@@ -121,7 +121,7 @@ pub enum Action {
 
 /// The session timers, already scaled (see `--test-speedup` in guichetd).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// No input for this long ends the session (the countdown is within it).
     pub idle_timeout: Duration,
     /// Length of the visible idle countdown.
@@ -156,7 +156,7 @@ pub struct Refused(pub String);
 
 /// The state machine. See the module documentation.
 #[derive(Debug)]
-pub struct Machine {
+pub(crate) struct Machine {
     state: State,
     limits: Limits,
     /// Pre-start a spare right after each promotion (off for the no-spare benchmark).
@@ -200,7 +200,7 @@ impl Machine {
     }
 
     /// Starts in `OutOfOrder` because the leftover wipe failed.
-    pub fn boot_out_of_order(&mut self, why: String) -> Vec<Action> {
+    pub(crate) fn boot_out_of_order(&mut self, why: String) -> Vec<Action> {
         self.state = State::OutOfOrder;
         self.out_of_order = Some(why);
         vec![Action::StartSpare]
@@ -211,21 +211,17 @@ impl Machine {
     }
 
     /// Why the terminal is out of order, when it is.
-    pub fn out_of_order_reason(&self) -> Option<&str> {
+    pub(crate) fn out_of_order_reason(&self) -> Option<&str> {
         self.out_of_order.as_deref()
     }
 
     /// Time since the person's first input, while a session runs.
-    pub fn session_age(&self, now: Instant) -> Option<Duration> {
+    pub(crate) fn session_age(&self, now: Instant) -> Option<Duration> {
         self.session_start.map(|s| now.saturating_duration_since(s))
     }
 
-    pub fn limits(&self) -> Limits {
-        self.limits
-    }
-
     /// New limits (a config change): the supervisor calls this on `ApplyConfig`.
-    pub fn set_limits(&mut self, limits: Limits) {
+    pub(crate) fn set_limits(&mut self, limits: Limits) {
         self.limits = limits;
     }
 
@@ -235,12 +231,13 @@ impl Machine {
     }
 
     /// The reason of the last session end.
-    pub fn last_end(&self) -> Option<EndReason> {
+    #[cfg(test)]
+    pub(crate) fn last_end(&self) -> Option<EndReason> {
         self.last_end
     }
 
     /// The next instant at which a `Tick` may change something.
-    pub fn next_deadline(&self) -> Option<Instant> {
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
         let l = &self.limits;
         match self.state {
             State::Active => {
@@ -272,7 +269,7 @@ impl Machine {
     }
 
     /// Staff commands are checked first so that `guichetctl` gets a clear refusal.
-    pub fn check_staff(&self, event: &Event) -> Result<(), Refused> {
+    pub(crate) fn check_staff(&self, event: &Event) -> Result<(), Refused> {
         let refuse = |s: &str| Err(Refused(s.to_owned()));
         match (event, self.state) {
             (_, State::Stopping) => refuse("guichetd is stopping"),
@@ -294,7 +291,7 @@ impl Machine {
     }
 
     /// One event in, the actions out.
-    pub fn handle(&mut self, event: Event, now: Instant) -> Vec<Action> {
+    pub(crate) fn handle(&mut self, event: Event, now: Instant) -> Vec<Action> {
         let mut out = Vec::new();
         match event {
             Event::SpareReady => self.on_spare_ready(&mut out),

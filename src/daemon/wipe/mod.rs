@@ -26,14 +26,15 @@ use crate::protocol::view::ToView;
 use crate::sessiondir::SessionDir;
 
 pub use leftovers::wipe_leftovers;
-pub use printjobs::{kiosk_user, wipe_print_jobs, PrintWipeError, PrintWipeReport};
+pub use printjobs::PrintWipeError;
+pub(crate) use printjobs::{kiosk_user, wipe_print_jobs};
 pub use processes::end_processes;
 pub use tree::delete_tree;
 
 use super::Supervisor;
 
 /// Time a view gets to exit after SIGTERM before SIGKILL.
-pub const GRACE: Duration = Duration::from_millis(300);
+pub(crate) const GRACE: Duration = Duration::from_millis(300);
 /// Deepest directory nesting walked; WebKit profiles are shallow.
 const MAX_DEPTH: usize = 256;
 
@@ -63,7 +64,7 @@ pub enum WipeError {
 
 /// What a successful wipe did, for the log.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct WipeReport {
+pub(crate) struct WipeReport {
     /// Processes killed and reaped.
     pub processes: usize,
     /// Directory entries deleted.
@@ -72,14 +73,8 @@ pub struct WipeReport {
     pub delete_time: Duration,
 }
 
-impl WipeReport {
-    pub fn total(&self) -> Duration {
-        self.kill_time + self.delete_time
-    }
-}
-
 /// Kills, reaps and deletes one session; the whole wipe.
-pub fn wipe_session(pid: Option<ViewPid>, dir: &Path) -> Result<WipeReport, WipeError> {
+pub(crate) fn wipe_session(pid: Option<ViewPid>, dir: &Path) -> Result<WipeReport, WipeError> {
     let t0 = Instant::now();
     let processes = match pid {
         Some(pid) => end_processes(pid, GRACE)?,

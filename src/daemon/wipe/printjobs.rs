@@ -29,11 +29,11 @@ use std::time::{Duration, Instant};
 use crate::config::Printing;
 
 /// Longest a CUPS tool may take before the wipe counts as failed.
-pub const TOOL_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const TOOL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What a successful print-job wipe did, for the log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PrintWipeReport {
+pub(crate) struct PrintWipeReport {
     /// Jobs of the kiosk user listed before the purge.
     pub jobs: usize,
     pub took: Duration,
@@ -71,7 +71,7 @@ fn exit_text(status: &ExitStatus) -> String {
 }
 
 /// The name of the user guichetd runs as (its effective uid).
-pub fn kiosk_user() -> Result<String, PrintWipeError> {
+pub(crate) fn kiosk_user() -> Result<String, PrintWipeError> {
     match nix::unistd::User::from_uid(nix::unistd::geteuid()) {
         Ok(Some(u)) => Ok(u.name),
         _ => Err(PrintWipeError::NoUser),
@@ -80,7 +80,10 @@ pub fn kiosk_user() -> Result<String, PrintWipeError> {
 
 /// Cancels and purges every job of `user` on the server of `printing`, then verifies that none
 /// is listed any more.
-pub fn wipe_print_jobs(printing: &Printing, user: &str) -> Result<PrintWipeReport, PrintWipeError> {
+pub(crate) fn wipe_print_jobs(
+    printing: &Printing,
+    user: &str,
+) -> Result<PrintWipeReport, PrintWipeError> {
     let t0 = Instant::now();
     let server = printing.server.as_deref();
     let jobs = count_jobs(&run("lpstat", &lpstat_args(server, user), TOOL_TIMEOUT)?);
