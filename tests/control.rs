@@ -104,6 +104,13 @@ fn bad_requests_get_error_replies_and_the_daemon_keeps_running() {
     assert!(r.contains(r#""type":"error""#), "{r}");
     let r = raw(&d, b"{\"type\":\"reset\",\"now\":\"yes\"}\n");
     assert!(r.contains(r#""type":"error""#), "{r}");
+    // A field the command does not take is an error, not the command.
+    let r = raw(&d, b"{\"type\":\"pause\",\"confirm\":false}\n");
+    assert!(
+        r.contains(r#""type":"error""#) && r.contains("confirm"),
+        "{r}"
+    );
+    assert!(!d.status().pause_pending && d.status().state != State::Paused);
     let mut big = vec![b'{'; 100_000];
     big.push(b'\n');
     let r = raw(&d, &big);
@@ -128,4 +135,35 @@ fn guichetctl_says_when_guichetd_is_absent() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("guichetd is not running"));
+}
+
+#[test]
+fn a_kiosk_user_outside_the_staff_group_is_told_the_group_and_the_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let runtime = tmp.path().join("run");
+    std::fs::create_dir(&runtime).unwrap();
+    nix::unistd::chown(&runtime, Some(65534.into()), Some(65534.into())).unwrap();
+    let socket = runtime.join("control.sock");
+    let config = tmp.path().join("guichet.toml");
+    std::fs::write(&config, config_text("Poste test", &socket, STAFF, 300)).unwrap();
+    // guichetd as `nobody`, who is not in `users`.
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(guichetd())
+        .arg("--config")
+        .arg(&config)
+        .arg("--runtime-dir")
+        .arg(&runtime)
+        .arg("--view-binary")
+        .arg(fake_view())
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("\"users\"") && err.contains("adduser nobody users"),
+        "{err}"
+    );
 }

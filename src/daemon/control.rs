@@ -102,7 +102,21 @@ impl Server {
         let listener = UnixListener::bind(path)?;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))?;
         if let Some(gid) = access.staff_gid {
-            nix::unistd::chown(path, None, Some(gid)).map_err(io::Error::from)?;
+            nix::unistd::chown(path, None, Some(gid)).map_err(|e| match e {
+                nix::errno::Errno::EPERM => {
+                    let user = nix::unistd::User::from_uid(Uid::effective())
+                        .ok()
+                        .flatten()
+                        .map_or_else(|| Uid::effective().to_string(), |u| u.name);
+                    io::Error::other(format!(
+                        "cannot give the control socket to the staff group \"{group}\": \
+                         guichetd's user {user} is not a member of it. Add it with \
+                         `adduser {user} {group}` (as root), then start guichetd again",
+                        group = access.staff_group
+                    ))
+                }
+                other => io::Error::from(other),
+            })?;
         }
         Ok(Server { listener, access })
     }

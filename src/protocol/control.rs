@@ -14,9 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::daemon::machine::State;
 
-/// `guichetctl` → `guichetd`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+/// `guichetctl` → `guichetd`. A request with a field its command does not take is refused
+/// (`{"type":"pause","confirm":false}` is an error, not a pause).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Request {
     /// The terminal's state.
     ///
@@ -42,6 +43,33 @@ pub enum Request {
     ///
     /// `{"type":"reload"}`
     Reload,
+}
+
+/// The request as read: every command a struct, so that `deny_unknown_fields` holds for the
+/// commands without fields too (serde ignores extra keys of a unit variant).
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum WireRequest {
+    Status {},
+    Reset {
+        #[serde(default)]
+        now: bool,
+    },
+    Pause {},
+    Resume {},
+    Reload {},
+}
+
+impl<'de> Deserialize<'de> for Request {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match WireRequest::deserialize(d)? {
+            WireRequest::Status {} => Request::Status,
+            WireRequest::Reset { now } => Request::Reset { now },
+            WireRequest::Pause {} => Request::Pause,
+            WireRequest::Resume {} => Request::Resume,
+            WireRequest::Reload {} => Request::Reload,
+        })
+    }
 }
 
 /// `guichetd` → `guichetctl`.
@@ -149,6 +177,19 @@ mod tests {
     #[test]
     fn unknown_requests_and_fields_are_refused() {
         assert!(serde_json::from_str::<Request>(r#"{"type":"format_disk"}"#).is_err());
-        assert!(serde_json::from_str::<Request>(r#"{"type":"reset","now":true,"x":1}"#).is_err());
+        for bad in [
+            r#"{"type":"reset","now":true,"x":1}"#,
+            r#"{"type":"pause","confirm":false}"#,
+            r#"{"type":"status","verbose":true}"#,
+            r#"{"type":"resume","now":true}"#,
+            r#"{"type":"reload","file":"/tmp/x"}"#,
+            r#"{"type":"reset","now":"yes"}"#,
+        ] {
+            assert!(serde_json::from_str::<Request>(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            serde_json::from_str::<Request>(r#"{"type":"reset"}"#).unwrap(),
+            Request::Reset { now: false }
+        );
     }
 }
