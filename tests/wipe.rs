@@ -75,6 +75,41 @@ fn ten_thousand_files_are_deleted() {
 }
 
 #[test]
+fn a_tree_two_thousand_directories_deep_is_deleted() {
+    use nix::fcntl::{openat, OFlag};
+    use nix::sys::stat::{mkdirat, Mode};
+    let (_tmp, root, outside) = setup();
+    // Built by descriptors: the path of the deepest folder is longer than PATH_MAX.
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+    let mut dir = openat(nix::fcntl::AT_FDCWD, &root, flags, Mode::empty()).unwrap();
+    for i in 0..2000 {
+        mkdirat(&dir, "d", Mode::S_IRWXU).unwrap();
+        let next = openat(&dir, "d", flags, Mode::empty()).unwrap();
+        if i % 500 == 0 {
+            // A few read-only levels on the way, and a link out of the session.
+            nix::unistd::symlinkat(outside.as_path(), &next, "out").unwrap();
+            nix::sys::stat::fchmod(&next, Mode::S_IRUSR | Mode::S_IXUSR).unwrap();
+        }
+        dir = next;
+    }
+    let leaf = openat(
+        &dir,
+        "leaf.txt",
+        OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_CLOEXEC,
+        Mode::S_IRUSR,
+    );
+    assert!(leaf.is_ok() || matches!(leaf, Err(nix::errno::Errno::EACCES)));
+    drop(dir);
+    let deleted = delete_tree(&root).expect("a deep tree is wiped");
+    assert!(deleted > 2000, "{deleted}");
+    assert!(!root.exists());
+    assert_eq!(
+        fs::read_to_string(outside.join("keep.txt")).unwrap(),
+        "keep"
+    );
+}
+
+#[test]
 fn a_missing_directory_is_already_wiped() {
     let tmp = tempfile::tempdir().unwrap();
     assert_eq!(delete_tree(&tmp.path().join("nope")).unwrap(), 0);

@@ -35,8 +35,6 @@ use super::Supervisor;
 
 /// Time a view gets to exit after SIGTERM before SIGKILL.
 pub(crate) const GRACE: Duration = Duration::from_millis(300);
-/// Deepest directory nesting walked; WebKit profiles are shallow.
-const MAX_DEPTH: usize = 256;
 
 /// Why a wipe failed. Never names a file.
 #[derive(Debug, thiserror::Error)]
@@ -47,8 +45,6 @@ pub enum WipeError {
     RootIsSymlink { session: String },
     #[error("session {session}: a filesystem is mounted inside the session directory")]
     MountInside { session: String },
-    #[error("session {session}: deeper than {MAX_DEPTH} directories")]
-    TooDeep { session: String },
     #[error("session {session}: cannot {what}: {errno}")]
     Sys {
         session: String,

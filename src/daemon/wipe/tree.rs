@@ -17,7 +17,7 @@ use nix::fcntl::{openat, OFlag, AT_FDCWD};
 use nix::sys::stat::{fchmod, fchmodat, fstat, fstatat, FchmodatFlags, Mode, SFlag};
 use nix::unistd::{unlinkat, UnlinkatFlags};
 
-use super::{WipeError, MAX_DEPTH};
+use super::WipeError;
 
 /// Deletes `root` and everything below it without following symlinks or crossing mounts,
 /// then checks it is gone. Returns the number of entries deleted.
@@ -53,7 +53,7 @@ pub fn delete_tree(root: &Path) -> Result<u64, WipeError> {
             dev,
             entries: 0,
         };
-        walk.empty(fd, 0)?;
+        walk.empty(fd)?;
         entries = walk.entries;
         unlinkat(&parent_fd, name.as_c_str(), UnlinkatFlags::RemoveDir)
             .map_err(|e| err("remove the session directory", e))?;
@@ -73,77 +73,125 @@ struct Walk<'a> {
     entries: u64,
 }
 
+/// A directory the walk went down from: its inode (checked when the walk comes back up
+/// through `..`) and the name of the child it went into.
+struct Up {
+    ino: u64,
+    child: CString,
+}
+
 impl Walk<'_> {
     fn err(&self, what: &'static str, errno: Errno) -> WipeError {
         sys_err(self.session, what, errno)
     }
 
-    /// Deletes everything inside the directory `fd` (consumed).
-    fn empty(&mut self, fd: OwnedFd, depth: usize) -> Result<(), WipeError> {
-        if depth > MAX_DEPTH {
-            return Err(WipeError::TooDeep {
-                session: self.session.to_owned(),
-            });
+    fn mount_inside(&self) -> WipeError {
+        WipeError::MountInside {
+            session: self.session.to_owned(),
         }
-        let st = fstat(&fd).map_err(|e| self.err("inspect a directory", e))?;
-        if st.st_dev != self.dev {
-            return Err(WipeError::MountInside {
-                session: self.session.to_owned(),
-            });
+    }
+
+    /// Deletes everything inside the directory `root`, however deep, with two descriptors
+    /// at a time: down into the first subdirectory left, back up through `..` (checked to be
+    /// the directory it came from) once a directory is empty, then remove it. No recursion,
+    /// so no depth a session can create is too deep.
+    fn empty(&mut self, root: OwnedFd) -> Result<(), WipeError> {
+        let mut above: Vec<Up> = Vec::new();
+        let mut dir = root;
+        loop {
+            let st = fstat(&dir).map_err(|e| self.err("inspect a directory", e))?;
+            if st.st_dev != self.dev {
+                return Err(self.mount_inside());
+            }
+            // A read-only directory of the session: make it ours to empty.
+            if st.st_mode & 0o700 != 0o700 {
+                fchmod(&dir, Mode::S_IRWXU)
+                    .map_err(|e| self.err("make a directory writable", e))?;
+            }
+            match self.unlink_all_but_one_subdir(&dir)? {
+                Some(child) => {
+                    let sub = self.open_subdir(&dir, &child)?;
+                    above.push(Up {
+                        ino: st.st_ino,
+                        child,
+                    });
+                    dir = sub;
+                }
+                None => {
+                    let Some(up) = above.pop() else {
+                        return Ok(());
+                    };
+                    let parent = openat(
+                        &dir,
+                        c"..",
+                        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+                        Mode::empty(),
+                    )
+                    .map_err(|e| self.err("go back up a directory", e))?;
+                    let pst = fstat(&parent).map_err(|e| self.err("inspect a directory", e))?;
+                    if pst.st_ino != up.ino || pst.st_dev != self.dev {
+                        // The tree moved under the walk (nothing of the session runs now).
+                        return Err(self.err("go back up a directory", Errno::ESTALE));
+                    }
+                    unlinkat(&parent, up.child.as_c_str(), UnlinkatFlags::RemoveDir)
+                        .map_err(|e| self.err("remove a directory", e))?;
+                    self.entries += 1;
+                    dir = parent;
+                }
+            }
         }
-        // A read-only directory of the session: make it ours to empty.
-        if st.st_mode & 0o700 != 0o700 {
-            fchmod(&fd, Mode::S_IRWXU).map_err(|e| self.err("make a directory writable", e))?;
-        }
-        let mut dir = Dir::from_fd(fd).map_err(|e| self.err("read a directory", e))?;
+    }
+
+    /// Unlinks every entry of `dir` that is not a directory (files, symlinks, fifos, sockets,
+    /// devices: never opened) and returns the name of one subdirectory, if any is left.
+    fn unlink_all_but_one_subdir(&mut self, dir: &OwnedFd) -> Result<Option<CString>, WipeError> {
+        // A description of its own, so listing never shares an offset with `dir`.
+        let listing = open_dir(dir, c".").map_err(|e| self.err("read a directory", e))?;
+        let mut list = Dir::from_fd(listing).map_err(|e| self.err("read a directory", e))?;
         let mut names: Vec<CString> = Vec::new();
-        for entry in dir.iter() {
+        for entry in list.iter() {
             let entry = entry.map_err(|e| self.err("read a directory", e))?;
             let n = entry.file_name();
             if n != c"." && n != c".." {
                 names.push(n.to_owned());
             }
         }
+        let mut subdir = None;
         for name in names {
             let st = fstatat(
-                &dir,
+                dir,
                 name.as_c_str(),
                 nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
             )
             .map_err(|e| self.err("inspect an entry", e))?;
             if SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT == SFlag::S_IFDIR {
                 if st.st_dev != self.dev {
-                    return Err(WipeError::MountInside {
-                        session: self.session.to_owned(),
-                    });
+                    return Err(self.mount_inside());
                 }
-                let sub = match open_dir(&dir, &name) {
-                    Err(Errno::EACCES) => {
-                        // Not even readable (mode 000). Checked above to be a directory, not
-                        // a symlink, of this session.
-                        fchmodat(
-                            &dir,
-                            name.as_c_str(),
-                            Mode::S_IRWXU,
-                            FchmodatFlags::FollowSymlink,
-                        )
-                        .map_err(|e| self.err("make a directory readable", e))?;
-                        open_dir(&dir, &name)
-                    }
-                    other => other,
+                if subdir.is_none() {
+                    subdir = Some(name);
                 }
-                .map_err(|e| self.err("open a directory", e))?;
-                self.empty(sub, depth + 1)?;
-                unlinkat(&dir, name.as_c_str(), UnlinkatFlags::RemoveDir)
-                    .map_err(|e| self.err("remove a directory", e))?;
             } else {
-                // Files, symlinks, fifos, sockets, devices: unlinked, never opened.
-                unlinkat(&dir, name.as_c_str(), UnlinkatFlags::NoRemoveDir)
+                unlinkat(dir, name.as_c_str(), UnlinkatFlags::NoRemoveDir)
                     .map_err(|e| self.err("delete a file", e))?;
+                self.entries += 1;
             }
-            self.entries += 1;
         }
-        Ok(())
+        Ok(subdir)
+    }
+
+    /// Opens subdirectory `name` of `dir`, making it readable first if it is not (mode 000).
+    fn open_subdir(&self, dir: &OwnedFd, name: &CStr) -> Result<OwnedFd, WipeError> {
+        match open_dir(dir, name) {
+            Err(Errno::EACCES) => {
+                // Checked to be a directory, not a symlink, of this session.
+                fchmodat(dir, name, Mode::S_IRWXU, FchmodatFlags::FollowSymlink)
+                    .map_err(|e| self.err("make a directory readable", e))?;
+                open_dir(dir, name)
+            }
+            other => other,
+        }
+        .map_err(|e| self.err("open a directory", e))
     }
 }
 
