@@ -14,8 +14,6 @@
 //! - RSS of guichetd in Welcome, and its CPU use over 10 s idle.
 
 #[path = "../tests/support/mod.rs"]
-mod e2e;
-#[path = "../tests/supervisor_support/mod.rs"]
 mod support;
 
 use std::path::PathBuf;
@@ -36,7 +34,7 @@ fn main() {
         ensure_fake_view();
     }
     let xvfb = match (&view, std::env::var_os("DISPLAY")) {
-        (Some(_), None) => Some(e2e::Xvfb::start()),
+        (Some(_), None) => Some(support::Xvfb::start()),
         _ => None,
     };
     let display: Option<String> = xvfb

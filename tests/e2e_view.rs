@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use guichet::policy::BlockReason;
 use guichet::protocol::view::{DownloadState, FromView, ToView};
-use support::*;
+use support::canary::find_named;
+use support::{e2e_lock, Reply, TestConfig, View, World, Xvfb};
 
 const START: &str = "http://www.allowed.test/start";
 const SENTINEL: &str = "http://www.allowed.test/sentinel";
@@ -438,38 +439,6 @@ fn downloads_land_in_the_session_with_safe_names_and_limits() {
     assert!(!log.contains(&marker), "a file name reached the log");
 }
 
-/// Files whose name contains `needle` under `dir`, not following symlinks, skipping `skip`.
-fn find_named(
-    dir: &std::path::Path,
-    needle: &str,
-    skip: &std::path::Path,
-) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        if d.starts_with(skip)
-            || d.starts_with("/root/.cargo")
-            || d.starts_with("/root/.rustup")
-            || d.ends_with("target")
-        {
-            continue;
-        }
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if e.file_name().to_string_lossy().contains(needle) {
-                out.push(p.clone());
-            }
-            if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-                stack.push(p);
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn file_upload_offers_only_session_files_and_no_gtk_dialog() {
     let _g = e2e_lock();
@@ -676,7 +645,7 @@ fn permissions_are_denied_and_a_web_process_crash_is_reported() {
     assert!(!web.is_empty(), "no web process found");
     for pid in web {
         let _ = nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(pid as i32),
+            nix::unistd::Pid::from_raw(pid),
             nix::sys::signal::Signal::SIGKILL,
         );
     }

@@ -1,9 +1,9 @@
 //! The log promise: hosts and categories, never URLs, paths, queries or the person's data.
 
-mod supervisor_support;
+mod support;
 
 use guichet::daemon::machine::State;
-use supervisor_support::*;
+use support::{eventually, Daemon};
 
 #[test]
 fn a_session_with_canaries_leaves_none_in_the_logs() {
