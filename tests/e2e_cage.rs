@@ -18,23 +18,19 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use guichet::protocol::frame;
 use guichet::protocol::view::{FromView, ToView};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use support::procs::{self, comm, environ, is_alive, parent_of, processes_in_group, start_time};
-use support::view::read_view_pipes;
+use support::view::log_filter;
 use support::xvfb::{screenshot_dir, Shot};
-use support::{e2e_lock, Reply, TestConfig, World, Xvfb, TIMEOUT};
+use support::{e2e_lock, Reply, TestConfig, ViewPipes, World, Xvfb, TIMEOUT};
 
 /// The unprivileged user cage runs as: `nobody`.
 const UID: u32 = 65534;
@@ -203,10 +199,7 @@ fn rect(x: u32, y: u32, w: u32, h: u32) -> (u32, u32, u32, u32) {
 /// killed on drop.
 struct Cage {
     child: Child,
-    stdin: Option<ChildStdin>,
-    messages: Receiver<FromView>,
-    received: Vec<FromView>,
-    log: Arc<Mutex<Vec<String>>>,
+    pipes: ViewPipes,
     xdg: PathBuf,
     /// Every descendant seen so far, with its start time (WebKit may move its sandboxed
     /// processes to a new session; the start time tells a reused pid apart).
@@ -245,10 +238,7 @@ impl Cage {
             cmd.arg(kv);
         }
         cmd.arg("GDK_BACKEND=wayland")
-            .arg(format!(
-                "RUST_LOG={}",
-                std::env::var("GUICHET_TEST_LOG").unwrap_or_else(|_| "guichet=debug".into())
-            ))
+            .arg(format!("RUST_LOG={}", log_filter()))
             .arg(view)
             .arg("--session-dir")
             .arg(session.root())
@@ -260,51 +250,25 @@ impl Cage {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("start setpriv … cage");
-        let (rx, log) = read_view_pipes(&mut child);
         Cage {
-            stdin: child.stdin.take(),
+            pipes: ViewPipes::of_child("the view under cage", &mut child),
             child,
-            messages: rx,
-            received: Vec::new(),
-            log,
             xdg: xdg.to_owned(),
             seen: BTreeMap::new(),
         }
     }
 
     fn send(&mut self, msg: &ToView) {
-        let stdin = self.stdin.as_mut().expect("stdin open");
-        frame::write_frame(stdin, msg).expect("write to the view");
-        stdin.flush().unwrap();
+        self.pipes.send(msg);
     }
 
-    /// Waits for a message matching `pred`, skipping (but recording) others.
+    /// Waits for a message matching `pred`, skipping (but recording) others, and remembers
+    /// cage's descendants before each wait.
     fn expect(&mut self, what: &str, pred: impl Fn(&FromView) -> bool) -> FromView {
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            self.descendants();
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.messages.recv_timeout(left) {
-                Ok(msg) => {
-                    self.received.push(msg.clone());
-                    if pred(&msg) {
-                        return msg;
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    panic!(
-                        "no {what} from the view under cage; got {:?}",
-                        self.received
-                    )
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    panic!(
-                        "the view under cage exited before {what}; got {:?}",
-                        self.received
-                    )
-                }
-            }
-        }
+        let (cage, seen) = (self.pid(), &mut self.seen);
+        self.pipes.expect_while(what, pred, || {
+            remember_descendants(cage, seen);
+        })
     }
 
     /// cage's Wayland socket (absolute).
@@ -322,13 +286,7 @@ impl Cage {
 
     /// Current descendants of cage (also remembered for the clean-up).
     fn descendants(&mut self) -> Vec<i32> {
-        let found = procs::descendants(self.pid());
-        for pid in &found {
-            if let Some(t) = start_time(*pid) {
-                self.seen.entry(*pid).or_insert(t);
-            }
-        }
-        found
+        remember_descendants(self.pid(), &mut self.seen)
     }
 
     /// cage's pid (setpriv execs it), which is also its process group.
@@ -461,15 +419,23 @@ impl Cage {
 
 impl Drop for Cage {
     fn drop(&mut self) {
-        self.stdin = None;
+        self.pipes.close_stdin();
         if std::thread::panicking() {
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.kill_all()));
-            eprintln!("---- cage + guichet-view log ----");
-            for l in self.log.lock().unwrap().iter() {
-                eprintln!("{l}");
-            }
+            self.pipes.print_log("cage + guichet-view");
         } else {
             self.kill_all();
         }
     }
+}
+
+/// Current descendants of `cage`, each remembered in `seen` with its start time.
+fn remember_descendants(cage: i32, seen: &mut BTreeMap<i32, u64>) -> Vec<i32> {
+    let found = procs::descendants(cage);
+    for pid in &found {
+        if let Some(t) = start_time(*pid) {
+            seen.entry(*pid).or_insert(t);
+        }
+    }
+    found
 }

@@ -259,9 +259,9 @@ fn iframes_and_redirects_to_blocked_hosts_never_leave() {
     assert!(!world.proxy.saw_host("evil-nested.test"));
     // A blocked iframe leaves the page in place: no blocked page, no `blocked` report.
     assert!(
-        !view.received.iter().any(is_blocked),
+        !view.received().iter().any(is_blocked),
         "an iframe must not replace the page: {:?}",
-        view.received
+        view.received()
     );
 
     // A 302 from an allowed page to a blocked host: the hop is refused, the blocked page shown.
@@ -316,7 +316,7 @@ fn local_and_data_urls_are_never_shown() {
             "{name}: the URL leaked into the log"
         );
         // Only the allowed host was ever shown; a refusal by the policy says "scheme".
-        for m in &view.received {
+        for m in view.received() {
             match m {
                 FromView::Navigated { host, .. } => {
                     assert_eq!(host.as_str(), "www.allowed.test", "{name}")

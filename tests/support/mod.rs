@@ -45,7 +45,7 @@ pub use self::{
     daemon::{Builder, Daemon},
     fake_view::FakeView,
     proxy::{Proxy, Reply, Seen},
-    view::{View, World},
+    view::{View, ViewPipes, World},
     xvfb::Xvfb,
 };
 
