@@ -111,6 +111,7 @@ fn main() {
     d.wait_status("spare ready", |s| s.spare_ready);
     let pid = d.child.id();
     let (t0, c0) = (Instant::now(), cpu_ticks(pid));
+    // The measurement window itself (idle CPU over 10 s), not a wait for something to happen.
     std::thread::sleep(Duration::from_secs(10));
     let (secs, ticks) = (t0.elapsed().as_secs_f64(), cpu_ticks(pid) - c0);
     let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)

@@ -481,13 +481,25 @@ fn file_upload_offers_only_session_files_and_no_gtk_dialog() {
     assert!(chosen.path.contains("size=17"), "{}", chosen.path);
 }
 
-/// Proving that a window does *not* appear needs a time window: the count is checked
-/// every 100 ms for a second (a GTK menu or inspector maps within a few frames).
-fn assert_one_window_for_a_while(xvfb: &Xvfb, when: &str) {
-    for _ in 0..10 {
-        assert_eq!(xvfb.visible_windows().len(), 1, "a second window {when}");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+/// Only one window is mapped. Checked once the view has handled whatever could have opened
+/// another: see [`handled`].
+fn assert_one_window(xvfb: &Xvfb, when: &str) {
+    assert_eq!(xvfb.visible_windows().len(), 1, "a second window {when}");
+}
+
+/// Waits until the view has handled right-click number `n` and every input before it. The
+/// test page answers each right-click, after WebKit's default action (asking the view's
+/// process for a context menu), by loading a frame at `/handled?n`: the view's process
+/// decides that navigation after the menu request and after the input events that came
+/// before the click, so once the proxy sees the frame's request, a menu, inspector or window
+/// they opened is mapped.
+fn handled(world: &World, n: u32) {
+    let path = format!("/handled?{n}");
+    world
+        .proxy
+        .wait_for(&format!("right-click {n} handled"), |s| {
+            s.host == "www.allowed.test" && s.path == path
+        });
 }
 
 #[test]
@@ -503,16 +515,23 @@ fn no_context_menu_devtools_or_dialog_and_print_is_reported() {
         page(
             r#"<h1>page</h1><button style="position:fixed;inset:0" onclick="window.print()">print</button>
                <script>document.addEventListener('contextmenu',()=>fetch('/ctx'))</script>
+               <script>let clicks=0;document.addEventListener('contextmenu',()=>{const n=++clicks;
+                 setTimeout(()=>{const f=document.createElement('iframe');
+                   f.src='/handled?'+n;document.body.appendChild(f);});})</script>
                <script>setTimeout(()=>window.close(),200)</script>"#,
         ),
     );
+    world
+        .proxy
+        .route("www.allowed.test", "/handled", page("handled"));
     let mut view = View::spawn(&world.xvfb, &world.config, world.session());
     view.start();
     view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
     world.xvfb.click(CENTRE.0, CENTRE.1, 3);
-    // The page saw the right-click; a menu would map right after: watch for a while.
+    // The page saw the right-click, and the view has answered its menu request.
     world.proxy.wait_path("www.allowed.test", "/ctx");
-    assert_one_window_for_a_while(&world.xvfb, "after a right-click");
+    handled(&world, 1);
+    assert_one_window(&world.xvfb, "after a right-click");
     for key in [
         "F12",
         "ctrl+shift+i",
@@ -530,7 +549,10 @@ fn no_context_menu_devtools_or_dialog_and_print_is_reported() {
     ] {
         world.xvfb.xdotool(&["key", key]);
     }
-    assert_one_window_for_a_while(&world.xvfb, "after devtools and window shortcuts");
+    // A second right-click, handled after the keys.
+    world.xvfb.click(CENTRE.0, CENTRE.1, 3);
+    handled(&world, 2);
+    assert_one_window(&world.xvfb, "after devtools and window shortcuts");
     world.xvfb.click(CENTRE.0, CENTRE.1, 1);
     view.expect("print_requested", |m| *m == FromView::PrintRequested);
     assert_eq!(
