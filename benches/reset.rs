@@ -14,8 +14,6 @@
 //! - RSS of guichetd in Welcome, and its CPU use over 10 s idle.
 
 #[path = "../tests/support/mod.rs"]
-mod e2e;
-#[path = "../tests/supervisor_support/mod.rs"]
 mod support;
 
 use std::path::PathBuf;
@@ -36,7 +34,7 @@ fn main() {
         ensure_fake_view();
     }
     let xvfb = match (&view, std::env::var_os("DISPLAY")) {
-        (Some(_), None) => Some(e2e::Xvfb::start()),
+        (Some(_), None) => Some(support::Xvfb::start()),
         _ => None,
     };
     let display: Option<String> = xvfb
@@ -113,6 +111,7 @@ fn main() {
     d.wait_status("spare ready", |s| s.spare_ready);
     let pid = d.child.id();
     let (t0, c0) = (Instant::now(), cpu_ticks(pid));
+    // The measurement window itself (idle CPU over 10 s), not a wait for something to happen.
     std::thread::sleep(Duration::from_secs(10));
     let (secs, ticks) = (t0.elapsed().as_secs_f64(), cpu_ticks(pid) - c0);
     let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)

@@ -1,6 +1,6 @@
 //! The control socket: who may use it, and how it survives bad requests.
 
-mod supervisor_support;
+mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -8,7 +8,9 @@ use std::os::unix::net::UnixStream;
 use std::process::Command;
 
 use guichet::daemon::machine::State;
-use supervisor_support::*;
+use support::config_text;
+use support::daemon::{fake_view, guichetctl, guichetd};
+use support::{eventually, Builder, Daemon};
 
 /// `users` (gid 100) exists on Debian-like systems; the member test uses it as staff group.
 const STAFF: &str = "users";

@@ -18,20 +18,19 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use guichet::protocol::frame;
 use guichet::protocol::view::{FromView, ToView};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use support::*;
+use support::procs::{self, comm, environ, is_alive, parent_of, processes_in_group, start_time};
+use support::view::log_filter;
+use support::xvfb::{screenshot_dir, Shot};
+use support::{e2e_lock, Reply, TestConfig, ViewPipes, World, Xvfb, TIMEOUT};
 
 /// The unprivileged user cage runs as: `nobody`.
 const UID: u32 = 65534;
@@ -191,142 +190,20 @@ fn chown_tree(path: &Path, uid: u32) {
     }
 }
 
-/// The command name of a process (empty when it is gone).
-fn comm(pid: u32) -> String {
-    std::fs::read_to_string(format!("/proc/{pid}/comm"))
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
-}
-
-/// The environment of a process.
-fn environ(pid: u32) -> Vec<(String, String)> {
-    let raw = std::fs::read(format!("/proc/{pid}/environ")).expect("read environ");
-    raw.split(|b| *b == 0)
-        .filter_map(|kv| {
-            let kv = String::from_utf8_lossy(kv);
-            kv.split_once('=')
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        })
-        .collect()
-}
-
-/// Field `n` after the command name of `/proc/PID/stat` (0: state, 1: ppid, 2: pgrp,
-/// 19: start time).
-fn stat_field(pid: u32, n: usize) -> Option<String> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    Some(
-        stat.rsplit_once(')')?
-            .1
-            .split_whitespace()
-            .nth(n)?
-            .to_owned(),
-    )
-}
-
-fn parent_of(pid: u32) -> Option<u32> {
-    stat_field(pid, 1)?.parse().ok()
-}
-
-/// A process's start time (clock ticks after boot), to tell a reused pid apart.
-fn start_time(pid: u32) -> Option<u64> {
-    stat_field(pid, 19)?.parse().ok()
-}
-
-/// Whether a process exists and is not a zombie.
-fn alive(pid: u32) -> bool {
-    stat_field(pid, 0).is_some_and(|s| s != "Z")
-}
-
-/// Processes whose process group is `pgid` (zombies too when `zombies`).
-fn processes_in_group(pgid: u32, zombies: bool) -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            stat_field(*pid, 2).and_then(|g| g.parse().ok()) == Some(pgid)
-                && (zombies || alive(*pid))
-        })
-        .collect()
-}
-
 /// `(x, y, width, height)`.
 fn rect(x: u32, y: u32, w: u32, h: u32) -> (u32, u32, u32, u32) {
     (x, y, w, h)
-}
-
-/// A screenshot of cage's output.
-struct Shot {
-    path: PathBuf,
-    width: u32,
-    height: u32,
-}
-
-impl Shot {
-    fn open(path: PathBuf) -> Shot {
-        let out = Command::new("identify")
-            .args(["-format", "%w %h"])
-            .arg(&path)
-            .output()
-            .expect("run identify (imagemagick)");
-        let text = String::from_utf8_lossy(&out.stdout);
-        let mut it = text
-            .split_whitespace()
-            .map(|n| n.parse::<u32>().unwrap_or(0));
-        let (width, height) = (it.next().unwrap_or(0), it.next().unwrap_or(0));
-        Shot {
-            path,
-            width,
-            height,
-        }
-    }
-
-    /// The distinct colours (`#RRGGBB`) in a rectangle.
-    fn colours(&self, (x, y, w, h): (u32, u32, u32, u32)) -> BTreeSet<String> {
-        let out = Command::new("convert")
-            .arg(&self.path)
-            .args([
-                "-alpha",
-                "off",
-                "-crop",
-                &format!("{w}x{h}+{x}+{y}"),
-                "+repage",
-                "-unique-colors",
-                "-depth",
-                "8",
-                "txt:-",
-            ])
-            .output()
-            .expect("run convert (imagemagick)");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| {
-                l.split_whitespace()
-                    .find(|w| w.starts_with('#') && w.len() == 7)
-                    .map(|w| w.to_ascii_uppercase())
-            })
-            .collect()
-    }
-
-    fn has(&self, r: (u32, u32, u32, u32), hex: &str) -> bool {
-        self.colours(r)
-            .contains(&format!("#{}", hex.to_ascii_uppercase()))
-    }
 }
 
 /// cage (as `nobody`, nested in Xvfb) running `guichet-view`; every process it started is
 /// killed on drop.
 struct Cage {
     child: Child,
-    stdin: Option<ChildStdin>,
-    messages: Receiver<FromView>,
-    received: Vec<FromView>,
-    log: Arc<Mutex<Vec<String>>>,
+    pipes: ViewPipes,
     xdg: PathBuf,
     /// Every descendant seen so far, with its start time (WebKit may move its sandboxed
     /// processes to a new session; the start time tells a reused pid apart).
-    seen: BTreeMap<u32, u64>,
+    seen: BTreeMap<i32, u64>,
 }
 
 impl Cage {
@@ -361,10 +238,7 @@ impl Cage {
             cmd.arg(kv);
         }
         cmd.arg("GDK_BACKEND=wayland")
-            .arg(format!(
-                "RUST_LOG={}",
-                std::env::var("GUICHET_TEST_LOG").unwrap_or_else(|_| "guichet=debug".into())
-            ))
+            .arg(format!("RUST_LOG={}", log_filter()))
             .arg(view)
             .arg("--session-dir")
             .arg(session.root())
@@ -376,51 +250,25 @@ impl Cage {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("start setpriv … cage");
-        let (rx, log) = read_view_pipes(&mut child);
         Cage {
-            stdin: child.stdin.take(),
+            pipes: ViewPipes::of_child("the view under cage", &mut child),
             child,
-            messages: rx,
-            received: Vec::new(),
-            log,
             xdg: xdg.to_owned(),
             seen: BTreeMap::new(),
         }
     }
 
     fn send(&mut self, msg: &ToView) {
-        let stdin = self.stdin.as_mut().expect("stdin open");
-        frame::write_frame(stdin, msg).expect("write to the view");
-        stdin.flush().unwrap();
+        self.pipes.send(msg);
     }
 
-    /// Waits for a message matching `pred`, skipping (but recording) others.
+    /// Waits for a message matching `pred`, skipping (but recording) others, and remembers
+    /// cage's descendants before each wait.
     fn expect(&mut self, what: &str, pred: impl Fn(&FromView) -> bool) -> FromView {
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            self.descendants();
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.messages.recv_timeout(left) {
-                Ok(msg) => {
-                    self.received.push(msg.clone());
-                    if pred(&msg) {
-                        return msg;
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    panic!(
-                        "no {what} from the view under cage; got {:?}",
-                        self.received
-                    )
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    panic!(
-                        "the view under cage exited before {what}; got {:?}",
-                        self.received
-                    )
-                }
-            }
-        }
+        let (cage, seen) = (self.pid(), &mut self.seen);
+        self.pipes.expect_while(what, pred, || {
+            remember_descendants(cage, seen);
+        })
     }
 
     /// cage's Wayland socket (absolute).
@@ -437,28 +285,13 @@ impl Cage {
     }
 
     /// Current descendants of cage (also remembered for the clean-up).
-    fn descendants(&mut self) -> Vec<u32> {
-        let mut found = Vec::new();
-        let mut stack = vec![self.child.id()];
-        while let Some(pid) = stack.pop() {
-            let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-                continue;
-            };
-            for task in tasks.flatten() {
-                let children =
-                    std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
-                for c in children.split_whitespace().filter_map(|c| c.parse().ok()) {
-                    found.push(c);
-                    stack.push(c);
-                }
-            }
-        }
-        for pid in &found {
-            if let Some(t) = start_time(*pid) {
-                self.seen.entry(*pid).or_insert(t);
-            }
-        }
-        found
+    fn descendants(&mut self) -> Vec<i32> {
+        remember_descendants(self.pid(), &mut self.seen)
+    }
+
+    /// cage's pid (setpriv execs it), which is also its process group.
+    fn pid(&self) -> i32 {
+        self.child.id() as i32
     }
 
     /// Runs `grim -` as `nobody` on cage's socket until `done(shot)`; saves the last picture
@@ -515,16 +348,16 @@ impl Cage {
     /// Kills cage's process group and every descendant ever seen, and checks none is left.
     fn kill_all(&mut self) {
         self.descendants();
-        let pgid = self.child.id();
-        let _ = nix::sys::signal::killpg(Pid::from_raw(pgid as i32), Signal::SIGKILL);
+        let pgid = self.pid();
+        let _ = nix::sys::signal::killpg(Pid::from_raw(pgid), Signal::SIGKILL);
         for pid in self.survivors() {
-            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+            let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
         let deadline = Instant::now() + TIMEOUT;
         loop {
-            let left: Vec<u32> = processes_in_group(pgid, false)
+            let left: Vec<i32> = processes_in_group(pgid, false)
                 .into_iter()
                 .chain(self.survivors())
                 .collect();
@@ -547,8 +380,8 @@ impl Cage {
 impl Cage {
     /// Reaps the exited processes of the run that were orphaned to this process (the
     /// subreaper), until none is left or a second has passed.
-    fn reap(&self, pgid: u32) {
-        let me = std::process::id();
+    fn reap(&self, pgid: i32) {
+        let me = std::process::id() as i32;
         let deadline = Instant::now() + Duration::from_secs(1);
         loop {
             let mut pending = false;
@@ -558,12 +391,12 @@ impl Cage {
                 .copied()
                 .chain(processes_in_group(pgid, true))
             {
-                if pid == self.child.id() || parent_of(pid) != Some(me) {
+                if pid == self.pid() || parent_of(pid) != Some(me) {
                     continue;
                 }
                 pending = true;
                 let _ = nix::sys::wait::waitpid(
-                    Pid::from_raw(pid as i32),
+                    Pid::from_raw(pid),
                     Some(nix::sys::wait::WaitPidFlag::WNOHANG),
                 );
             }
@@ -575,10 +408,10 @@ impl Cage {
     }
 
     /// The descendants seen so far that still run (same pid and start time, not a zombie).
-    fn survivors(&self) -> Vec<u32> {
+    fn survivors(&self) -> Vec<i32> {
         self.seen
             .iter()
-            .filter(|(pid, t)| alive(**pid) && start_time(**pid) == Some(**t))
+            .filter(|(pid, t)| is_alive(**pid) && start_time(**pid) == Some(**t))
             .map(|(pid, _)| *pid)
             .collect()
     }
@@ -586,15 +419,23 @@ impl Cage {
 
 impl Drop for Cage {
     fn drop(&mut self) {
-        self.stdin = None;
+        self.pipes.close_stdin();
         if std::thread::panicking() {
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.kill_all()));
-            eprintln!("---- cage + guichet-view log ----");
-            for l in self.log.lock().unwrap().iter() {
-                eprintln!("{l}");
-            }
+            self.pipes.print_log("cage + guichet-view");
         } else {
             self.kill_all();
         }
     }
+}
+
+/// Current descendants of `cage`, each remembered in `seen` with its start time.
+fn remember_descendants(cage: i32, seen: &mut BTreeMap<i32, u64>) -> Vec<i32> {
+    let found = procs::descendants(cage);
+    for pid in &found {
+        if let Some(t) = start_time(*pid) {
+            seen.entry(*pid).or_insert(t);
+        }
+    }
+    found
 }

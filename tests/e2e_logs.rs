@@ -6,15 +6,13 @@
 //! about the visit; at `debug` the hosts may appear (that is where an admin chasing a bug
 //! looks), but never a URL, a query or the file's name.
 
-mod supervisor_support;
 mod support;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use guichet::daemon::machine::State;
-use supervisor_support::{Builder, Daemon};
-use support::{e2e_lock, Reply, TestConfig, World};
+use support::{e2e_lock, eventually, Builder, Daemon, Reply, TestConfig, World};
 
 const FIRST: &str = "www.myminfin.be";
 const SECOND: &str = "www.mypension.be";
@@ -98,7 +96,7 @@ fn visit(level: &str) -> String {
     world.proxy.wait_path(FIRST, "/document");
     world.proxy.wait_path(SECOND, "/loaded");
     // The document is in the session, and the blocked page has replaced the second service.
-    supervisor_support::eventually("the download landed", || {
+    eventually("the download landed", || {
         downloads_of(&d).iter().any(|n| n.contains("Canary7f3a"))
     });
     world.xvfb.poll_crop(

@@ -1,18 +1,17 @@
 //! guichetd with the real `guichet-view` under Xvfb, behind the recording proxy: the canary
 //! residue test over 20 sessions, and kill -9 of the view and of a WebKit process.
 //!
-//! Uses the view's end-to-end harness (`tests/support`) for Xvfb, the proxy and the config,
-//! and the supervisor harness (`tests/supervisor_support`) for guichetd.
+//! Uses the harness (`tests/support`) for Xvfb, the proxy, the config and guichetd.
 
-mod supervisor_support;
 mod support;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use guichet::daemon::machine::State;
-use supervisor_support::{is_alive, processes_inside, Builder, Daemon};
-use support::{e2e_lock, Reply, Seen, TestConfig, World};
+use support::canary::files_containing;
+use support::procs::{is_alive, processes_inside};
+use support::{e2e_lock, Builder, Daemon, Reply, Seen, TestConfig, World, EVENTUALLY};
 
 /// The canary site. `localhost` is a secure context for WebKit even over plain http (the
 /// proxy refuses CONNECT, so no https here), which the Cache API and service workers need;
@@ -172,50 +171,6 @@ fn route_session(world: &World, i: usize, canary: &str, ui: bool) {
         "/dl",
         Reply::attachment("releve.txt", format!("download {canary}").into_bytes()),
     );
-}
-
-/// Files under `roots` (not following symlinks) whose bytes contain `needle` in UTF-8 or
-/// UTF-16LE (WebKit's local storage). Cargo's target dir is skipped: it holds this build's
-/// output, never session data, and can be gigabytes when the checkout lives under /tmp.
-fn files_containing(roots: &[PathBuf], needle: &str) -> Vec<PathBuf> {
-    let utf8 = memchr::memmem::Finder::new(needle.as_bytes()).into_owned();
-    let utf16_bytes: Vec<u8> = needle
-        .encode_utf16()
-        .flat_map(|u| u.to_le_bytes())
-        .collect();
-    let utf16 = memchr::memmem::Finder::new(&utf16_bytes).into_owned();
-    let target_dir = cargo_target_dir();
-    let mut found = Vec::new();
-    let mut stack: Vec<PathBuf> = roots.to_vec();
-    while let Some(p) = stack.pop() {
-        let Ok(meta) = std::fs::symlink_metadata(&p) else {
-            continue;
-        };
-        if meta.is_dir() {
-            if p == target_dir {
-                continue;
-            }
-            if let Ok(rd) = std::fs::read_dir(&p) {
-                stack.extend(rd.filter_map(|e| e.ok().map(|e| e.path())));
-            }
-        } else if meta.is_file() && meta.len() < 64 << 20 {
-            if let Ok(bytes) = std::fs::read(&p) {
-                if utf8.find(&bytes).is_some() || utf16.find(&bytes).is_some() {
-                    found.push(p);
-                }
-            }
-        }
-    }
-    found
-}
-
-/// `<target>` from this test binary's path, `<target>/<profile>/deps/<test>`.
-fn cargo_target_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.ancestors()
-        .nth(3)
-        .expect("the test binary lives in <target>/<profile>/deps")
-        .to_owned()
 }
 
 /// The field value of the latest `/typed` request of session `i` that satisfies `pred`.
@@ -424,7 +379,7 @@ fn canary_sessions(sessions: usize, ui: bool) {
                 break;
             }
             assert!(
-                t0.elapsed() < supervisor_support::EVENTUALLY,
+                t0.elapsed() < EVENTUALLY,
                 "session {i}: canary never on disk in {missing:?} (or in fewer than 2 caches); \
                  found in {on_disk:?}"
             );

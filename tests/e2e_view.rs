@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use guichet::policy::BlockReason;
 use guichet::protocol::view::{DownloadState, FromView, ToView};
-use support::*;
+use support::canary::find_named;
+use support::{e2e_lock, Reply, TestConfig, View, World, Xvfb};
 
 const START: &str = "http://www.allowed.test/start";
 const SENTINEL: &str = "http://www.allowed.test/sentinel";
@@ -258,9 +259,9 @@ fn iframes_and_redirects_to_blocked_hosts_never_leave() {
     assert!(!world.proxy.saw_host("evil-nested.test"));
     // A blocked iframe leaves the page in place: no blocked page, no `blocked` report.
     assert!(
-        !view.received.iter().any(is_blocked),
+        !view.received().iter().any(is_blocked),
         "an iframe must not replace the page: {:?}",
-        view.received
+        view.received()
     );
 
     // A 302 from an allowed page to a blocked host: the hop is refused, the blocked page shown.
@@ -315,7 +316,7 @@ fn local_and_data_urls_are_never_shown() {
             "{name}: the URL leaked into the log"
         );
         // Only the allowed host was ever shown; a refusal by the policy says "scheme".
-        for m in &view.received {
+        for m in view.received() {
             match m {
                 FromView::Navigated { host, .. } => {
                     assert_eq!(host.as_str(), "www.allowed.test", "{name}")
@@ -438,38 +439,6 @@ fn downloads_land_in_the_session_with_safe_names_and_limits() {
     assert!(!log.contains(&marker), "a file name reached the log");
 }
 
-/// Files whose name contains `needle` under `dir`, not following symlinks, skipping `skip`.
-fn find_named(
-    dir: &std::path::Path,
-    needle: &str,
-    skip: &std::path::Path,
-) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        if d.starts_with(skip)
-            || d.starts_with("/root/.cargo")
-            || d.starts_with("/root/.rustup")
-            || d.ends_with("target")
-        {
-            continue;
-        }
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if e.file_name().to_string_lossy().contains(needle) {
-                out.push(p.clone());
-            }
-            if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-                stack.push(p);
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn file_upload_offers_only_session_files_and_no_gtk_dialog() {
     let _g = e2e_lock();
@@ -512,13 +481,25 @@ fn file_upload_offers_only_session_files_and_no_gtk_dialog() {
     assert!(chosen.path.contains("size=17"), "{}", chosen.path);
 }
 
-/// Proving that a window does *not* appear needs a time window: the count is checked
-/// every 100 ms for a second (a GTK menu or inspector maps within a few frames).
-fn assert_one_window_for_a_while(xvfb: &Xvfb, when: &str) {
-    for _ in 0..10 {
-        assert_eq!(xvfb.visible_windows().len(), 1, "a second window {when}");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+/// Only one window is mapped. Checked once the view has handled whatever could have opened
+/// another: see [`handled`].
+fn assert_one_window(xvfb: &Xvfb, when: &str) {
+    assert_eq!(xvfb.visible_windows().len(), 1, "a second window {when}");
+}
+
+/// Waits until the view has handled right-click number `n` and every input before it. The
+/// test page answers each right-click, after WebKit's default action (asking the view's
+/// process for a context menu), by loading a frame at `/handled?n`: the view's process
+/// decides that navigation after the menu request and after the input events that came
+/// before the click, so once the proxy sees the frame's request, a menu, inspector or window
+/// they opened is mapped.
+fn handled(world: &World, n: u32) {
+    let path = format!("/handled?{n}");
+    world
+        .proxy
+        .wait_for(&format!("right-click {n} handled"), |s| {
+            s.host == "www.allowed.test" && s.path == path
+        });
 }
 
 #[test]
@@ -534,16 +515,23 @@ fn no_context_menu_devtools_or_dialog_and_print_is_reported() {
         page(
             r#"<h1>page</h1><button style="position:fixed;inset:0" onclick="window.print()">print</button>
                <script>document.addEventListener('contextmenu',()=>fetch('/ctx'))</script>
+               <script>let clicks=0;document.addEventListener('contextmenu',()=>{const n=++clicks;
+                 setTimeout(()=>{const f=document.createElement('iframe');
+                   f.src='/handled?'+n;document.body.appendChild(f);});})</script>
                <script>setTimeout(()=>window.close(),200)</script>"#,
         ),
     );
+    world
+        .proxy
+        .route("www.allowed.test", "/handled", page("handled"));
     let mut view = View::spawn(&world.xvfb, &world.config, world.session());
     view.start();
     view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
     world.xvfb.click(CENTRE.0, CENTRE.1, 3);
-    // The page saw the right-click; a menu would map right after: watch for a while.
+    // The page saw the right-click, and the view has answered its menu request.
     world.proxy.wait_path("www.allowed.test", "/ctx");
-    assert_one_window_for_a_while(&world.xvfb, "after a right-click");
+    handled(&world, 1);
+    assert_one_window(&world.xvfb, "after a right-click");
     for key in [
         "F12",
         "ctrl+shift+i",
@@ -561,7 +549,10 @@ fn no_context_menu_devtools_or_dialog_and_print_is_reported() {
     ] {
         world.xvfb.xdotool(&["key", key]);
     }
-    assert_one_window_for_a_while(&world.xvfb, "after devtools and window shortcuts");
+    // A second right-click, handled after the keys.
+    world.xvfb.click(CENTRE.0, CENTRE.1, 3);
+    handled(&world, 2);
+    assert_one_window(&world.xvfb, "after devtools and window shortcuts");
     world.xvfb.click(CENTRE.0, CENTRE.1, 1);
     view.expect("print_requested", |m| *m == FromView::PrintRequested);
     assert_eq!(
@@ -676,7 +667,7 @@ fn permissions_are_denied_and_a_web_process_crash_is_reported() {
     assert!(!web.is_empty(), "no web process found");
     for pid in web {
         let _ = nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(pid as i32),
+            nix::unistd::Pid::from_raw(pid),
             nix::sys::signal::Signal::SIGKILL,
         );
     }

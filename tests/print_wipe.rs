@@ -6,7 +6,7 @@
 //! Its queue is raw, to `file:///dev/null`. guichetd (with the fake view) runs as the same user
 //! as the test, so the jobs the test submits belong to the kiosk user.
 
-mod supervisor_support;
+mod support;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -15,7 +15,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use guichet::daemon::machine::State;
-use supervisor_support::*;
+use support::{eventually, Builder, Daemon, EVENTUALLY};
 
 const QUEUE: &str = "accueil";
 

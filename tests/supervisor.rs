@@ -1,12 +1,14 @@
 //! Black-box tests of guichetd with the fake view: transitions, timers, crashes, config.
 
-mod supervisor_support;
+mod support;
 
 use std::path::Path;
 
 use guichet::daemon::machine::State;
 use guichet::protocol::control::{Request, Response};
-use supervisor_support::*;
+use support::daemon::guichetd;
+use support::procs::processes_inside;
+use support::{config_text, eventually, Builder, Daemon};
 
 #[test]
 fn a_session_goes_from_welcome_to_a_fresh_welcome_and_is_wiped() {

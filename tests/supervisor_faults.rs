@@ -1,14 +1,15 @@
 //! Fault tests: killed views, killed WebKit-like children, a killed guichetd, undeletable
 //! session dirs.
 
-mod supervisor_support;
+mod support;
 
 use std::process::Command;
 
 use guichet::daemon::machine::State;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use supervisor_support::*;
+use support::procs::{is_alive, processes_inside};
+use support::{eventually, Builder, Daemon, FakeView};
 
 fn sigkill(pid: i32) {
     kill(Pid::from_raw(pid), Signal::SIGKILL).unwrap();

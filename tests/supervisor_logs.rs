@@ -1,10 +1,10 @@
 //! The log promise: at the default level, nothing that follows a person's visit (no host, no
 //! download, no print, no blocked host); at no level a URL, path, query or the person's data.
 
-mod supervisor_support;
+mod support;
 
 use guichet::daemon::machine::State;
-use supervisor_support::*;
+use support::{eventually, Builder};
 
 /// One session's worth of visits, blocks and downloads, including a confused view that tries
 /// to smuggle a URL, a title and typed text through the protocol; returns the logs.

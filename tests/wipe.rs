@@ -1,5 +1,7 @@
 //! The wipe on hostile trees and process trees, with real files and processes.
 
+mod support;
+
 use std::fs;
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::os::unix::process::CommandExt;
@@ -10,6 +12,8 @@ use std::time::Duration;
 use guichet::daemon::spawn::ViewPid;
 use guichet::daemon::wipe::{delete_tree, end_processes, wipe_leftovers, WipeError};
 use nix::unistd::Pid;
+use support::eventually;
+use support::procs::environ;
 
 fn alive(pid: i32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
@@ -185,12 +189,9 @@ fn spawn_tree(pids_file: &Path) -> ViewPid {
         .process_group(0)
         .spawn()
         .unwrap();
-    for _ in 0..500 {
-        if fs::read_to_string(pids_file).is_ok_and(|s| s.lines().count() == 2) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    eventually("both background pids written", || {
+        fs::read_to_string(pids_file).is_ok_and(|s| s.lines().count() == 2)
+    });
     ViewPid(Pid::from_raw(child.id() as i32))
 }
 
@@ -225,12 +226,16 @@ fn leftovers_and_their_processes_are_wiped_at_start() {
     fs::write(old.join("home/cookie"), "canary").unwrap();
     fs::write(tmp.path().join("sessions/stray-file"), "x").unwrap();
     // A process from the previous run, with its HOME in the old session.
+    let home = old.join("home").to_string_lossy().into_owned();
     let mut child = Command::new("sleep")
         .arg("600")
-        .env("HOME", old.join("home"))
+        .env("HOME", &home)
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(50));
+    // What wipe_leftovers looks for: the process's environment naming the old session.
+    eventually("the leftover's HOME in /proc", || {
+        environ(child.id() as i32).contains(&("HOME".to_owned(), home.clone()))
+    });
     assert_eq!(wipe_leftovers(tmp.path()).unwrap(), 2);
     assert!(!old.exists());
     assert_eq!(

@@ -50,7 +50,7 @@ pub struct SpawnOptions {
 
 /// A started view: its pid (= process group) and the protocol pipes.
 #[derive(Debug)]
-pub(crate) struct Spawned {
+pub struct Spawned {
     pub pid: ViewPid,
     pub stdin: ChildStdin,
     pub stdout: ChildStdout,
@@ -62,7 +62,7 @@ pub(crate) struct Spawned {
 ///
 /// Must be called from the thread that lives as long as guichetd (the main thread): the
 /// parent-death signal fires when the *thread* that forked exits.
-pub(crate) fn spawn_view(
+pub fn spawn_view(
     binary: &Path,
     session: &SessionDir,
     config: &Path,

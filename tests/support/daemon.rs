@@ -1,10 +1,15 @@
-//! Runs the real `guichetd` with the fake view (`examples/fake_view.rs`) in a temp dir.
-#![allow(dead_code)]
+//! The real `guichetd` in a temp dir, with the fake view (`examples/fake_view.rs`) or the real
+//! one, driven through its control socket and `guichetctl`.
+//!
+//! [`Builder::start`] writes a config ([`super::config::config_text`], or takes the caller's),
+//! starts guichetd and waits for its first Welcome; [`Daemon::wait_status`] polls the control
+//! socket until a condition on the status holds; [`Daemon::logs`] is guichetd's stderr (the
+//! real views' too: they inherit it); [`Daemon::shown`] is the fake view on screen.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -13,8 +18,9 @@ use guichet::daemon::machine::State;
 use guichet::protocol::client;
 use guichet::protocol::control::{Request, Response, Status};
 
-/// Generous: "eventually", not a speed assertion.
-pub const EVENTUALLY: Duration = Duration::from_secs(20);
+use super::config::config_text;
+use super::fake_view::FakeView;
+use super::EVENTUALLY;
 
 pub fn guichetd() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_guichetd"))
@@ -39,40 +45,6 @@ pub fn fake_view() -> PathBuf {
         p.display()
     );
     p
-}
-
-pub fn policies_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")
-}
-
-/// A config for tests; `name` is the terminal name, `staff` the staff group.
-pub fn config_text(name: &str, socket: &Path, staff: &str, idle: u64) -> String {
-    format!(
-        r#"[terminal]
-name = "{name}"
-languages = ["fr", "nl"]
-
-[session]
-idle_timeout_secs = {idle}
-idle_warning_secs = 10
-max_duration_secs = 3600
-logout_before_wipe = true
-
-[policy]
-packs = ["be-federal"]
-pack_dirs = ["{packs}"]
-
-[control]
-socket = "{socket}"
-staff_group = "{staff}"
-
-[stats]
-enabled = false
-dir = "stats"
-"#,
-        packs = policies_dir().display(),
-        socket = socket.display(),
-    )
 }
 
 pub struct Daemon {
@@ -317,128 +289,5 @@ impl Drop for Daemon {
         if matches!(self.child.try_wait(), Ok(None)) {
             let _ = self.terminate();
         }
-    }
-}
-
-/// One fake view, as its log file tells.
-#[derive(Clone, Debug)]
-pub struct FakeView {
-    pub id: String,
-    pub pid: i32,
-    pub lines: Vec<String>,
-    pub ctl: PathBuf,
-    pub started: std::time::SystemTime,
-    /// When it got `start` (unix nanos), 0 if never.
-    pub start_index: u128,
-}
-
-impl FakeView {
-    fn read(ctl: &Path, log: &Path) -> FakeView {
-        let text = fs::read_to_string(log).unwrap_or_default();
-        let lines: Vec<String> = text.lines().map(str::to_owned).collect();
-        let pid = lines
-            .iter()
-            .find_map(|l| l.strip_prefix("pid "))
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0);
-        let meta = fs::metadata(log).unwrap();
-        let id = log.file_stem().unwrap().to_string_lossy().into_owned();
-        let start_index = lines
-            .iter()
-            .filter(|l| l.contains("\"type\":\"start\""))
-            .find_map(|l| l.split(' ').nth(1)?.parse().ok())
-            .unwrap_or(0);
-        FakeView {
-            ctl: ctl.join(format!("{id}.ctl")),
-            id,
-            pid,
-            lines,
-            started: meta.created().unwrap_or(meta.modified().unwrap()),
-            start_index,
-        }
-    }
-
-    pub fn reload(&self) -> FakeView {
-        FakeView::read(self.ctl.parent().unwrap(), &self.ctl.with_extension("log"))
-    }
-
-    pub fn got(&self, needle: &str) -> bool {
-        self.lines
-            .iter()
-            .any(|l| l.starts_with("recv ") && l.contains(needle))
-    }
-
-    pub fn alive(&self) -> bool {
-        self.pid > 0 && is_alive(self.pid)
-    }
-
-    /// Sends a command through the view's fifo.
-    pub fn cmd(&self, line: &str) {
-        let mut f = fs::OpenOptions::new().write(true).open(&self.ctl).unwrap();
-        writeln!(f, "{line}").unwrap();
-    }
-
-    /// Waits until this view's log has a received message containing `needle`.
-    pub fn wait_got(&self, needle: &str) -> FakeView {
-        let t0 = Instant::now();
-        loop {
-            let v = self.reload();
-            if v.got(needle) {
-                return v;
-            }
-            assert!(
-                t0.elapsed() < EVENTUALLY,
-                "view never got {needle}: {:?}",
-                v.lines
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    pub fn line_value(&self, prefix: &str) -> Option<String> {
-        self.lines
-            .iter()
-            .find_map(|l| l.strip_prefix(prefix).map(str::to_owned))
-    }
-}
-
-/// Pids of live processes whose environment points inside `dir` (a view and its WebKit
-/// children carry the session's HOME).
-pub fn processes_inside(dir: &Path) -> Vec<(i32, String)> {
-    let needle = dir.as_os_str().as_encoded_bytes().to_vec();
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/environ"))
-                .is_ok_and(|env| env.windows(needle.len()).any(|w| w == needle.as_slice()))
-                && is_alive(*pid)
-        })
-        .map(|pid| {
-            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            (pid, comm.trim().to_owned())
-        })
-        .collect()
-}
-
-/// Alive and not a zombie.
-pub fn is_alive(pid: i32) -> bool {
-    match fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(s) => {
-            let state = s
-                .rsplit_once(')')
-                .map(|(_, r)| r.trim_start().chars().next());
-            state != Some(Some('Z'))
-        }
-        Err(_) => false,
-    }
-}
-
-/// Waits until `f` holds.
-pub fn eventually(what: &str, f: impl Fn() -> bool) {
-    let t0 = Instant::now();
-    while !f() {
-        assert!(t0.elapsed() < EVENTUALLY, "timeout waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
     }
 }
