@@ -12,8 +12,8 @@ use tao::event_loop::{EventLoop, EventLoopProxy};
 use tao::platform::unix::WindowExtUnix;
 use tao::window::{Fullscreen, Window, WindowBuilder};
 
-use super::app::Event;
 use super::keys::{self, KeyAction, Mods};
+use super::shared::Event;
 
 /// How the window sits on the screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
