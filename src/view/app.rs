@@ -55,7 +55,7 @@ struct App {
 }
 
 /// Builds everything and runs the event loop; never returns.
-pub fn run(config: Config, session: SessionDir, layout: window::Layout) -> ! {
+pub(crate) fn run(config: Config, session: SessionDir, layout: window::Layout) -> ! {
     let event_loop = EventLoopBuilder::<Event>::with_user_event().build();
     let proxy = event_loop.create_proxy();
 

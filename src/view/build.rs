@@ -22,17 +22,17 @@ use super::toolbar;
 use super::window::{self, Layout};
 
 /// The window and what it holds.
-pub struct Built {
-    pub window: tao::window::Window,
-    pub vbox: gtk::Box,
-    pub toolbar: wry::WebView,
-    pub content: wry::WebView,
+pub(crate) struct Built {
+    pub(crate) window: tao::window::Window,
+    pub(crate) vbox: gtk::Box,
+    pub(crate) toolbar: wry::WebView,
+    pub(crate) content: wry::WebView,
     /// The content view's context; it must live as long as the view.
-    pub content_context: wry::WebContext,
+    pub(crate) content_context: wry::WebContext,
 }
 
 /// Builds the hidden window, the toolbar and the content view, with every signal connected.
-pub fn build(
+pub(crate) fn build(
     event_loop: &EventLoop<Event>,
     shared: &Rc<Shared>,
     proxy: &EventLoopProxy<Event>,
@@ -129,7 +129,7 @@ pub fn build(
 
 /// Starts installing the sub-resource filter on the content view; `FilterReady` follows.
 /// Returns whether the view is ready already (no filter: `subresources = "open"`).
-pub fn install_filter(
+pub(crate) fn install_filter(
     shared: &Shared,
     content: &webkit2gtk::WebView,
     proxy: &EventLoopProxy<Event>,

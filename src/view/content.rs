@@ -29,7 +29,7 @@ use super::pages::ErrorKind;
 use super::shared::{Event, Shared, Visit};
 
 /// Applies the locked-down settings to the content view.
-pub fn configure(webview: &WebView) {
+pub(crate) fn configure(webview: &WebView) {
     if let Some(s) = WebViewExt::settings(webview) {
         s.set_enable_developer_extras(false);
         s.set_javascript_can_open_windows_automatically(false);
@@ -61,7 +61,7 @@ pub fn configure(webview: &WebView) {
 }
 
 /// Connects every enforcing signal of the content view.
-pub fn connect(webview: &WebView, shared: &Rc<Shared>) {
+pub(crate) fn connect(webview: &WebView, shared: &Rc<Shared>) {
     let sh = Rc::clone(shared);
     webview.connect_decide_policy(move |view, decision, kind| {
         on_decide_policy(&sh, view, decision, kind)

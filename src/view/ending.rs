@@ -24,13 +24,18 @@ use super::shared::{Event, Shared, Visit};
 const LOGOUT_TIMEOUT: Duration = Duration::from_secs(8);
 
 /// Whether the take-away screen has something to show.
-pub fn has_downloads(session: &SessionDir) -> bool {
+pub(crate) fn has_downloads(session: &SessionDir) -> bool {
     !downloads::list(&session.downloads()).is_empty()
 }
 
 /// Loads a logout URL in the content view; `LogoutTimeout(seq)` follows after
 /// [`LOGOUT_TIMEOUT`], whatever happens to the load.
-pub fn visit(shared: &Shared, content: &webkit2gtk::WebView, url: &Private<String>, seq: u32) {
+pub(crate) fn visit(
+    shared: &Shared,
+    content: &webkit2gtk::WebView,
+    url: &Private<String>,
+    seq: u32,
+) {
     let p = shared.proxy();
     gtk::glib::timeout_add_local_once(LOGOUT_TIMEOUT, move || {
         let _ = p.send_event(Event::LogoutTimeout(seq));
@@ -42,6 +47,6 @@ pub fn visit(shared: &Shared, content: &webkit2gtk::WebView, url: &Private<Strin
 }
 
 /// No logout visit is under way: the end of a later load is not one.
-pub fn disarm(shared: &Shared) {
+pub(crate) fn disarm(shared: &Shared) {
     shared.visit.set(Visit::Idle);
 }

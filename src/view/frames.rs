@@ -21,7 +21,7 @@ use super::shared::Shared;
 
 /// Handles a blocked hop of a navigation action whose frame WebKitGTK does not name (see the
 /// module documentation). The hop itself has already been ignored either way.
-pub fn blocked_hop(
+pub(crate) fn blocked_hop(
     shared: &Rc<Shared>,
     view: &webkit2gtk::WebView,
     url: &str,

@@ -15,7 +15,7 @@ use super::toolbar::UiScreen;
 const BAR_HEIGHT: i32 = 96;
 
 /// Sizes the two views in `vbox` for `screen`.
-pub fn size(
+pub(crate) fn size(
     window: &tao::window::Window,
     vbox: &gtk::Box,
     toolbar: &webkit2gtk::WebView,

@@ -11,7 +11,7 @@ use crate::policy::{BlockReason, Decision, Policy};
 
 /// Where a navigation would land.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// The content view's main frame, or a frame WebKitGTK does not name: a blocked hop is
     /// then told apart in `frames.rs`.
     TopLevel,
@@ -21,7 +21,7 @@ pub enum Target {
 
 /// What to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Let WebKit load it.
     Use,
     /// Drop it silently (a script-made popup with no address).
@@ -33,7 +33,7 @@ pub enum Verdict {
 }
 
 /// Decides one navigation hop.
-pub fn decide(policy: &Policy, url: &str, target: Target) -> Verdict {
+pub(crate) fn decide(policy: &Policy, url: &str, target: Target) -> Verdict {
     match (policy.decide(url), target) {
         (Decision::Allow(_) | Decision::Internal, Target::NewWindow) => {
             if url.is_empty() || url == "about:blank" {
@@ -49,7 +49,7 @@ pub fn decide(policy: &Policy, url: &str, target: Target) -> Verdict {
 }
 
 /// The host of a URL, for a protocol message or a log line.
-pub fn host_of(url: &str) -> Option<LoggableHost> {
+pub(crate) fn host_of(url: &str) -> Option<LoggableHost> {
     url::Url::parse(url)
         .ok()
         .as_ref()

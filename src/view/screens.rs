@@ -22,7 +22,7 @@ use super::toolbar::{UiScreen, ZoomDir};
 
 /// Something the screens react to.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Input {
+pub(crate) enum Input {
     /// `start` (guichetd): the session begins on screen.
     Start,
     /// `countdown`: the session ends in `seconds` unless the person comes back.
@@ -80,7 +80,7 @@ pub enum Input {
 
 /// Something the event loop must do, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Output {
+pub(crate) enum Output {
     /// Bring the window on screen, full screen over the monitor.
     ShowWindow,
     /// Make the window visible as it is (a notice shown by a view that was never started).
@@ -124,7 +124,7 @@ struct Ending {
 
 /// The state machine. See the module documentation.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Screens {
+pub(crate) struct Screens {
     /// The page a session opens on instead of the welcome (`terminal.start_url`).
     start_url: Option<String>,
     screen: UiScreen,
@@ -141,7 +141,7 @@ pub struct Screens {
 
 impl Screens {
     /// A view not started yet (a spare, hidden).
-    pub fn new(start_url: Option<String>) -> Screens {
+    pub(crate) fn new(start_url: Option<String>) -> Screens {
         Screens {
             start_url,
             screen: UiScreen::Welcome,
@@ -154,17 +154,17 @@ impl Screens {
         }
     }
 
-    pub fn screen(&self) -> UiScreen {
+    pub(crate) fn screen(&self) -> UiScreen {
         self.screen
     }
 
     /// The seconds of the last countdown.
-    pub fn countdown(&self) -> u32 {
+    pub(crate) fn countdown(&self) -> u32 {
         self.countdown
     }
 
     /// One input in, the outputs out.
-    pub fn handle(&mut self, input: Input) -> Vec<Output> {
+    pub(crate) fn handle(&mut self, input: Input) -> Vec<Output> {
         let mut out = Vec::new();
         let screen = self.screen;
         match input {

@@ -24,7 +24,7 @@ use super::toolbar::ToolbarMsg;
 
 /// Something for the event loop to do.
 #[derive(Debug)]
-pub enum Event {
+pub(crate) enum Event {
     Order(Order),
     Toolbar(ToolbarMsg),
     /// Show the blocked page for a top-level navigation or a new window.
@@ -49,30 +49,30 @@ pub enum Event {
 
 /// Where the load of a logout visit is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Visit {
+pub(crate) enum Visit {
     Idle,
     Armed,
     Started,
 }
 
 /// What WebKit signal handlers read to answer on the spot.
-pub struct Shared {
-    pub config: Config,
-    pub session: SessionDir,
-    pub reporter: Reporter,
-    pub chooser: RefCell<Option<FileChooserRequest>>,
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) session: SessionDir,
+    pub(crate) reporter: Reporter,
+    pub(crate) chooser: RefCell<Option<FileChooserRequest>>,
     /// Downloads refused at `decide-destination` (their failure is not reported again).
-    pub refused_downloads: RefCell<Vec<webkit2gtk::Download>>,
+    pub(crate) refused_downloads: RefCell<Vec<webkit2gtk::Download>>,
     proxy: EventLoopProxy<Event>,
     /// Set between a main-frame load's start and its commit (or failure).
-    pub top_pending: Cell<bool>,
+    pub(crate) top_pending: Cell<bool>,
     /// The logout visit's load: armed when asked, started when WebKit starts it; only a
     /// started visit's end counts (not the end of the load it replaced).
-    pub visit: Cell<Visit>,
+    pub(crate) visit: Cell<Visit>,
 }
 
 impl Shared {
-    pub fn new(config: Config, session: SessionDir, proxy: EventLoopProxy<Event>) -> Shared {
+    pub(crate) fn new(config: Config, session: SessionDir, proxy: EventLoopProxy<Event>) -> Shared {
         Shared {
             config,
             session,
@@ -85,21 +85,21 @@ impl Shared {
         }
     }
 
-    pub fn policy(&self) -> &Policy {
+    pub(crate) fn policy(&self) -> &Policy {
         &self.config.policy.policy
     }
 
-    pub fn send(&self, event: Event) {
+    pub(crate) fn send(&self, event: Event) {
         let _ = self.proxy.send_event(event);
     }
 
     /// A handle to post events later (from a timer or another thread).
-    pub fn proxy(&self) -> EventLoopProxy<Event> {
+    pub(crate) fn proxy(&self) -> EventLoopProxy<Event> {
         self.proxy.clone()
     }
 
     /// Ends a started logout visit (its load finished or failed).
-    pub fn visit_done(&self) {
+    pub(crate) fn visit_done(&self) {
         if self.visit.get() == Visit::Started {
             self.visit.set(Visit::Idle);
             self.send(Event::VisitDone);
@@ -107,7 +107,7 @@ impl Shared {
     }
 
     /// Reports a blocked top-level navigation and shows the blocked page.
-    pub fn blocked(&self, url: &str, reason: BlockReason) {
+    pub(crate) fn blocked(&self, url: &str, reason: BlockReason) {
         let host = host_of(url);
         tracing::debug!(host = ?host.as_ref().map(|h| h.to_string()), reason = reason.code(), "navigation blocked");
         self.reporter.send(&FromView::Blocked { host, reason });
