@@ -22,13 +22,14 @@ use webkit2gtk::{
 use crate::policy::{Decision, Permission};
 use crate::protocol::view::{CrashKind, DownloadState, FromView};
 
-use super::app::{Event, Shared, Visit};
 use super::downloads;
+use super::frames;
 use super::navigation::{self, host_of, Target, Verdict};
 use super::pages::ErrorKind;
+use super::shared::{Event, Shared, Visit};
 
 /// Applies the locked-down settings to the content view.
-pub fn configure(webview: &WebView) {
+pub(crate) fn configure(webview: &WebView) {
     if let Some(s) = WebViewExt::settings(webview) {
         s.set_enable_developer_extras(false);
         s.set_javascript_can_open_windows_automatically(false);
@@ -41,7 +42,7 @@ pub fn configure(webview: &WebView) {
         s.set_enable_webrtc(false);
         s.set_allow_file_access_from_file_urls(false);
         s.set_allow_universal_access_from_file_urls(false);
-        // As the toolbar (see `app.rs`): with GPU compositing, WebKit set up its GL context
+        // As the toolbar (see `build.rs`): with GPU compositing, WebKit set up its GL context
         // the first time the view was shown, and under software GL a page stayed blank for a
         // second or more (once for the whole of a test's 30 s wait, under load).
         s.set_hardware_acceleration_policy(webkit2gtk::HardwareAccelerationPolicy::Never);
@@ -60,7 +61,7 @@ pub fn configure(webview: &WebView) {
 }
 
 /// Connects every enforcing signal of the content view.
-pub fn connect(webview: &WebView, shared: &Rc<Shared>) {
+pub(crate) fn connect(webview: &WebView, shared: &Rc<Shared>) {
     let sh = Rc::clone(shared);
     webview.connect_decide_policy(move |view, decision, kind| {
         on_decide_policy(&sh, view, decision, kind)
@@ -220,7 +221,7 @@ fn on_decide_policy(
         Verdict::Blocked(reason) => {
             decision.ignore();
             let gesture = action.is_user_gesture();
-            shared.blocked_hop(view, &url, *reason, action.is_redirect(), gesture);
+            frames::blocked_hop(shared, view, &url, *reason, action.is_redirect(), gesture);
         }
         Verdict::LoadHere(url) => {
             decision.ignore();

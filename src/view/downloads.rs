@@ -11,18 +11,18 @@ use std::path::{Path, PathBuf};
 use crate::config::Downloads;
 
 /// Longest file name kept, in bytes (the extension is kept when cutting).
-pub const MAX_NAME_BYTES: usize = 120;
+pub(crate) const MAX_NAME_BYTES: usize = 120;
 
 /// Why a download is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     Disabled,
     BlockedExtension,
     TooLarge,
 }
 
 /// Turns a name suggested by a web site into a safe file name.
-pub fn sanitize(suggested: &str) -> String {
+pub(crate) fn sanitize(suggested: &str) -> String {
     // Keep only the last path component, whatever the separator.
     let base = suggested.rsplit(['/', '\\']).next().unwrap_or("");
     let mut name: String = base
@@ -74,12 +74,12 @@ fn split_ext(name: &str) -> (&str, &str) {
 }
 
 /// The lower-case extension of a (sanitized) name.
-pub fn extension(name: &str) -> String {
+pub(crate) fn extension(name: &str) -> String {
     split_ext(name).1.to_ascii_lowercase()
 }
 
 /// Decides whether a download may start, given its sanitized name and announced size.
-pub fn check(rules: &Downloads, name: &str, announced: Option<u64>) -> Result<(), Refusal> {
+pub(crate) fn check(rules: &Downloads, name: &str, announced: Option<u64>) -> Result<(), Refusal> {
     if !rules.enabled {
         return Err(Refusal::Disabled);
     }
@@ -94,7 +94,7 @@ pub fn check(rules: &Downloads, name: &str, announced: Option<u64>) -> Result<()
 }
 
 /// A path in `dir` for `name` that does not exist yet: `name`, `name (2)`, `name (3)`…
-pub fn unique_path(dir: &Path, name: &str) -> PathBuf {
+pub(crate) fn unique_path(dir: &Path, name: &str) -> PathBuf {
     let candidate = dir.join(name);
     if std::fs::symlink_metadata(&candidate).is_err() {
         return candidate;
@@ -115,7 +115,7 @@ pub fn unique_path(dir: &Path, name: &str) -> PathBuf {
 }
 
 /// The files in `dir` (names only, sorted), as the picker and the take-away screen show them.
-pub fn list(dir: &Path) -> Vec<String> {
+pub(crate) fn list(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()

@@ -24,7 +24,7 @@ struct SaveCall {
 
 /// Compiles `json` into a content filter stored under `store_dir` and adds it to `manager`;
 /// `done` runs on the main loop when the filter is active (or failed to compile).
-pub fn install_content_filter(
+pub(crate) fn install_content_filter(
     store_dir: &Path,
     identifier: &str,
     json: &str,
@@ -98,7 +98,7 @@ unsafe extern "C" fn save_done(
 
 /// Disconnects every handler of `webview`'s `close` signal (see the module notes); returns
 /// how many were removed.
-pub fn disconnect_close_handlers(webview: &WebView) -> u32 {
+pub(crate) fn disconnect_close_handlers(webview: &WebView) -> u32 {
     use glib::prelude::StaticType;
     let Some(signal) = glib::subclass::signal::SignalId::lookup("close", WebView::static_type())
     else {
@@ -141,7 +141,7 @@ type DestinationHook = Box<dyn Fn(&webkit2gtk::Download, &str)>;
 /// `download-started` is emitted, so a handler connected there comes too late and WebKit's
 /// default handler would pick `~/Downloads`. An emission hook sees every emission; the hook
 /// sets the destination (or cancels), and the default handler leaves a set destination alone.
-pub fn hook_download_destinations(hook: impl Fn(&webkit2gtk::Download, &str) + 'static) {
+pub(crate) fn hook_download_destinations(hook: impl Fn(&webkit2gtk::Download, &str) + 'static) {
     use glib::prelude::StaticType;
     // The class must exist for its signals to be looked up.
     let _class =

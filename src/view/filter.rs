@@ -12,10 +12,10 @@ use serde_json::{json, Value};
 use crate::policy::{Decision, Policy, Rule, Scheme};
 
 /// The identifier the filter is saved under.
-pub const FILTER_ID: &str = "guichet-policy";
+pub(crate) const FILTER_ID: &str = "guichet-policy";
 
 /// The content-blocker JSON for `policy`.
-pub fn compile(policy: &Policy) -> String {
+pub(crate) fn compile(policy: &Policy) -> String {
     let mut rules: Vec<Value> = vec![
         json!({"trigger": {"url-filter": "^https?://"}, "action": {"type": "block"}}),
         json!({"trigger": {"url-filter": "^wss?://"}, "action": {"type": "block"}}),

@@ -11,52 +11,52 @@ use crate::policy::BlockReason;
 
 /// The texts of one language.
 #[derive(Debug, Serialize)]
-pub struct Texts {
-    pub lang_name: &'static str,
-    pub welcome_title: &'static str,
-    pub welcome_lead: &'static str,
-    pub choose_language: &'static str,
-    pub home: &'static str,
-    pub back: &'static str,
-    pub zoom_out: &'static str,
-    pub zoom_in: &'static str,
-    pub documents: &'static str,
-    pub end_session: &'static str,
-    pub still_there_title: &'static str,
+pub(crate) struct Texts {
+    pub(crate) lang_name: &'static str,
+    pub(crate) welcome_title: &'static str,
+    pub(crate) welcome_lead: &'static str,
+    pub(crate) choose_language: &'static str,
+    pub(crate) home: &'static str,
+    pub(crate) back: &'static str,
+    pub(crate) zoom_out: &'static str,
+    pub(crate) zoom_in: &'static str,
+    pub(crate) documents: &'static str,
+    pub(crate) end_session: &'static str,
+    pub(crate) still_there_title: &'static str,
     /// `{n}` is replaced by the seconds left.
-    pub still_there_body: &'static str,
-    pub still_there_button: &'static str,
-    pub takeaway_title: &'static str,
-    pub takeaway_body: &'static str,
-    pub no_documents: &'static str,
-    pub finish: &'static str,
-    pub ending: &'static str,
-    pub goodbye_title: &'static str,
-    pub goodbye_body: &'static str,
-    pub paused_title: &'static str,
-    pub out_of_order_title: &'static str,
-    pub ask_helper: &'static str,
-    pub picker_title: &'static str,
-    pub picker_body: &'static str,
-    pub cancel: &'static str,
-    pub download_refused: &'static str,
-    pub download_done: &'static str,
-    pub blocked_title: &'static str,
-    pub blocked_services: &'static str,
-    pub error_title: &'static str,
-    pub error_tls: &'static str,
-    pub error_network: &'static str,
-    pub reason_scheme: &'static str,
-    pub reason_userinfo: &'static str,
-    pub reason_ip: &'static str,
-    pub reason_http: &'static str,
-    pub reason_not_listed: &'static str,
-    pub reason_unparsable: &'static str,
+    pub(crate) still_there_body: &'static str,
+    pub(crate) still_there_button: &'static str,
+    pub(crate) takeaway_title: &'static str,
+    pub(crate) takeaway_body: &'static str,
+    pub(crate) no_documents: &'static str,
+    pub(crate) finish: &'static str,
+    pub(crate) ending: &'static str,
+    pub(crate) goodbye_title: &'static str,
+    pub(crate) goodbye_body: &'static str,
+    pub(crate) paused_title: &'static str,
+    pub(crate) out_of_order_title: &'static str,
+    pub(crate) ask_helper: &'static str,
+    pub(crate) picker_title: &'static str,
+    pub(crate) picker_body: &'static str,
+    pub(crate) cancel: &'static str,
+    pub(crate) download_refused: &'static str,
+    pub(crate) download_done: &'static str,
+    pub(crate) blocked_title: &'static str,
+    pub(crate) blocked_services: &'static str,
+    pub(crate) error_title: &'static str,
+    pub(crate) error_tls: &'static str,
+    pub(crate) error_network: &'static str,
+    pub(crate) reason_scheme: &'static str,
+    pub(crate) reason_userinfo: &'static str,
+    pub(crate) reason_ip: &'static str,
+    pub(crate) reason_http: &'static str,
+    pub(crate) reason_not_listed: &'static str,
+    pub(crate) reason_unparsable: &'static str,
 }
 
 impl Texts {
     /// Why a page was blocked, in words for the person.
-    pub fn reason(&self, reason: BlockReason) -> &'static str {
+    pub(crate) fn reason(&self, reason: BlockReason) -> &'static str {
         match reason {
             BlockReason::Unparsable => self.reason_unparsable,
             BlockReason::Scheme => self.reason_scheme,
@@ -69,7 +69,7 @@ impl Texts {
 }
 
 /// The table for `lang`.
-pub fn texts(lang: Lang) -> &'static Texts {
+pub(crate) fn texts(lang: Lang) -> &'static Texts {
     match lang {
         Lang::Fr => &FR,
         Lang::Nl => &NL,

@@ -8,7 +8,7 @@
 
 /// What to do with a key press.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyAction {
+pub(crate) enum KeyAction {
     /// Let WebKit have it.
     Pass,
     /// Drop it.
@@ -20,12 +20,12 @@ pub enum KeyAction {
 
 /// Modifier state of a key press.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Mods {
-    pub ctrl: bool,
-    pub shift: bool,
-    pub alt: bool,
+pub(crate) struct Mods {
+    pub(crate) ctrl: bool,
+    pub(crate) shift: bool,
+    pub(crate) alt: bool,
     /// Super / Windows / Meta.
-    pub logo: bool,
+    pub(crate) logo: bool,
 }
 
 /// Ctrl + one of these passes (editing and reading, nothing that opens or saves).
@@ -98,7 +98,7 @@ const ALWAYS_SWALLOWED: &[&str] = &[
 ];
 
 /// Classifies a key press; `key` is the GDK key name (`"n"`, `"F12"`, `"plus"`…).
-pub fn classify(key: &str, mods: Mods) -> KeyAction {
+pub(crate) fn classify(key: &str, mods: Mods) -> KeyAction {
     // Letters are compared in lower case: Ctrl+Shift+I arrives as "I".
     let lower = if key.chars().count() == 1 {
         key.to_lowercase()

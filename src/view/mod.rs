@@ -7,24 +7,37 @@
 //! hop checked by the policy, no devtools, menus, dialogs or new windows). The supervisor
 //! drives it over stdin/stdout with the protocol of [`crate::protocol::view`].
 //!
-//! Modules: [`app`] (state and event loop), [`window`], [`content`] (enforcing signals),
-//! [`navigation`] (what a hop becomes), [`downloads`], [`keys`] (shortcut table),
-//! [`toolbar`] (trusted UI messages and state), [`pages`] (`guichet://`), [`i18n`],
-//! [`filter`] (sub-resource filter), [`orders`] (the protocol with guichetd) and [`ffi`], the only
-//! module with `unsafe` code.
+//! Where things live:
+//! - `app` — the event loop: each event to the screens or handled on the spot;
+//! - `screens` — which screen shows when: a pure state machine with its table tests;
+//! - `ending` — the end-of-session flow's effects: logout visits and their timeouts;
+//! - `shared` — what the WebKit signal handlers share with the loop (`Event`, `Shared`);
+//! - `build` — the window, both webviews, the `guichet://` responders, the proxy;
+//! - `layout` — GTK sizing of the two views; [`window`] — the window itself and its input;
+//! - `content` — the content view's settings and enforcing signals; `frames` — whether a
+//!   blocked hop was an iframe's; `navigation` — what a hop becomes; `downloads`;
+//! - `toolbar` — the trusted UI's messages and state; `pages` — the `guichet://` pages;
+//!   `i18n` — their texts; `keys` — the shortcut table; `filter` — the sub-resource filter;
+//! - `orders` — the protocol with guichetd; `ffi` — the only module with `unsafe` code.
 
 mod app;
+mod build;
 mod content;
-pub mod downloads;
+mod downloads;
+mod ending;
 #[allow(unsafe_code)]
 mod ffi;
-pub mod filter;
-pub mod i18n;
-pub mod keys;
-pub mod navigation;
+mod filter;
+mod frames;
+mod i18n;
+mod keys;
+mod layout;
+mod navigation;
 mod orders;
-pub mod pages;
-pub mod toolbar;
+mod pages;
+mod screens;
+mod shared;
+mod toolbar;
 pub mod window;
 
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! Every hop asks [`Policy::decide`]: a top-level navigation, an iframe, each redirect, a
 //! new-window request. An allowed hop loads; a blocked one never leaves the machine. A
 //! blocked top-level navigation (or new window) shows the friendly blocked page instead; a
-//! blocked iframe simply stays empty. New windows never open: an allowed target loads in
+//! blocked iframe simply stays empty (`frames.rs` tells which it was). New windows never open: an allowed target loads in
 //! the content view itself.
 
 use crate::loggable::LoggableHost;
@@ -11,21 +11,20 @@ use crate::policy::{BlockReason, Decision, Policy};
 
 /// Where a navigation would land.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Target {
-    /// The content view's main frame.
+pub(crate) enum Target {
+    /// The content view's main frame, or a frame WebKitGTK does not name: a blocked hop is
+    /// then told apart in `frames.rs`.
     TopLevel,
-    /// An iframe (or a hop whose frame cannot be the main one).
-    Frame,
     /// `window.open`, `target=_blank`, a form with a target: a window that must not open.
     NewWindow,
 }
 
 /// What to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Let WebKit load it.
     Use,
-    /// Drop it silently (blocked iframe).
+    /// Drop it silently (a script-made popup with no address).
     Ignore,
     /// Drop it and show the blocked page.
     Blocked(BlockReason),
@@ -34,7 +33,7 @@ pub enum Verdict {
 }
 
 /// Decides one navigation hop.
-pub fn decide(policy: &Policy, url: &str, target: Target) -> Verdict {
+pub(crate) fn decide(policy: &Policy, url: &str, target: Target) -> Verdict {
     match (policy.decide(url), target) {
         (Decision::Allow(_) | Decision::Internal, Target::NewWindow) => {
             if url.is_empty() || url == "about:blank" {
@@ -45,13 +44,12 @@ pub fn decide(policy: &Policy, url: &str, target: Target) -> Verdict {
             }
         }
         (Decision::Allow(_) | Decision::Internal, _) => Verdict::Use,
-        (Decision::Block(_), Target::Frame) => Verdict::Ignore,
         (Decision::Block(reason), _) => Verdict::Blocked(reason),
     }
 }
 
 /// The host of a URL, for a protocol message or a log line.
-pub fn host_of(url: &str) -> Option<LoggableHost> {
+pub(crate) fn host_of(url: &str) -> Option<LoggableHost> {
     url::Url::parse(url)
         .ok()
         .as_ref()
@@ -86,7 +84,6 @@ mod tests {
         let ok = "https://www.allowed.be/x";
         let evil = "https://evil.example/";
         assert_eq!(decide(&p, ok, Target::TopLevel), Verdict::Use);
-        assert_eq!(decide(&p, ok, Target::Frame), Verdict::Use);
         assert_eq!(
             decide(&p, ok, Target::NewWindow),
             Verdict::LoadHere(ok.into())
@@ -95,7 +92,6 @@ mod tests {
             decide(&p, evil, Target::TopLevel),
             Verdict::Blocked(BlockReason::NotListed)
         );
-        assert_eq!(decide(&p, evil, Target::Frame), Verdict::Ignore);
         assert_eq!(
             decide(&p, evil, Target::NewWindow),
             Verdict::Blocked(BlockReason::NotListed)

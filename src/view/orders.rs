@@ -13,7 +13,7 @@ use crate::protocol::view::{FromView, ToView};
 
 /// What the stdin thread hands to the event loop.
 #[derive(Debug)]
-pub enum Order {
+pub(crate) enum Order {
     Message(ToView),
     /// A line that is not a valid message (reported as `crashed{protocol}`).
     Garbage,
@@ -22,7 +22,7 @@ pub enum Order {
 }
 
 /// Starts the thread that reads orders; `deliver` runs on that thread.
-pub fn spawn_reader(deliver: impl Fn(Order) + Send + 'static) {
+pub(crate) fn spawn_reader(deliver: impl Fn(Order) + Send + 'static) {
     std::thread::Builder::new()
         .name("supervisor-stdin".into())
         .spawn(move || {
@@ -49,7 +49,7 @@ pub fn spawn_reader(deliver: impl Fn(Order) + Send + 'static) {
 }
 
 /// Writes messages to the supervisor (stdout).
-pub struct Reporter {
+pub(crate) struct Reporter {
     last_activity: Cell<Option<Instant>>,
 }
 
@@ -57,13 +57,13 @@ pub struct Reporter {
 const ACTIVITY_INTERVAL: Duration = Duration::from_secs(1);
 
 impl Reporter {
-    pub fn new() -> Reporter {
+    pub(crate) fn new() -> Reporter {
         Reporter {
             last_activity: Cell::new(None),
         }
     }
 
-    pub fn send(&self, msg: &FromView) {
+    pub(crate) fn send(&self, msg: &FromView) {
         let mut out = io::stdout().lock();
         if let Err(e) = frame::write_frame(&mut out, msg) {
             // The supervisor is gone; the stdin thread will see it too and end the view.
@@ -72,7 +72,7 @@ impl Reporter {
     }
 
     /// Reports input from the person, at most once a second.
-    pub fn activity(&self) {
+    pub(crate) fn activity(&self) {
         let now = Instant::now();
         if self
             .last_activity

@@ -19,16 +19,16 @@ use super::i18n::texts;
 
 /// A response for a `guichet://` request.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Page {
-    pub status: u16,
-    pub content_type: &'static str,
-    pub body: Cow<'static, [u8]>,
+pub(crate) struct Page {
+    pub(crate) status: u16,
+    pub(crate) content_type: &'static str,
+    pub(crate) body: Cow<'static, [u8]>,
 }
 
 /// Content Security Policy of every `guichet://` page: nothing from the network, no inline
 /// script; the content pages get no script at all.
-pub const TOOLBAR_CSP: &str = "default-src 'none'; script-src guichet:; style-src guichet:";
-pub const CONTENT_CSP: &str = "default-src 'none'; style-src guichet:";
+pub(crate) const TOOLBAR_CSP: &str = "default-src 'none'; script-src guichet:; style-src guichet:";
+pub(crate) const CONTENT_CSP: &str = "default-src 'none'; style-src guichet:";
 
 const APP_HTML: &str = include_str!("pages/app.html");
 const APP_CSS: &str = include_str!("pages/app.css");
@@ -36,7 +36,7 @@ const APP_JS: &str = include_str!("pages/app.js");
 const PAGE_CSS: &str = include_str!("pages/page.css");
 
 /// The toolbar app's address.
-pub const APP_URL: &str = "guichet://app/";
+pub(crate) const APP_URL: &str = "guichet://app/";
 
 fn not_found() -> Page {
     Page {
@@ -55,12 +55,12 @@ fn asset(content_type: &'static str, text: &'static str) -> Page {
 }
 
 /// Whether the toolbar may show `url` (its navigation handler allows nothing else).
-pub fn is_toolbar_url(url: &str) -> bool {
+pub(crate) fn is_toolbar_url(url: &str) -> bool {
     url.starts_with(APP_URL)
 }
 
 /// Answers a request of the toolbar view.
-pub fn toolbar_page(url: &str) -> Page {
+pub(crate) fn toolbar_page(url: &str) -> Page {
     let path = url.strip_prefix(APP_URL).unwrap_or("\u{0}");
     match path.split(['?', '#']).next().unwrap_or("") {
         "" | "index.html" => asset("text/html; charset=utf-8", APP_HTML),
@@ -72,7 +72,7 @@ pub fn toolbar_page(url: &str) -> Page {
 
 /// What went wrong, for `guichet://error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorKind {
+pub(crate) enum ErrorKind {
     Tls,
     Network,
 }
@@ -87,7 +87,7 @@ impl ErrorKind {
 }
 
 /// `guichet://blocked?reason=…&lang=…`
-pub fn blocked_url(reason: BlockReason, lang: Lang) -> String {
+pub(crate) fn blocked_url(reason: BlockReason, lang: Lang) -> String {
     format!(
         "guichet://blocked/?reason={}&lang={}",
         reason.code(),
@@ -96,12 +96,12 @@ pub fn blocked_url(reason: BlockReason, lang: Lang) -> String {
 }
 
 /// `guichet://error?kind=…&lang=…`
-pub fn error_url(kind: ErrorKind, lang: Lang) -> String {
+pub(crate) fn error_url(kind: ErrorKind, lang: Lang) -> String {
     format!("guichet://error/?kind={}&lang={}", kind.code(), lang.code())
 }
 
 /// Answers a request of the content view: only the read-only pages.
-pub fn content_page(url: &str, policy: &Policy, default_lang: Lang) -> Page {
+pub(crate) fn content_page(url: &str, policy: &Policy, default_lang: Lang) -> Page {
     let Ok(parsed) = url::Url::parse(url) else {
         return not_found();
     };
@@ -181,7 +181,7 @@ fn render_notice(lang: Lang, title: &str, body: &str, policy: &Policy) -> String
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

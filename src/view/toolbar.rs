@@ -14,7 +14,7 @@ use super::i18n::{texts, Texts};
 /// What the person did in the trusted UI.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ToolbarMsg {
+pub(crate) enum ToolbarMsg {
     /// The page is loaded and wants its state.
     Hello,
     Lang {
@@ -52,7 +52,7 @@ pub enum ToolbarMsg {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ZoomDir {
+pub(crate) enum ZoomDir {
     In,
     Out,
 }
@@ -60,7 +60,7 @@ pub enum ZoomDir {
 /// Which screen the trusted UI shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum UiScreen {
+pub(crate) enum UiScreen {
     Welcome,
     /// The toolbar above the content view.
     Session,
@@ -76,42 +76,42 @@ pub enum UiScreen {
 
 impl UiScreen {
     /// Whether the trusted UI covers the whole window (content view hidden).
-    pub fn is_full_window(self) -> bool {
+    pub(crate) fn is_full_window(self) -> bool {
         self != UiScreen::Session
     }
 }
 
 #[derive(Debug, Serialize)]
-pub struct LangItem {
-    pub code: &'static str,
-    pub name: &'static str,
+pub(crate) struct LangItem {
+    pub(crate) code: &'static str,
+    pub(crate) name: &'static str,
 }
 
 #[derive(Debug, Serialize)]
-pub struct ServiceItem {
-    pub id: String,
-    pub name: String,
+pub(crate) struct ServiceItem {
+    pub(crate) id: String,
+    pub(crate) name: String,
 }
 
 /// Everything the toolbar page draws.
 #[derive(Debug, Serialize)]
-pub struct UiState {
-    pub screen: UiScreen,
-    pub lang: &'static str,
-    pub langs: Vec<LangItem>,
-    pub t: &'static Texts,
-    pub services: Vec<ServiceItem>,
+pub(crate) struct UiState {
+    pub(crate) screen: UiScreen,
+    pub(crate) lang: &'static str,
+    pub(crate) langs: Vec<LangItem>,
+    pub(crate) t: &'static Texts,
+    pub(crate) services: Vec<ServiceItem>,
     /// File names of the session's downloads (on screen only, never in a log).
-    pub downloads: Vec<String>,
-    pub countdown: u32,
+    pub(crate) downloads: Vec<String>,
+    pub(crate) countdown: u32,
     /// Zoom of the content view, in percent.
-    pub zoom: u32,
-    pub notice: Option<&'static str>,
+    pub(crate) zoom: u32,
+    pub(crate) notice: Option<&'static str>,
 }
 
 impl UiState {
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
+    pub(crate) fn new(
         screen: UiScreen,
         lang: Lang,
         languages: &[Lang],
@@ -149,7 +149,7 @@ impl UiState {
     }
 
     /// The script that draws this state in the toolbar page.
-    pub fn script(&self) -> String {
+    pub(crate) fn script(&self) -> String {
         // JSON is a JavaScript expression; nothing here is interpreted as markup.
         format!(
             "window.guichet && window.guichet.render({})",
@@ -159,7 +159,7 @@ impl UiState {
 }
 
 /// Parses a message from the toolbar page; `None` for anything unexpected.
-pub fn parse(body: &str) -> Option<ToolbarMsg> {
+pub(crate) fn parse(body: &str) -> Option<ToolbarMsg> {
     serde_json::from_str(body).ok()
 }
 

@@ -12,8 +12,8 @@ use tao::event_loop::{EventLoop, EventLoopProxy};
 use tao::platform::unix::WindowExtUnix;
 use tao::window::{Fullscreen, Window, WindowBuilder};
 
-use super::app::Event;
 use super::keys::{self, KeyAction, Mods};
+use super::shared::Event;
 
 /// How the window sits on the screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +28,7 @@ pub enum Layout {
 const WINDOWED_SIZE: (f64, f64) = (1280.0, 800.0);
 
 /// Builds the hidden window.
-pub fn build(event_loop: &EventLoop<Event>, layout: Layout) -> Result<Window, String> {
+pub(crate) fn build(event_loop: &EventLoop<Event>, layout: Layout) -> Result<Window, String> {
     let mut builder = WindowBuilder::new()
         .with_title("guichet")
         .with_decorations(layout == Layout::Windowed)
@@ -63,7 +63,7 @@ pub fn build(event_loop: &EventLoop<Event>, layout: Layout) -> Result<Window, St
 }
 
 /// Shows the window: full screen over the whole monitor, or as it is in demo mode.
-pub fn show(window: &Window, layout: Layout) {
+pub(crate) fn show(window: &Window, layout: Layout) {
     window.set_visible(true);
     if layout == Layout::Windowed {
         window.gtk_window().present();
@@ -80,7 +80,7 @@ pub fn show(window: &Window, layout: Layout) {
 }
 
 /// Filters keys on the window and reports activity from both views.
-pub fn connect_input(
+pub(crate) fn connect_input(
     window: &Window,
     views: &[&webkit2gtk::WebView],
     proxy: &EventLoopProxy<Event>,

@@ -1,0 +1,52 @@
+//! The end-of-session flow's effects: take-away or not, the logout visits with their
+//! timeouts, and the view's part of goodbye.
+//!
+//! Which screen comes next is decided in `screens.rs` (`end_session` → take-away when the
+//! session has downloads → ending while each logout URL is visited → goodbye → `ended`). Here
+//! are the effects it asks for: a visit loads the service's logout URL in the content view,
+//! hidden behind the ending screen, and arms a timeout so that a slow or dead site never
+//! holds the person back; the visit's load is tracked in [`Shared::visit`] by the content
+//! view's signals. Logout URLs travel as [`Private`] and are exposed only to be loaded; the
+//! log gets their host, at debug level only.
+
+use std::time::Duration;
+
+use webkit2gtk::WebViewExt;
+
+use crate::loggable::Private;
+use crate::sessiondir::SessionDir;
+
+use super::downloads;
+use super::navigation::host_of;
+use super::shared::{Event, Shared, Visit};
+
+/// How long one logout visit may take.
+const LOGOUT_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// Whether the take-away screen has something to show.
+pub(crate) fn has_downloads(session: &SessionDir) -> bool {
+    !downloads::list(&session.downloads()).is_empty()
+}
+
+/// Loads a logout URL in the content view; `LogoutTimeout(seq)` follows after
+/// [`LOGOUT_TIMEOUT`], whatever happens to the load.
+pub(crate) fn visit(
+    shared: &Shared,
+    content: &webkit2gtk::WebView,
+    url: &Private<String>,
+    seq: u32,
+) {
+    let p = shared.proxy();
+    gtk::glib::timeout_add_local_once(LOGOUT_TIMEOUT, move || {
+        let _ = p.send_event(Event::LogoutTimeout(seq));
+    });
+    let url = url.expose();
+    tracing::debug!(host = ?host_of(url).map(|h| h.to_string()), "visiting logout");
+    shared.visit.set(Visit::Armed);
+    content.load_uri(url);
+}
+
+/// No logout visit is under way: the end of a later load is not one.
+pub(crate) fn disarm(shared: &Shared) {
+    shared.visit.set(Visit::Idle);
+}

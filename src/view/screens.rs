@@ -1,0 +1,367 @@
+//! The trusted UI's screens as a pure state machine: which screen shows when, and what the
+//! view does about it.
+//!
+//! [`Screens::handle`] takes one [`Input`] (an order from guichetd, a button of the toolbar
+//! page, a request of the content view, the end of a logout visit) and returns the
+//! [`Output`]s the event loop (`app.rs`) performs, in order: draw a screen, load a page,
+//! report to guichetd, answer the file chooser, visit a logout URL. It holds no widget, no
+//! timer and no clock, so every transition is a table test (`screens/tests.rs`) that needs no
+//! display.
+//!
+//! The end flow lives here too: `end_session` shows the take-away screen when there is
+//! something to take, then the ending screen while each logout URL is visited (one at a time;
+//! a visit ends when its load ends or its timeout fires, whichever comes first), then goodbye
+//! and `ended`. Its effects (the timer, the load) are in `ending.rs`.
+
+use crate::loggable::Private;
+use crate::policy::BlockReason;
+use crate::protocol::view::{FromView, Screen};
+
+use super::pages::ErrorKind;
+use super::toolbar::{UiScreen, ZoomDir};
+
+/// Something the screens react to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Input {
+    /// `start` (guichetd): the session begins on screen.
+    Start,
+    /// `countdown`: the session ends in `seconds` unless the person comes back.
+    Countdown {
+        seconds: u32,
+    },
+    /// `cancel_countdown`.
+    CancelCountdown,
+    /// `end_session`; `has_downloads`: the session's downloads folder lists a file.
+    EndSession {
+        takeaway: bool,
+        has_downloads: bool,
+        logout_urls: Vec<Private<String>>,
+    },
+    /// `screen`: paused by staff, or out of order.
+    Screen(Screen),
+    /// A service button (toolbar); `start_url` is `None` when no service has that id.
+    Open {
+        start_url: Option<String>,
+    },
+    /// The toolbar's home button: the services, inside the session.
+    Home,
+    Back,
+    Zoom(ZoomDir),
+    /// The toolbar's documents button.
+    Documents,
+    /// Close the documents screen.
+    Close,
+    /// "End session".
+    End,
+    /// "I'm still here" on the countdown.
+    StillHere,
+    /// The take-away screen is done.
+    Finish,
+    /// A file picked in the picker (index into the listed downloads).
+    Pick {
+        index: usize,
+    },
+    PickCancel,
+    /// The toolbar page drew the frame asked for by [`Output::AskPainted`].
+    Painted,
+    /// A page of the content view asked for a file (`run-file-chooser`).
+    OpenPicker,
+    /// A top-level navigation or new window was blocked.
+    Blocked(BlockReason),
+    /// A page of the content view failed to load.
+    Error(ErrorKind),
+    /// An allowed new-window target, to load in the content view.
+    LoadInContent(String),
+    /// The load of the current logout visit finished or failed.
+    VisitDone,
+    /// The logout visit given this number took too long.
+    LogoutTimeout(u32),
+}
+
+/// Something the event loop must do, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Output {
+    /// Bring the window on screen, full screen over the monitor.
+    ShowWindow,
+    /// Make the window visible as it is (a notice shown by a view that was never started).
+    Unhide,
+    /// Draw this screen: the toolbar page's state and the two views' sizes.
+    Show(UiScreen),
+    /// Load an allowed address in the content view.
+    Load(String),
+    /// Load the blocked page (in the person's language) in the content view.
+    ShowBlocked(BlockReason),
+    /// Load the error page in the content view.
+    ShowError(ErrorKind),
+    /// Ask the toolbar page to report its next drawn frame ([`Input::Painted`]).
+    AskPainted,
+    Report(FromView),
+    /// Go back in the content view's history, if it can.
+    GoBack,
+    Zoom(ZoomDir),
+    /// Answer the pending file chooser with the download at this index of the list.
+    SelectFile(usize),
+    /// Cancel the pending file chooser, if any.
+    CancelChooser,
+    /// Visit a logout URL in the content view; [`Input::LogoutTimeout`]`(seq)` after a while.
+    VisitLogout {
+        url: Private<String>,
+        seq: u32,
+    },
+    /// No logout visit is under way any more.
+    DisarmVisit,
+    /// Empty the content view (`about:blank`).
+    Blank,
+}
+
+/// The end flow, from `end_session` on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Ending {
+    logout_urls: Vec<Private<String>>,
+    /// Index of the logout being visited, when visiting.
+    visiting: Option<usize>,
+}
+
+/// The state machine. See the module documentation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Screens {
+    /// The page a session opens on instead of the welcome (`terminal.start_url`).
+    start_url: Option<String>,
+    screen: UiScreen,
+    /// The screen under a temporary one (documents, picker, countdown).
+    under: UiScreen,
+    countdown: u32,
+    started: bool,
+    /// `start` came and the first frame on screen is not reported yet.
+    shown_pending: bool,
+    ending: Option<Ending>,
+    /// Number of the latest logout visit; an older visit's timeout is stale.
+    logout_seq: u32,
+}
+
+impl Screens {
+    /// A view not started yet (a spare, hidden).
+    pub(crate) fn new(start_url: Option<String>) -> Screens {
+        Screens {
+            start_url,
+            screen: UiScreen::Welcome,
+            under: UiScreen::Welcome,
+            countdown: 0,
+            started: false,
+            shown_pending: false,
+            ending: None,
+            logout_seq: 0,
+        }
+    }
+
+    pub(crate) fn screen(&self) -> UiScreen {
+        self.screen
+    }
+
+    /// The seconds of the last countdown.
+    pub(crate) fn countdown(&self) -> u32 {
+        self.countdown
+    }
+
+    /// One input in, the outputs out.
+    pub(crate) fn handle(&mut self, input: Input) -> Vec<Output> {
+        let mut out = Vec::new();
+        let screen = self.screen;
+        match input {
+            Input::Start => self.on_start(&mut out),
+            Input::Countdown { seconds } => {
+                if matches!(
+                    screen,
+                    UiScreen::Welcome | UiScreen::Session | UiScreen::Documents | UiScreen::Picker
+                ) {
+                    self.under = screen;
+                }
+                self.countdown = seconds;
+                self.show(UiScreen::Countdown, &mut out);
+            }
+            Input::CancelCountdown => {
+                if screen == UiScreen::Countdown {
+                    self.show(self.under, &mut out);
+                }
+            }
+            Input::EndSession {
+                takeaway,
+                has_downloads,
+                logout_urls,
+            } => {
+                out.push(Output::CancelChooser);
+                self.ending = Some(Ending {
+                    logout_urls,
+                    visiting: None,
+                });
+                out.push(Output::ShowWindow);
+                if takeaway && has_downloads {
+                    self.show(UiScreen::Takeaway, &mut out);
+                } else {
+                    self.visit_logouts(&mut out);
+                }
+            }
+            Input::Screen(notice) => {
+                out.push(Output::Unhide);
+                self.show(
+                    match notice {
+                        Screen::Paused => UiScreen::Paused,
+                        Screen::OutOfOrder => UiScreen::OutOfOrder,
+                    },
+                    &mut out,
+                );
+            }
+            Input::Open { start_url } => {
+                if screen == UiScreen::Welcome && self.started {
+                    if let Some(url) = start_url {
+                        self.show(UiScreen::Session, &mut out);
+                        out.push(Output::Load(url));
+                    }
+                }
+            }
+            Input::Home if screen == UiScreen::Session => self.show(UiScreen::Welcome, &mut out),
+            Input::Back if screen == UiScreen::Session => out.push(Output::GoBack),
+            Input::Zoom(dir) if screen == UiScreen::Session => out.push(Output::Zoom(dir)),
+            Input::Documents if screen == UiScreen::Session => {
+                self.under = UiScreen::Session;
+                self.show(UiScreen::Documents, &mut out);
+            }
+            Input::Close if screen == UiScreen::Documents => self.show(UiScreen::Session, &mut out),
+            Input::End if matches!(screen, UiScreen::Session | UiScreen::Welcome) => {
+                out.push(Output::Report(FromView::EndRequested))
+            }
+            Input::StillHere if screen == UiScreen::Countdown => {
+                out.push(Output::Report(FromView::Activity))
+            }
+            Input::Finish if screen == UiScreen::Takeaway => self.visit_logouts(&mut out),
+            Input::Pick { index } if screen == UiScreen::Picker => {
+                out.push(Output::SelectFile(index));
+                self.show(self.under, &mut out);
+            }
+            Input::PickCancel if screen == UiScreen::Picker => {
+                out.push(Output::CancelChooser);
+                self.show(self.under, &mut out);
+            }
+            Input::Home
+            | Input::Back
+            | Input::Zoom(_)
+            | Input::Documents
+            | Input::Close
+            | Input::End
+            | Input::StillHere
+            | Input::Finish
+            | Input::Pick { .. }
+            | Input::PickCancel => {}
+            Input::Painted => {
+                if std::mem::take(&mut self.shown_pending) {
+                    out.push(Output::Report(FromView::Shown));
+                }
+            }
+            Input::OpenPicker => {
+                if screen == UiScreen::Session {
+                    self.under = UiScreen::Session;
+                    self.show(UiScreen::Picker, &mut out);
+                } else {
+                    out.push(Output::CancelChooser);
+                }
+            }
+            Input::Blocked(reason) => {
+                if self.started && self.ending.is_none() {
+                    out.push(Output::ShowBlocked(reason));
+                }
+            }
+            Input::Error(kind) => {
+                if self.ending.is_none() {
+                    out.push(Output::ShowError(kind));
+                }
+            }
+            Input::LoadInContent(url) => {
+                if self.ending.is_none() {
+                    out.push(Output::Load(url));
+                }
+            }
+            Input::VisitDone => {
+                if self.ending.as_ref().is_some_and(|e| e.visiting.is_some()) {
+                    self.next_logout(&mut out);
+                }
+            }
+            Input::LogoutTimeout(seq) => {
+                if seq == self.logout_seq {
+                    self.next_logout(&mut out);
+                }
+            }
+        }
+        out
+    }
+
+    fn show(&mut self, screen: UiScreen, out: &mut Vec<Output>) {
+        self.screen = screen;
+        out.push(Output::Show(screen));
+    }
+
+    fn on_start(&mut self, out: &mut Vec<Output>) {
+        if std::mem::replace(&mut self.started, true) {
+            return;
+        }
+        out.push(Output::ShowWindow);
+        match self.start_url.clone() {
+            Some(url) => {
+                self.show(UiScreen::Session, out);
+                out.push(Output::Load(url));
+            }
+            None => self.show(UiScreen::Welcome, out),
+        }
+        self.shown_pending = true;
+        out.push(Output::AskPainted);
+    }
+
+    /// Visits each logout URL in the content view (hidden behind the ending screen).
+    fn visit_logouts(&mut self, out: &mut Vec<Output>) {
+        self.show(UiScreen::Ending, out);
+        if let Some(e) = self.ending.as_mut() {
+            e.visiting = Some(0);
+        }
+        self.visit_current(out);
+    }
+
+    fn visit_current(&mut self, out: &mut Vec<Output>) {
+        let Some(e) = self.ending.as_ref() else {
+            return;
+        };
+        match e.visiting.and_then(|i| e.logout_urls.get(i)).cloned() {
+            Some(url) => {
+                self.logout_seq += 1;
+                out.push(Output::VisitLogout {
+                    url,
+                    seq: self.logout_seq,
+                });
+            }
+            None => self.goodbye(out),
+        }
+    }
+
+    fn next_logout(&mut self, out: &mut Vec<Output>) {
+        if let Some(e) = self.ending.as_mut() {
+            e.visiting = e.visiting.map(|i| i + 1);
+        }
+        self.logout_seq += 1;
+        self.visit_current(out);
+    }
+
+    fn goodbye(&mut self, out: &mut Vec<Output>) {
+        out.push(Output::DisarmVisit);
+        if let Some(e) = self.ending.as_mut() {
+            if e.visiting.is_none() {
+                return;
+            }
+            e.visiting = None;
+            e.logout_urls.clear();
+        }
+        out.push(Output::Blank);
+        self.show(UiScreen::Goodbye, out);
+        out.push(Output::Report(FromView::Ended));
+    }
+}
+
+#[cfg(test)]
+mod tests;

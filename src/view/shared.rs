@@ -1,0 +1,116 @@
+//! What the WebKit signal handlers share with the event loop: [`Event`], [`Shared`], [`Visit`].
+//!
+//! Signals that must be answered on the spot (a policy decision, a download's destination, a
+//! file chooser, a permission) are answered in `content.rs` from [`Shared`]: the policy, the
+//! config, the session directory, the reporter, the pending file chooser. Everything that
+//! changes the screen is posted to the event loop as an [`Event`] instead, and handled in
+//! `app.rs`. This module depends on no other part of the view's event loop, so the handlers
+//! and the loop do not import each other.
+
+use std::cell::{Cell, RefCell};
+
+use tao::event_loop::EventLoopProxy;
+use webkit2gtk::FileChooserRequest;
+
+use crate::config::Config;
+use crate::policy::{BlockReason, Policy};
+use crate::protocol::view::FromView;
+use crate::sessiondir::SessionDir;
+
+use super::navigation::host_of;
+use super::orders::{Order, Reporter};
+use super::pages::ErrorKind;
+use super::toolbar::ToolbarMsg;
+
+/// Something for the event loop to do.
+#[derive(Debug)]
+pub(crate) enum Event {
+    Order(Order),
+    Toolbar(ToolbarMsg),
+    /// Show the blocked page for a top-level navigation or a new window.
+    ShowBlocked(BlockReason),
+    ShowError(ErrorKind),
+    /// Load an allowed URL in the content view (a new-window request).
+    LoadInContent(String),
+    /// The load of a logout visit finished or failed.
+    VisitDone,
+    OpenPicker,
+    DownloadRefused,
+    DownloadFinished,
+    DownloadsChanged,
+    /// The sub-resource filter is installed (or failed).
+    FilterReady(Result<(), String>),
+    Activity,
+    Zoom(f64),
+    ZoomReset,
+    /// A logout visit took too long.
+    LogoutTimeout(u32),
+}
+
+/// Where the load of a logout visit is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Visit {
+    Idle,
+    Armed,
+    Started,
+}
+
+/// What WebKit signal handlers read to answer on the spot.
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) session: SessionDir,
+    pub(crate) reporter: Reporter,
+    pub(crate) chooser: RefCell<Option<FileChooserRequest>>,
+    /// Downloads refused at `decide-destination` (their failure is not reported again).
+    pub(crate) refused_downloads: RefCell<Vec<webkit2gtk::Download>>,
+    proxy: EventLoopProxy<Event>,
+    /// Set between a main-frame load's start and its commit (or failure).
+    pub(crate) top_pending: Cell<bool>,
+    /// The logout visit's load: armed when asked, started when WebKit starts it; only a
+    /// started visit's end counts (not the end of the load it replaced).
+    pub(crate) visit: Cell<Visit>,
+}
+
+impl Shared {
+    pub(crate) fn new(config: Config, session: SessionDir, proxy: EventLoopProxy<Event>) -> Shared {
+        Shared {
+            config,
+            session,
+            reporter: Reporter::new(),
+            chooser: RefCell::new(None),
+            refused_downloads: RefCell::new(Vec::new()),
+            proxy,
+            top_pending: Cell::new(false),
+            visit: Cell::new(Visit::Idle),
+        }
+    }
+
+    pub(crate) fn policy(&self) -> &Policy {
+        &self.config.policy.policy
+    }
+
+    pub(crate) fn send(&self, event: Event) {
+        let _ = self.proxy.send_event(event);
+    }
+
+    /// A handle to post events later (from a timer or another thread).
+    pub(crate) fn proxy(&self) -> EventLoopProxy<Event> {
+        self.proxy.clone()
+    }
+
+    /// Ends a started logout visit (its load finished or failed).
+    pub(crate) fn visit_done(&self) {
+        if self.visit.get() == Visit::Started {
+            self.visit.set(Visit::Idle);
+            self.send(Event::VisitDone);
+        }
+    }
+
+    /// Reports a blocked top-level navigation and shows the blocked page.
+    pub(crate) fn blocked(&self, url: &str, reason: BlockReason) {
+        let host = host_of(url);
+        tracing::debug!(host = ?host.as_ref().map(|h| h.to_string()), reason = reason.code(), "navigation blocked");
+        self.reporter.send(&FromView::Blocked { host, reason });
+        self.send(Event::ShowBlocked(reason));
+    }
+}
