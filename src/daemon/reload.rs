@@ -2,7 +2,7 @@
 //! welcome screen — never mid-session. A broken file is rejected and the running config stays.
 
 use crate::config::Config;
-use crate::daemon::machine::EndReason;
+use crate::daemon::machine::{EndReason, Event};
 
 use super::{limits, watch, Supervisor};
 
@@ -45,6 +45,7 @@ impl Supervisor {
                     if let Err(e) = self.wipe_one(spare.pid, &spare.dir, EndReason::Staff) {
                         tracing::error!("wipe of the replaced spare failed: {e}");
                     }
+                    self.event(Event::SpareLost);
                 }
                 self.ensure_spare();
                 Ok(())

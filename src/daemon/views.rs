@@ -22,6 +22,8 @@ use crate::sys::Exit;
 
 /// Longest wait before restarting a view that failed to start.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// The same when no view is on screen (the terminal waits for the next one).
+const MAX_BACKOFF_NOTHING_SHOWN: Duration = Duration::from_secs(1);
 /// After a view is shown, the next spare waits this long: starting WebKit takes the CPU the
 /// newly shown view needs to map and paint (2-core terminals).
 const SPARE_DELAY: Duration = Duration::from_secs(1);
@@ -118,10 +120,17 @@ impl View {
 /// What the supervisor does with its views: promote the spare, keep one ready, hear them.
 impl Supervisor {
     pub(super) fn promote(&mut self) {
-        let Some(mut view) = self.spare.take() else {
-            tracing::error!("no spare view to show");
+        if !self.spare.as_ref().is_some_and(|v| v.ready) {
+            // The machine is told of every spare lost, so this is a bug; still, never leave the
+            // screen dark: the machine takes it as a lost view and waits for the next spare.
+            tracing::error!("no ready spare view to show; starting one");
+            if let Some(unready) = self.spare.take() {
+                let _ = self.wipe_one(unready.pid, &unready.dir, EndReason::Crash);
+            }
+            self.event(Event::ViewLost);
             return;
-        };
+        }
+        let mut view = self.spare.take().expect("checked");
         if self.opts.spare {
             self.spare_not_before = Some(Instant::now() + SPARE_DELAY);
         }
@@ -174,7 +183,13 @@ impl Supervisor {
     pub(super) fn schedule_spare_retry(&mut self) {
         self.spare_failures += 1;
         let backoff = Duration::from_millis(250) * 2u32.saturating_pow(self.spare_failures.min(6));
-        self.spare_retry_at = Some(Instant::now() + backoff.min(MAX_BACKOFF));
+        // With nothing on screen the person waits for this view: retry soon, whatever failed.
+        let limit = if self.shown.is_some() {
+            MAX_BACKOFF
+        } else {
+            MAX_BACKOFF_NOTHING_SHOWN
+        };
+        self.spare_retry_at = Some(Instant::now() + backoff.min(limit));
     }
 
     pub(super) fn on_view_output(&mut self, id: ViewId, out: ViewOutput) {
@@ -275,6 +290,7 @@ impl Supervisor {
             if let Err(e) = self.wipe_one(spare.pid, &spare.dir, EndReason::Crash) {
                 tracing::error!("wipe of the spare failed: {e}");
             }
+            self.event(Event::SpareLost);
             self.schedule_spare_retry();
         }
     }

@@ -76,6 +76,9 @@ pub enum EndReason {
 pub enum Event {
     /// The hidden spare view is loaded and can be shown.
     SpareReady,
+    /// The hidden spare is gone before being shown (it died, failed to start, or was replaced
+    /// after a config change): it can no longer be promoted.
+    SpareLost,
     /// The shown view reported input.
     Activity,
     /// The person pressed "End session".
@@ -295,6 +298,7 @@ impl Machine {
         let mut out = Vec::new();
         match event {
             Event::SpareReady => self.on_spare_ready(&mut out),
+            Event::SpareLost => self.spare_ready = false,
             Event::Activity => self.on_activity(now, &mut out),
             Event::EndRequested => {
                 if matches!(self.state, State::Active | State::IdleWarning) {
