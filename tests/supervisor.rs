@@ -8,6 +8,7 @@ use guichet::daemon::machine::State;
 use guichet::protocol::control::{Request, Response};
 use support::daemon::guichetd;
 use support::procs::processes_inside;
+use support::config::policies_dir;
 use support::{config_text, eventually, Builder, Daemon};
 
 #[test]
@@ -159,6 +160,36 @@ fn a_config_change_mid_session_applies_only_at_the_next_welcome() {
     assert_eq!(
         next.line_value("config-name ").as_deref(),
         Some("Poste test B")
+    );
+}
+
+#[test]
+fn a_new_pack_folder_is_watched_after_the_reload_that_names_it() {
+    let d = Daemon::start();
+    let packs2 = d.tmp.path().join("packs2");
+    std::fs::create_dir(&packs2).unwrap();
+    let pack = std::fs::read_to_string(policies_dir().join("be-federal.toml")).unwrap();
+    std::fs::write(packs2.join("be-federal.toml"), &pack).unwrap();
+    let text = std::fs::read_to_string(&d.config).unwrap().replace(
+        &format!("pack_dirs = [\"{}\"]", policies_dir().display()),
+        &format!("pack_dirs = [\"{}\"]", packs2.display()),
+    );
+    std::fs::write(&d.config, text).unwrap();
+    d.wait_status("config with the new folder staged", |s| s.config.pending);
+    // An edit in the new folder alone is seen: the watcher follows the checked config.
+    std::fs::write(
+        packs2.join("be-federal.toml"),
+        pack.replace("id = \"be-federal\"", "id = 7"),
+    )
+    .unwrap();
+    let s = d.wait_status("the broken pack rejected", |s| s.config.rejected.is_some());
+    assert!(
+        s.config
+            .rejected
+            .as_deref()
+            .unwrap()
+            .contains("packs2/be-federal.toml:"),
+        "{s:?}"
     );
 }
 
