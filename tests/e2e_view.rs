@@ -738,3 +738,43 @@ fn zoom_goes_through_the_trusted_control_and_stays_bounded() {
         .proxy
         .wait_count("width back at 100 %", 2, |s| s.path == "/w?1280");
 }
+
+#[test]
+fn the_max_duration_countdown_says_the_session_ends_and_back_returns_to_the_page() {
+    let _g = e2e_lock();
+    for lang in ["fr", "nl", "de", "en"] {
+        let world = World::new(TestConfig {
+            languages: vec![lang],
+            ..config_with_start()
+        });
+        world
+            .proxy
+            .route("www.allowed.test", "/start", page("<h1>start</h1>"));
+        let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+        view.start();
+        view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
+        view.send(&ToView::Countdown {
+            reason: guichet::protocol::view::CountdownReason::MaxDuration,
+            seconds: 90,
+        });
+        // The full-window countdown replaces the toolbar (its red End button goes).
+        let end_button = (1120, 10, 150, 70);
+        world.xvfb.poll_crop(
+            &format!("countdown-max-{lang}"),
+            end_button,
+            &["-unique-colors", "txt:-"],
+            |out| !out.to_ascii_uppercase().contains("#B3261E"),
+            |_| "the countdown never covered the toolbar".into(),
+        );
+        world
+            .xvfb
+            .screenshot_painted(&format!("countdown-max-{lang}"), 50);
+        // Its one button, "back to my page", under the text, returns to the page.
+        world.xvfb.click(640, 597, 1);
+        world
+            .xvfb
+            .screenshot_showing(&format!("countdown-max-back-{lang}"), end_button, "B3261E");
+        view.send(&ToView::Quit);
+        assert_eq!(view.wait_exit(), Some(0));
+    }
+}

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use guichet::daemon::machine::State;
 use guichet::protocol::control::{Request, Response};
+use support::config::policies_dir;
 use support::daemon::guichetd;
 use support::procs::processes_inside;
-use support::config::policies_dir;
 use support::{config_text, eventually, Builder, Daemon};
 
 #[test]

@@ -222,7 +222,7 @@ impl App {
         tracing::debug!(order = order_name(&msg), "order");
         self.feed(match msg {
             ToView::Start => Input::Start,
-            ToView::Countdown { seconds, .. } => Input::Countdown { seconds },
+            ToView::Countdown { reason, seconds } => Input::Countdown { reason, seconds },
             ToView::CancelCountdown => Input::CancelCountdown,
             ToView::EndSession {
                 takeaway,
@@ -371,7 +371,7 @@ impl App {
         if !self.toolbar_ready.get() {
             return;
         }
-        let state = UiState::new(
+        let mut state = UiState::new(
             screen,
             self.lang.get(),
             &self.shared.config.terminal.languages,
@@ -381,6 +381,7 @@ impl App {
             self.zoom.get(),
             self.notice.get(),
         );
+        state.countdown_reason = self.screens.borrow().countdown_reason();
         if let Err(e) = self.toolbar.evaluate_script(&state.script()) {
             tracing::warn!("cannot update the toolbar: {e}");
         }

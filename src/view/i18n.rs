@@ -26,6 +26,10 @@ pub(crate) struct Texts {
     /// `{n}` is replaced by the seconds left.
     pub(crate) still_there_body: &'static str,
     pub(crate) still_there_button: &'static str,
+    pub(crate) max_time_title: &'static str,
+    /// `{n}` is replaced by the seconds left.
+    pub(crate) max_time_body: &'static str,
+    pub(crate) max_time_button: &'static str,
     pub(crate) takeaway_title: &'static str,
     pub(crate) takeaway_body: &'static str,
     pub(crate) no_documents: &'static str,
@@ -92,6 +96,9 @@ static FR: Texts = Texts {
     still_there_title: "Êtes-vous toujours là ?",
     still_there_body: "Sans réponse, la session se termine dans {n} secondes et tout sera effacé.",
     still_there_button: "Oui, je continue",
+    max_time_title: "Votre session se termine bientôt",
+    max_time_body: "La durée maximale d'une session est atteinte : elle se termine dans {n} secondes et tout sera effacé. Imprimez ou enregistrez maintenant ce dont vous avez besoin.",
+    max_time_button: "Retour à ma page",
     takeaway_title: "Vos documents",
     takeaway_body: "Voici les documents de cette session. Ils vont être effacés de cet ordinateur.",
     no_documents: "Aucun document.",
@@ -134,6 +141,9 @@ static NL: Texts = Texts {
     still_there_title: "Bent u er nog?",
     still_there_body: "Zonder antwoord stopt de sessie over {n} seconden en wordt alles gewist.",
     still_there_button: "Ja, ik ga verder",
+    max_time_title: "Uw sessie stopt binnenkort",
+    max_time_body: "De maximale duur van een sessie is bereikt: ze stopt over {n} seconden en alles wordt gewist. Druk nu af of bewaar wat u nodig hebt.",
+    max_time_button: "Terug naar mijn pagina",
     takeaway_title: "Uw documenten",
     takeaway_body: "Dit zijn de documenten van deze sessie. Ze worden van deze computer gewist.",
     no_documents: "Geen documenten.",
@@ -176,6 +186,9 @@ static DE: Texts = Texts {
     still_there_title: "Sind Sie noch da?",
     still_there_body: "Ohne Antwort endet die Sitzung in {n} Sekunden und alles wird gelöscht.",
     still_there_button: "Ja, weitermachen",
+    max_time_title: "Ihre Sitzung endet bald",
+    max_time_body: "Die Höchstdauer einer Sitzung ist erreicht: Sie endet in {n} Sekunden und alles wird gelöscht. Drucken oder speichern Sie jetzt, was Sie brauchen.",
+    max_time_button: "Zurück zu meiner Seite",
     takeaway_title: "Ihre Dokumente",
     takeaway_body:
         "Das sind die Dokumente dieser Sitzung. Sie werden von diesem Computer gelöscht.",
@@ -222,6 +235,9 @@ static EN: Texts = Texts {
     still_there_body:
         "Without an answer, the session ends in {n} seconds and everything is erased.",
     still_there_button: "Yes, continue",
+    max_time_title: "Your session ends soon",
+    max_time_body: "The maximum time for a session has been reached: it ends in {n} seconds and everything will be erased. Print or save what you need now.",
+    max_time_button: "Back to my page",
     takeaway_title: "Your documents",
     takeaway_body:
         "These are the documents of this session. They will be erased from this computer.",
@@ -266,6 +282,7 @@ mod tests {
                 );
             }
             assert!(texts(lang).still_there_body.contains("{n}"));
+            assert!(texts(lang).max_time_body.contains("{n}"));
         }
     }
 }

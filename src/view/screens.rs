@@ -15,7 +15,7 @@
 
 use crate::loggable::Private;
 use crate::policy::BlockReason;
-use crate::protocol::view::{FromView, Screen};
+use crate::protocol::view::{CountdownReason, FromView, Screen};
 
 use super::pages::ErrorKind;
 use super::toolbar::{UiScreen, ZoomDir};
@@ -25,8 +25,10 @@ use super::toolbar::{UiScreen, ZoomDir};
 pub(crate) enum Input {
     /// `start` (guichetd): the session begins on screen.
     Start,
-    /// `countdown`: the session ends in `seconds` unless the person comes back.
+    /// `countdown`: the session ends in `seconds` — unless the person comes back (`Idle`),
+    /// or whatever they do (`MaxDuration`: no "I'm still here", only "back to my page").
     Countdown {
+        reason: CountdownReason,
         seconds: u32,
     },
     /// `cancel_countdown`.
@@ -131,6 +133,7 @@ pub(crate) struct Screens {
     /// The screen under a temporary one (documents, picker, countdown).
     under: UiScreen,
     countdown: u32,
+    countdown_reason: CountdownReason,
     started: bool,
     /// `start` came and the first frame on screen is not reported yet.
     shown_pending: bool,
@@ -147,6 +150,7 @@ impl Screens {
             screen: UiScreen::Welcome,
             under: UiScreen::Welcome,
             countdown: 0,
+            countdown_reason: CountdownReason::Idle,
             started: false,
             shown_pending: false,
             ending: None,
@@ -163,13 +167,19 @@ impl Screens {
         self.countdown
     }
 
+    /// Why the last countdown runs.
+    pub(crate) fn countdown_reason(&self) -> CountdownReason {
+        self.countdown_reason
+    }
+
     /// One input in, the outputs out.
     pub(crate) fn handle(&mut self, input: Input) -> Vec<Output> {
         let mut out = Vec::new();
         let screen = self.screen;
         match input {
             Input::Start => self.on_start(&mut out),
-            Input::Countdown { seconds } => {
+            Input::Countdown { reason, seconds } => {
+                self.countdown_reason = reason;
                 if matches!(
                     screen,
                     UiScreen::Welcome | UiScreen::Session | UiScreen::Documents | UiScreen::Picker
@@ -230,8 +240,20 @@ impl Screens {
             Input::End if matches!(screen, UiScreen::Session | UiScreen::Welcome) => {
                 out.push(Output::Report(FromView::EndRequested))
             }
-            Input::StillHere if screen == UiScreen::Countdown => {
+            // Only the idle countdown offers "I'm still here": input cancels it. The
+            // max-duration one cannot be cancelled, so it offers no such button.
+            Input::StillHere
+                if screen == UiScreen::Countdown
+                    && self.countdown_reason == CountdownReason::Idle =>
+            {
                 out.push(Output::Report(FromView::Activity))
+            }
+            // "Back to my page" on the max-duration countdown: the session still ends on time.
+            Input::Close
+                if screen == UiScreen::Countdown
+                    && self.countdown_reason == CountdownReason::MaxDuration =>
+            {
+                self.show(self.under, &mut out)
             }
             Input::Finish if screen == UiScreen::Takeaway => self.visit_logouts(&mut out),
             Input::Pick { index } if screen == UiScreen::Picker => {

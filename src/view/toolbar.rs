@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::lang::Lang;
 use crate::policy::Policy;
+use crate::protocol::view::CountdownReason;
 
 use super::i18n::{texts, Texts};
 
@@ -104,6 +105,8 @@ pub(crate) struct UiState {
     /// File names of the session's downloads (on screen only, never in a log).
     pub(crate) downloads: Vec<String>,
     pub(crate) countdown: u32,
+    /// Which countdown: `idle` offers "I'm still here", `max_duration` only "back to my page".
+    pub(crate) countdown_reason: CountdownReason,
     /// Zoom of the content view, in percent.
     pub(crate) zoom: u32,
     pub(crate) notice: Option<&'static str>,
@@ -143,6 +146,7 @@ impl UiState {
                 .collect(),
             downloads,
             countdown,
+            countdown_reason: CountdownReason::Idle,
             zoom: (zoom * 100.0).round() as u32,
             notice,
         }

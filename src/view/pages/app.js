@@ -80,20 +80,27 @@
     ]);
   }
 
+  // The idle countdown asks "are you still there?" (input cancels it); the max-duration one
+  // cannot be cancelled, so it says so and only offers to go back to the page meanwhile.
   function countdown(t) {
+    const max = state.countdown_reason === "max_duration";
+    const text = max ? t.max_time_body : t.still_there_body;
     const seconds = el("div", { class: "big", text: String(state.countdown) });
-    const body = el("p", { class: "lead", text: t.still_there_body.replace("{n}", String(state.countdown)) });
+    const body = el("p", { class: "lead", text: text.replace("{n}", String(state.countdown)) });
     let left = state.countdown;
     countdownTimer = setInterval(() => {
       left = Math.max(0, left - 1);
       seconds.textContent = String(left);
-      body.textContent = t.still_there_body.replace("{n}", String(left));
+      body.textContent = text.replace("{n}", String(left));
     }, 1000);
+    const action = max
+      ? button(t.max_time_button, "primary", { cmd: "close" })
+      : button(t.still_there_button, "primary", { cmd: "still_here" });
     return el("div", { class: "full notice-screen" }, [
-      el("h1", { text: t.still_there_title }),
+      el("h1", { text: max ? t.max_time_title : t.still_there_title }),
       seconds,
       body,
-      el("div", { class: "actions" }, [button(t.still_there_button, "primary", { cmd: "still_here" })]),
+      el("div", { class: "actions" }, [action]),
     ]);
   }
 

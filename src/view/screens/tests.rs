@@ -100,7 +100,13 @@ fn at(at: At) -> Screens {
         At::Documents => (from(At::Session, vec![I::Documents]), S::Documents),
         At::Picker => (from(At::Session, vec![I::OpenPicker]), S::Picker),
         At::Countdown => (
-            from(At::Session, vec![I::Countdown { seconds: 60 }]),
+            from(
+                At::Session,
+                vec![I::Countdown {
+                    reason: CountdownReason::Idle,
+                    seconds: 60,
+                }],
+            ),
             S::Countdown,
         ),
         At::Takeaway => (from(At::Session, vec![end(true, true, 2)]), S::Takeaway),
@@ -133,7 +139,10 @@ fn check(rows: Vec<(At, Input, UiScreen, Vec<Output>)>) {
 
 #[test]
 fn orders_from_guichetd() {
-    let countdown = || I::Countdown { seconds: 30 };
+    let countdown = || I::Countdown {
+        reason: CountdownReason::Idle,
+        seconds: 30,
+    };
     let shown = |s| vec![ShowWindow, Show(s), AskPainted];
     let notice = |s| vec![Unhide, Show(s)];
     #[rustfmt::skip]
@@ -247,7 +256,13 @@ fn every_screen_ignores_the_buttons_that_are_not_its_own() {
 #[test]
 fn a_countdown_returns_to_the_screen_under_it() {
     let cancel = |from: At, under: UiScreen| {
-        let mut m = drive(at(from), vec![I::Countdown { seconds: 9 }]);
+        let mut m = drive(
+            at(from),
+            vec![I::Countdown {
+                reason: CountdownReason::Idle,
+                seconds: 9,
+            }],
+        );
         assert_eq!(m.countdown(), 9);
         let out = m.handle(I::CancelCountdown);
         assert_eq!((m.screen(), out), (under, vec![Show(under)]), "{from:?}");
@@ -257,7 +272,13 @@ fn a_countdown_returns_to_the_screen_under_it() {
     cancel(At::Documents, S::Documents);
     cancel(At::Picker, S::Picker);
     // A second countdown updates the seconds and keeps what is under it.
-    let mut m = drive(at(At::Countdown), vec![I::Countdown { seconds: 5 }]);
+    let mut m = drive(
+        at(At::Countdown),
+        vec![I::Countdown {
+            reason: CountdownReason::Idle,
+            seconds: 5,
+        }],
+    );
     assert_eq!(m.countdown(), 5);
     assert_eq!(m.handle(I::CancelCountdown), vec![Show(S::Session)]);
     // Other screens are not remembered: the screen under the last temporary one comes back
@@ -268,7 +289,10 @@ fn a_countdown_returns_to_the_screen_under_it() {
         vec![
             I::Close,
             I::Screen(Notice::Paused),
-            I::Countdown { seconds: 9 },
+            I::Countdown {
+                reason: CountdownReason::Idle,
+                seconds: 9,
+            },
         ],
     );
     assert_eq!(m.handle(I::CancelCountdown), vec![Show(S::Session)]);
@@ -296,7 +320,13 @@ fn after_a_countdown_over_the_picker_the_picker_stays() {
     // back only with the end of the session.
     let mut m = drive(
         at(At::Picker),
-        vec![I::Countdown { seconds: 9 }, I::CancelCountdown],
+        vec![
+            I::Countdown {
+                reason: CountdownReason::Idle,
+                seconds: 9,
+            },
+            I::CancelCountdown,
+        ],
     );
     let out = m.handle(I::Pick { index: 0 });
     assert_eq!(out, vec![SelectFile(0), Show(S::Picker)]);
@@ -423,4 +453,32 @@ fn a_whole_session() {
         Show(S::Ending), visit(0, 1),
     ]);
     assert_eq!(all, expected);
+}
+
+#[test]
+fn the_max_duration_countdown_offers_no_choice_that_does_nothing() {
+    let mut s = Screens::new(None);
+    s.handle(I::Start);
+    s.handle(I::Open {
+        start_url: Some("https://www.myminfin.be/".into()),
+    });
+    assert_eq!(s.screen(), S::Session);
+    s.handle(I::Countdown {
+        reason: CountdownReason::MaxDuration,
+        seconds: 120,
+    });
+    assert_eq!(s.screen(), S::Countdown);
+    assert_eq!(s.countdown_reason(), CountdownReason::MaxDuration);
+    // "I'm still here" is not offered: a forged one reports nothing and changes nothing.
+    assert!(s.handle(I::StillHere).is_empty());
+    assert_eq!(s.screen(), S::Countdown);
+    // "Back to my page" does what it says; the session still ends on time (guichetd's timer).
+    assert_eq!(s.handle(I::Close), vec![Show(S::Session)]);
+    // The idle countdown still offers "I'm still here", reported at once.
+    s.handle(I::Countdown {
+        reason: CountdownReason::Idle,
+        seconds: 30,
+    });
+    assert_eq!(s.handle(I::StillHere), vec![Report(FromView::Activity)]);
+    assert!(s.handle(I::Close).is_empty());
 }
