@@ -18,15 +18,24 @@ use support::{e2e_lock, eventually, Builder, Daemon, TestConfig, World};
 const DRAWN: u32 = 40;
 
 fn daemon(world: &World) -> Daemon {
+    daemon_with_view(
+        world,
+        PathBuf::from(env!("CARGO_BIN_EXE_guichet-view")),
+        State::Welcome,
+    )
+}
+
+fn daemon_with_view(world: &World, view: PathBuf, wait_for: State) -> Daemon {
     let home = world.tmp.path().join("daemon-home");
     std::fs::create_dir_all(&home).unwrap();
     Builder {
-        view: Some(PathBuf::from(env!("CARGO_BIN_EXE_guichet-view"))),
+        view: Some(view),
         config: Some((world.config.clone(), world.tmp.path().join("control.sock"))),
         env: vec![
             ("DISPLAY".into(), OsString::from(&world.xvfb.display)),
             ("HOME".into(), home.into_os_string()),
         ],
+        wait_for,
         ..Builder::default()
     }
     .start()
@@ -114,4 +123,55 @@ fn a_spare_killed_again_and_again_while_it_restarts_still_gives_a_welcome() {
     welcome_drawn(&world, &d, 2, "faults-spare-killed-repeatedly");
     let s = d.wait_status("a ready spare again", |s| s.spare_ready);
     assert_eq!(s.state, State::Welcome);
+}
+
+/// A view binary whose browser cannot start while `broken` exists (as when WebKit crashes at
+/// start), and whose GTK-only notice still works: the real `guichet-view` behind a script.
+fn breakable_view(world: &World) -> (PathBuf, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let broken = world.tmp.path().join("broken");
+    let script = world.tmp.path().join("view.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncase \"$*\" in *--notice*) ;; *) [ -e {broken} ] && exit 1 ;; esac\nexec {view} \"$@\"\n",
+            broken = broken.display(),
+            view = env!("CARGO_BIN_EXE_guichet-view"),
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (script, broken)
+}
+
+#[test]
+fn views_that_never_start_leave_a_drawn_out_of_order_notice_and_a_true_status() {
+    let _lock = e2e_lock();
+    let world = World::new(TestConfig::default());
+    let (script, broken) = breakable_view(&world);
+    std::fs::write(&broken, "").unwrap();
+    let d = daemon_with_view(&world, script, State::OutOfOrder);
+    // No view ever starts: after a few attempts, the notice (GTK alone) and the status agree.
+    let s = d.wait_status("out of order", |s| s.state == State::OutOfOrder);
+    assert!(
+        s.out_of_order
+            .as_deref()
+            .unwrap()
+            .contains("does not start"),
+        "{s:?}"
+    );
+    assert!(!s.spare_ready);
+    world
+        .xvfb
+        .screenshot_painted("faults-notice-out-of-order", 8);
+    // The browser works again: the next view to start opens a fresh welcome by itself (no
+    // wipe failed), and the notice goes.
+    std::fs::remove_file(&broken).unwrap();
+    welcome_drawn(&world, &d, 1, "faults-notice-then-welcome");
+    eventually("the notice is gone", || {
+        !descendants(d.child.id() as i32).iter().any(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/cmdline"))
+                .is_ok_and(|c| c.contains("--notice"))
+        })
+    });
 }

@@ -27,6 +27,10 @@ struct Args {
     /// Demo only: an ordinary window on the desktop instead of the full-screen kiosk.
     #[arg(long)]
     windowed: bool,
+    /// Draw only this notice, with GTK alone (no web engine), until stdin closes: guichetd's
+    /// last resort when views keep failing to start.
+    #[arg(long, value_name = "NOTICE", value_parser = ["out-of-order"])]
+    notice: Option<String>,
 }
 
 /// GLib, GTK, WebKit (in this process) and GStreamer log through GLib: their message text can
@@ -68,6 +72,15 @@ fn main() -> ExitCode {
         )
         .init();
     keep_glib_messages_out_of_the_log();
+    if args.notice.is_some() {
+        return match guichet::view::notice::run_out_of_order() {
+            Ok(never) => match never {},
+            Err(e) => {
+                eprintln!("guichet-view: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let layout = if args.windowed {
         tracing::warn!("windowed demo layout: not for a public terminal");
         guichet::view::window::Layout::Windowed

@@ -164,6 +164,10 @@ struct Supervisor {
     /// Do not start the next spare before this while a view is shown (see SPARE_DELAY).
     spare_not_before: Option<Instant>,
     spare_failures: u32,
+    /// The last-resort notice (GTK only), while views keep failing and nothing else is shown.
+    notice: Option<View>,
+    /// Since when no view is on screen (none shown, or none yet).
+    empty_since: Option<Instant>,
     stopping: bool,
     clean_stop: bool,
 }
@@ -194,6 +198,8 @@ impl Supervisor {
             spare_retry_at: None,
             spare_not_before: None,
             spare_failures: 0,
+            notice: None,
+            empty_since: None,
             stopping: false,
             clean_stop: true,
         }
@@ -206,6 +212,8 @@ impl Supervisor {
                 self.reload_at,
                 self.spare_retry_at,
                 self.spare_not_before,
+                self.spare_ready_deadline(),
+                self.notice_deadline(),
             ]
             .into_iter()
             .flatten()
@@ -252,6 +260,10 @@ impl Supervisor {
             self.spare_not_before = None;
             self.ensure_spare();
         }
+        if self.spare_ready_deadline().is_some_and(|t| now >= t) {
+            self.on_spare_hung();
+        }
+        self.watch_the_screen(now);
         self.event(Event::Tick);
     }
 

@@ -24,6 +24,11 @@ use crate::sys::Exit;
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// The same when no view is on screen (the terminal waits for the next one).
 const MAX_BACKOFF_NOTHING_SHOWN: Duration = Duration::from_secs(1);
+/// With nothing on screen for this long (views failing, or too slow to start), guichetd draws
+/// the last-resort notice: the bound on a dark screen, plus the notice's own start (~0.3 s).
+pub(super) const NOTICE_AFTER: Duration = Duration::from_secs(5);
+/// A spare that is neither ready nor dead after this long is hung: it counts as a failure.
+const SPARE_READY_TIMEOUT: Duration = Duration::from_secs(20);
 /// After a view is shown, the next spare waits this long: starting WebKit takes the CPU the
 /// newly shown view needs to map and paint (2-core terminals).
 const SPARE_DELAY: Duration = Duration::from_secs(1);
@@ -58,6 +63,7 @@ pub struct View {
     pub dir: SessionDir,
     stdin: Option<ChildStdin>,
     pub ready: bool,
+    pub started: Instant,
 }
 
 impl View {
@@ -69,8 +75,30 @@ impl View {
         id: ViewId,
         events: Sender<Input>,
     ) -> std::io::Result<View> {
+        Self::start_with(launcher, &launcher.options, config, id, events)
+    }
+
+    /// The last-resort "out of order" notice: the view binary drawing with GTK alone.
+    fn start_notice(
+        launcher: &Launcher,
+        config: &Path,
+        id: ViewId,
+        events: Sender<Input>,
+    ) -> std::io::Result<View> {
+        let mut options = launcher.options.clone();
+        options.extra_args = vec!["--notice".into(), "out-of-order".into()];
+        Self::start_with(launcher, &options, config, id, events)
+    }
+
+    fn start_with(
+        launcher: &Launcher,
+        options: &SpawnOptions,
+        config: &Path,
+        id: ViewId,
+        events: Sender<Input>,
+    ) -> std::io::Result<View> {
         let dir = SessionDir::create(&launcher.runtime)?;
-        let spawned = match spawn_view(&launcher.binary, &dir, config, &launcher.options) {
+        let spawned = match spawn_view(&launcher.binary, &dir, config, options) {
             Ok(s) => s,
             Err(e) => {
                 let _ = super::wipe::delete_tree(dir.root());
@@ -103,6 +131,7 @@ impl View {
             dir,
             stdin: Some(spawned.stdin),
             ready: false,
+            started: Instant::now(),
         })
     }
 
@@ -150,6 +179,7 @@ impl Supervisor {
             None => tracing::info!(view = %view.pid, "view shown"),
         }
         self.shown = Some(view);
+        self.end_notice();
     }
 
     /// Starts a hidden view if none is running (and none is waiting for a retry).
@@ -190,6 +220,72 @@ impl Supervisor {
             MAX_BACKOFF_NOTHING_SHOWN
         };
         self.spare_retry_at = Some(Instant::now() + backoff.min(limit));
+    }
+
+    /// When the notice is due: nothing has been on screen for [`NOTICE_AFTER`].
+    pub(super) fn notice_deadline(&self) -> Option<Instant> {
+        self.empty_since
+            .filter(|_| self.notice.is_none())
+            .map(|t| t + NOTICE_AFTER)
+    }
+
+    /// Keeps `empty_since` and draws the notice when the screen has been empty too long.
+    pub(super) fn watch_the_screen(&mut self, now: Instant) {
+        if self.shown.is_some() || self.stopping {
+            self.empty_since = None;
+            return;
+        }
+        let since = *self.empty_since.get_or_insert(now);
+        if self.notice.is_none() && now >= since + NOTICE_AFTER {
+            self.show_notice();
+        }
+    }
+
+    /// Nothing on screen and views keep failing: the terminal goes out of order and says so
+    /// with the last-resort notice, drawn without a web engine.
+    fn show_notice(&mut self) {
+        let why = format!(
+            "the kiosk view does not start ({} failed attempts, nothing on screen for {} s)",
+            self.spare_failures,
+            NOTICE_AFTER.as_secs()
+        );
+        tracing::error!("{why}: showing the out-of-order notice");
+        self.event(Event::ViewsFailing(why));
+        self.next_id += 1;
+        match View::start_notice(
+            &self.opts.launcher,
+            &self.opts.config_path,
+            ViewId(self.next_id),
+            self.events.clone(),
+        ) {
+            Ok(v) => self.notice = Some(v),
+            Err(e) => tracing::error!("cannot show the out-of-order notice either: {e}"),
+        }
+    }
+
+    /// When the starting spare must have said `ready`.
+    pub(super) fn spare_ready_deadline(&self) -> Option<Instant> {
+        self.spare
+            .as_ref()
+            .filter(|v| !v.ready)
+            .map(|v| v.started + SPARE_READY_TIMEOUT)
+    }
+
+    /// The spare never became ready: ended like one that died.
+    pub(super) fn on_spare_hung(&mut self) {
+        if let Some(id) = self.spare.as_ref().map(|v| v.id) {
+            tracing::warn!("the hidden spare view did not get ready in time");
+            self.on_view_exit(id, None);
+        }
+    }
+
+    /// A view is on screen again: the notice goes.
+    fn end_notice(&mut self) {
+        if let Some(notice) = self.notice.take() {
+            if let Err(e) = self.wipe_one(notice.pid, &notice.dir, EndReason::Crash) {
+                tracing::error!("wipe of the out-of-order notice failed: {e}");
+            }
+        }
     }
 
     pub(super) fn on_view_output(&mut self, id: ViewId, out: ViewOutput) {

@@ -33,6 +33,7 @@ mod i18n;
 mod keys;
 mod layout;
 mod navigation;
+pub mod notice;
 mod orders;
 mod pages;
 mod screens;

@@ -73,6 +73,8 @@ pub struct Builder {
     pub relative_config: bool,
     /// TOML appended to the generated config (e.g. a `[printing]` section).
     pub extra_config: String,
+    /// The state `start` waits for (the welcome screen, unless the test expects a failure).
+    pub wait_for: State,
 }
 
 impl Default for Builder {
@@ -87,6 +89,7 @@ impl Default for Builder {
             env: Vec::new(),
             relative_config: false,
             extra_config: String::new(),
+            wait_for: State::Welcome,
         }
     }
 }
@@ -167,7 +170,7 @@ impl Daemon {
                 logs.lock().unwrap().push('\n');
             }
         });
-        self.wait_state(State::Welcome);
+        self.wait_state(b.wait_for);
     }
 
     pub fn logs(&self) -> String {

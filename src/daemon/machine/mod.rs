@@ -79,6 +79,9 @@ pub enum Event {
     /// The hidden spare is gone before being shown (it died, failed to start, or was replaced
     /// after a config change): it can no longer be promoted.
     SpareLost,
+    /// Views keep failing to start and nothing is on screen: guichetd draws the last-resort
+    /// notice itself; the terminal is out of order (a staff reset retries) until a view runs.
+    ViewsFailing(String),
     /// The shown view reported input.
     Activity,
     /// The person pressed "End session".
@@ -175,6 +178,9 @@ pub(crate) struct Machine {
     /// Pause once the running session is over.
     pause_after: bool,
     out_of_order: Option<String>,
+    /// Out of order only because views did not start (no wipe failed): the first view that
+    /// runs again opens a fresh welcome by itself.
+    views_failing: bool,
     last_end: Option<EndReason>,
 }
 
@@ -193,6 +199,7 @@ impl Machine {
             max_countdown_sent: false,
             pause_after: false,
             out_of_order: None,
+            views_failing: false,
             last_end: None,
         }
     }
@@ -299,6 +306,17 @@ impl Machine {
         match event {
             Event::SpareReady => self.on_spare_ready(&mut out),
             Event::SpareLost => self.spare_ready = false,
+            Event::ViewsFailing(why) => {
+                if !self.shown
+                    && !self.wiping
+                    && matches!(self.state, State::Starting | State::Wiping)
+                {
+                    self.state = State::OutOfOrder;
+                    self.session_start = None;
+                    self.out_of_order = Some(why);
+                    self.views_failing = true;
+                }
+            }
             Event::Activity => self.on_activity(now, &mut out),
             Event::EndRequested => {
                 if matches!(self.state, State::Active | State::IdleWarning) {
@@ -329,3 +347,5 @@ impl Machine {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_spare;

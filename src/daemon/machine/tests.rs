@@ -3,14 +3,14 @@
 use super::*;
 use crate::protocol::view::{CountdownReason, Screen};
 
-const S: Duration = Duration::from_secs(1);
+pub(super) const S: Duration = Duration::from_secs(1);
 
-fn limits() -> Limits {
+pub(super) fn limits() -> Limits {
     Limits::new(300 * S, 60 * S, 3600 * S, 1)
 }
 
 /// A machine in Welcome with a ready spare, at time `t0`.
-fn welcome() -> (Machine, Instant) {
+pub(super) fn welcome() -> (Machine, Instant) {
     let t0 = Instant::now();
     let mut m = Machine::new(limits(), true, t0);
     assert_eq!(m.boot(), vec![Action::StartSpare]);
@@ -24,7 +24,7 @@ fn welcome() -> (Machine, Instant) {
     (m, t0)
 }
 
-fn active() -> (Machine, Instant) {
+pub(super) fn active() -> (Machine, Instant) {
     let (mut m, t0) = welcome();
     assert!(m.handle(Event::Activity, t0).is_empty());
     assert_eq!(m.state(), State::Active);
@@ -429,55 +429,4 @@ fn limits_scale_for_tests() {
     assert_eq!(l.idle_warning, Duration::from_millis(50));
     assert_eq!(l.max_warning, Duration::from_millis(1200));
     assert_eq!(secs_ceil(Duration::from_millis(1)), 1);
-}
-
-#[test]
-fn a_lost_spare_is_never_promoted_and_the_next_one_is_shown_when_ready() {
-    // welcome(): the first spare was shown and a second one is ready.
-    let (mut m, t0) = active();
-    m.handle(Event::SpareReady, t0);
-    // The hidden spare dies (crash, out of memory, replaced after a config change).
-    assert!(m.handle(Event::SpareLost, t0).is_empty());
-    // The session ends: the old view leaves, nothing to promote, the wipe runs.
-    let a = m.handle(Event::StaffReset { now: true }, t0 + S);
-    assert_eq!(a, vec![Action::Retire, Action::Wipe(EndReason::Staff)]);
-    assert!(!a.contains(&Action::Promote));
-    assert_eq!(m.state(), State::Wiping);
-    // The wipe is done: still nothing to show, the machine asks for a view and waits.
-    let a = m.handle(Event::WipeDone(Ok(())), t0 + S);
-    assert_eq!(a, vec![Action::StartSpare]);
-    assert_eq!(m.state(), State::Wiping);
-    // The replacement is ready: shown at once, on a fresh welcome.
-    let a = m.handle(Event::SpareReady, t0 + 2 * S);
-    assert_eq!(
-        a,
-        vec![Action::Promote, Action::StartSpare, Action::ApplyConfig]
-    );
-    assert_eq!(m.state(), State::Welcome);
-}
-
-#[test]
-fn a_spare_lost_while_out_of_order_waits_for_the_next_to_show_the_notice() {
-    let (mut m, t0) = active();
-    m.handle(Event::SpareReady, t0);
-    m.handle(Event::StaffReset { now: true }, t0);
-    m.handle(Event::WipeDone(Err("disk".into())), t0);
-    assert_eq!(m.state(), State::OutOfOrder);
-    // The notice is on the promoted view; its replacement spare dies.
-    m.handle(Event::SpareReady, t0);
-    m.handle(Event::SpareLost, t0);
-    // The shown view dies too: nothing ready, so a view is asked for, not promoted.
-    let a = m.handle(Event::ViewLost, t0);
-    assert_eq!(a, vec![Action::Retire, Action::StartSpare]);
-    let a = m.handle(Event::SpareReady, t0 + S);
-    assert_eq!(
-        a,
-        vec![
-            Action::Promote,
-            Action::StartSpare,
-            Action::Send(ToView::Screen {
-                screen: Screen::OutOfOrder
-            })
-        ]
-    );
 }

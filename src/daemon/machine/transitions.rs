@@ -24,6 +24,13 @@ impl Machine {
                 self.enter_welcome(out);
             }
             State::Wiping => self.promote(out),
+            // Out of order only because no view started: this one did, every wipe was fine.
+            State::OutOfOrder if self.views_failing => {
+                self.views_failing = false;
+                self.out_of_order = None;
+                self.promote(out);
+                self.enter_welcome(out);
+            }
             State::OutOfOrder => {
                 self.promote(out);
                 out.push(Action::Send(ToView::Screen {
@@ -200,6 +207,7 @@ impl Machine {
         match result {
             Ok(()) => {
                 self.out_of_order = None;
+                self.views_failing = false;
                 if self.state == State::Stopping {
                     return;
                 }
@@ -215,6 +223,7 @@ impl Machine {
             }
             Err(why) => {
                 self.out_of_order = Some(why);
+                self.views_failing = false;
                 if self.state == State::Stopping {
                     return;
                 }

@@ -192,7 +192,10 @@ impl Supervisor {
 
     pub(super) fn shutdown(&mut self) {
         self.stopping = true;
-        for v in [self.shown.take(), self.spare.take()].into_iter().flatten() {
+        for v in [self.shown.take(), self.spare.take(), self.notice.take()]
+            .into_iter()
+            .flatten()
+        {
             self.retired.push(v);
         }
         for v in &mut self.retired {
