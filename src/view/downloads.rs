@@ -137,6 +137,8 @@ mod tests {
         Downloads {
             enabled: true,
             max_bytes: 1000,
+            max_session_bytes: 2500,
+            max_files: 3,
             blocked_extensions: vec!["sh".into(), "desktop".into(), "exe".into()],
         }
     }
