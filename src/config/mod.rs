@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 pub use error::{ConfigError, Located};
-pub use snapshot::SnapshotError;
+pub use snapshot::{SnapshotError, MAX_SNAPSHOT_BYTES};
 
 use crate::lang::Lang;
 use crate::policy::{Pack, Policy};

@@ -42,19 +42,16 @@ pub mod window;
 
 use std::path::Path;
 
-use crate::config::Config;
 use crate::sessiondir::SessionDir;
 
-/// Loads the config, opens the session directory and runs the view until told to quit or
-/// until stdin closes. Returns only on a startup error (the message is for stderr).
-pub fn run(
-    session_dir: &Path,
-    config_path: &Path,
-    layout: window::Layout,
-) -> Result<std::convert::Infallible, String> {
-    let config = Config::load(config_path).map_err(|e| e.to_string())?;
+/// Opens the session directory, reads the config guichetd wrote there (`config.json`, see
+/// [`SessionDir::read_config`]; the view never reads `guichet.toml`) and runs the view until
+/// told to quit or until stdin closes. Returns only on a startup error (the message is for
+/// stderr; it names no value of the config).
+pub fn run(session_dir: &Path, layout: window::Layout) -> Result<std::convert::Infallible, String> {
     let session = SessionDir::open(session_dir)
         .map_err(|e| format!("cannot open the session directory: {e}"))?;
+    let config = session.read_config().map_err(|e| e.to_string())?;
     // Nothing relative may land outside the session, whatever a library decides.
     std::env::set_current_dir(session.runtime())
         .map_err(|e| format!("cannot enter the session directory: {e}"))?;

@@ -37,6 +37,9 @@ printer = "accueil"
     Config::from_text(&dir.join("guichet.toml"), text).expect("the full config loads")
 }
 
+/// A change to a snapshot, as a JSON value.
+type Edit = Box<dyn FnOnce(&mut Value)>;
+
 /// `config`'s snapshot as a JSON value, changed by `edit`, read back.
 fn edited(config: &Config, edit: impl FnOnce(&mut Value)) -> Result<Config, SnapshotError> {
     let mut v: Value = serde_json::from_str(&config.to_snapshot()).unwrap();
@@ -75,7 +78,7 @@ fn a_checked_config_comes_back_as_it_went() {
 #[test]
 fn a_broken_snapshot_is_refused_with_a_reason() {
     let c = full();
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut Value)>)> = vec![
+    let cases: Vec<(&str, Edit)> = vec![
         ("unknown field", Box::new(|v| v["extra"] = json!(1))),
         (
             "unknown field in a section",
@@ -107,7 +110,7 @@ fn a_broken_snapshot_is_refused_with_a_reason() {
             "{what}: {err}"
         );
     }
-    let invalid: Vec<(&str, Box<dyn FnOnce(&mut Value)>)> = vec![
+    let invalid: Vec<(&str, Edit)> = vec![
         (
             "no language",
             Box::new(|v| v["terminal"]["languages"] = json!([])),
