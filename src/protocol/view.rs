@@ -137,7 +137,9 @@ pub enum FromView {
 pub enum DownloadState {
     Started,
     Finished,
-    /// Over `max_bytes`, blocked extension, or downloads disabled.
+    /// Not started by the person (a page's frame, timer or redirect), blocked extension,
+    /// over `max_bytes`, the session at `max_files` or past `max_session_bytes`, or downloads
+    /// disabled. The person is told which on the toolbar; the protocol carries the size only.
     Refused,
     Failed,
 }

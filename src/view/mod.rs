@@ -15,7 +15,9 @@
 //! - `build` — the window, both webviews, the `guichet://` responders, the proxy;
 //! - `layout` — GTK sizing of the two views; [`window`] — the window itself and its input;
 //! - `content` — the content view's settings and enforcing signals; `frames` — whether a
-//!   blocked hop was an iframe's; `navigation` — what a hop becomes; `downloads`;
+//!   blocked hop was an iframe's; `navigation` — what a hop becomes;
+//! - `downloads` — what may land, where, and the session's bounds; `transfers` — the
+//!   downloads as WebKit runs them; `gestures` — which navigations the person started;
 //! - `toolbar` — the trusted UI's messages and state; `pages` — the `guichet://` pages;
 //!   `i18n` — their texts; `keys` — the shortcut table; `filter` — the sub-resource filter;
 //! - `orders` — the protocol with guichetd; `ffi` — the only module with `unsafe` code.
@@ -29,6 +31,7 @@ mod ending;
 mod ffi;
 mod filter;
 mod frames;
+mod gestures;
 mod i18n;
 mod keys;
 mod layout;
@@ -38,6 +41,7 @@ mod pages;
 mod screens;
 mod shared;
 mod toolbar;
+mod transfers;
 pub mod window;
 
 use std::path::Path;
