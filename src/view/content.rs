@@ -2,9 +2,11 @@
 //!
 //! No IPC handler, no devtools, no context menu, no GTK file chooser, no print dialog, no
 //! new window, no full screen; permissions denied unless the service grants them; TLS errors
-//! fail; credentials never stored. Signals that need an answer now (policy decisions,
-//! downloads, file chooser, permissions) answer here from [`Shared`]; everything that changes
-//! the screen goes to the event loop as an [`Event`].
+//! fail; credentials never stored. Signals that need an answer now (policy decisions, file
+//! chooser, permissions) answer here from [`Shared`], downloads in `transfers`; everything
+//! that changes the screen goes to the event loop as an [`Event`]. Every navigation let
+//! through is remembered with whether the person started it (`gestures`): only those may
+//! become downloads.
 
 use std::rc::Rc;
 
