@@ -1,8 +1,10 @@
 //! A fake `guichet-view` for the supervisor's black-box tests: speaks the view protocol,
 //! shows nothing, and is steered by the test.
 //!
-//! `fake_view --session-dir DIR --config PATH`. It keeps its test files in
-//! `<config dir>/fakeview/` (outside the session dir, so they survive the wipe):
+//! `fake_view --session-dir DIR`, as guichetd starts a view: it reads the config guichetd
+//! wrote into the session dir (`config.json`, with the production reader) and keeps its test
+//! files in `fakeview/` next to the `guichet.toml` that config came from (outside the session
+//! dir, so they survive the wipe):
 //! - `<session id>.log`: `pid N`, `siblings …` (the other session dirs present at start),
 //!   `config-name …`, then `recv <unix nanos> <json>` for every order received;
 //! - `<session id>.ctl`: a fifo; each line written there is a command: `activity`,
@@ -30,8 +32,17 @@ fn main() {
             })
     };
     let session = arg("--session-dir");
-    let config = arg("--config");
-    let ctl_dir = config.parent().unwrap().join("fakeview");
+    let config = match guichet::sessiondir::SessionDir::open(&session)
+        .map_err(|e| e.to_string())
+        .and_then(|s| s.read_config().map_err(|e| e.to_string()))
+    {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("fake_view: {e}");
+            std::process::exit(1)
+        }
+    };
+    let ctl_dir = config.source.parent().unwrap().join("fakeview");
     fs::create_dir_all(&ctl_dir).unwrap();
     let id = session.file_name().unwrap().to_string_lossy().into_owned();
     let log = Arc::new(Mutex::new(
@@ -56,12 +67,7 @@ fn main() {
         .filter(|n| *n != id)
         .collect();
     note(&format!("siblings {}", siblings.join(" ")));
-    let name = fs::read_to_string(&config)
-        .ok()
-        .and_then(|t| t.parse::<toml::Table>().ok())
-        .and_then(|t| Some(t.get("terminal")?.get("name")?.as_str()?.to_owned()))
-        .unwrap_or_default();
-    note(&format!("config-name {name}"));
+    note(&format!("config-name {}", config.terminal.name));
 
     let out = Arc::new(Mutex::new(std::io::stdout()));
     let send = {

@@ -1,18 +1,28 @@
 //! The session directory: the only place a session may write.
 //!
 //! `<runtime>/sessions/<random-id>/`, mode 0700, on tmpfs, holding `profile/` (WebKit data and
-//! cache), `downloads/` and `home/`. The view runs with [`SessionDir::confined_env`] so that
-//! WebKit, GTK, mesa, GStreamer and dconf write inside it too, never in the real home.
-//! Deleting it is the job of [`crate::wipe`].
+//! cache), `downloads/`, `home/`, `run/` and `config.json`. The view runs with
+//! [`SessionDir::confined_env`] so that WebKit, GTK, mesa, GStreamer and dconf write inside it
+//! too, never in the real home. Deleting it is the job of [`crate::wipe`].
+//!
+//! `config.json` is the config guichetd checked, by value ([`SessionDir::write_config`],
+//! mode 0400, written before the view starts); the view reads it
+//! ([`SessionDir::read_config`]) and never `guichet.toml`, so what happens to that file on
+//! disk after the check never reaches a session.
 
 use std::ffi::OsString;
 use std::fmt;
-use std::io;
-use std::os::unix::fs::DirBuilderExt;
+use std::fs::OpenOptions;
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+
+use crate::config::{Config, SnapshotError, MAX_SNAPSHOT_BYTES};
 
 /// The folder under the runtime dir that holds every session directory.
 pub const SESSIONS: &str = "sessions";
+/// The config snapshot in a session directory.
+pub const CONFIG_FILE: &str = "config.json";
 
 /// A random session id: 128 bits, hex. Names a directory; says nothing about the person.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -107,6 +117,41 @@ impl SessionDir {
         self.root.join("run")
     }
 
+    /// The config snapshot guichetd hands the view.
+    pub fn config_file(&self) -> PathBuf {
+        self.root.join(CONFIG_FILE)
+    }
+
+    /// Writes `config` as this session's snapshot, readable by its owner only. Refuses to
+    /// replace anything already there (a session directory is new when its view starts).
+    pub fn write_config(&self, config: &Config) -> io::Result<()> {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o400)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(self.config_file())?;
+        file.write_all(config.to_snapshot().as_bytes())
+    }
+
+    /// Reads and checks the snapshot written by [`SessionDir::write_config`] (the view, at
+    /// start): a regular file, not a link, at most [`MAX_SNAPSHOT_BYTES`].
+    pub fn read_config(&self) -> Result<Config, SnapshotError> {
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(self.config_file())
+            .map_err(SnapshotError::Read)?;
+        if !file.metadata().map_err(SnapshotError::Read)?.is_file() {
+            return Err(SnapshotError::Read(io::Error::other("not a regular file")));
+        }
+        let mut text = String::new();
+        file.take(MAX_SNAPSHOT_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(SnapshotError::Read)?;
+        Config::from_snapshot(&text)
+    }
+
     /// The whole environment of a view process: everything that could write points inside
     /// this directory. `display` carries `DISPLAY` / `WAYLAND_DISPLAY` (and `XAUTHORITY`) from
     /// the supervisor; a relative `WAYLAND_DISPLAY` must be made absolute by the caller since
@@ -163,5 +208,35 @@ mod tests {
         }
         let other = SessionDir::create(tmp.path()).unwrap();
         assert_ne!(dir.id(), other.id());
+    }
+
+    #[test]
+    fn the_config_snapshot_is_private_written_once_and_read_back() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("kiosk-config/guichet.toml");
+        let config = Config::load(&example).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = SessionDir::create(tmp.path()).unwrap();
+        assert!(matches!(dir.read_config(), Err(SnapshotError::Read(_))));
+        dir.write_config(&config).unwrap();
+        let mode = std::fs::metadata(dir.config_file())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o400);
+        assert_eq!(dir.read_config().unwrap(), config);
+        // Never replaced, not even by guichetd.
+        let again = dir.write_config(&config).unwrap_err();
+        assert_eq!(again.kind(), io::ErrorKind::AlreadyExists);
+
+        // A link in its place is not followed.
+        let other = SessionDir::create(tmp.path()).unwrap();
+        std::os::unix::fs::symlink(dir.config_file(), other.config_file()).unwrap();
+        assert!(matches!(other.read_config(), Err(SnapshotError::Read(_))));
+        assert!(other.write_config(&config).is_err());
+        // Nor is anything too big read whole.
+        let big = SessionDir::create(tmp.path()).unwrap();
+        let file = std::fs::File::create(big.config_file()).unwrap();
+        file.set_len(MAX_SNAPSHOT_BYTES + 10).unwrap();
+        assert!(matches!(big.read_config(), Err(SnapshotError::TooLarge)));
     }
 }

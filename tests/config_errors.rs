@@ -59,6 +59,8 @@ fn decided(c: &Config) -> String {
          policy.services = {services:?}\n\
          downloads.enabled = {}\n\
          downloads.max_bytes = {}\n\
+         downloads.max_session_bytes = {}\n\
+         downloads.max_files = {}\n\
          downloads.blocked_extensions = {:?}\n\
          network.proxy = {}\n\
          control.socket = {:?}\n\
@@ -74,6 +76,8 @@ fn decided(c: &Config) -> String {
         c.policy.subresources,
         c.downloads.enabled,
         c.downloads.max_bytes,
+        c.downloads.max_session_bytes,
+        c.downloads.max_files,
         c.downloads.blocked_extensions,
         url(c.network.proxy.as_ref()),
         c.control.socket,
@@ -192,6 +196,8 @@ fn defaults_are_the_safe_ones() {
     assert!(config.session.idle_warning < config.session.idle_timeout);
     assert!(config.session.logout_before_wipe);
     assert_eq!(config.downloads.max_bytes, 50 * 1024 * 1024);
+    assert_eq!(config.downloads.max_session_bytes, 200 * 1024 * 1024);
+    assert_eq!(config.downloads.max_files, 50);
     assert!(config
         .downloads
         .blocked_extensions

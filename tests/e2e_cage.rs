@@ -74,6 +74,9 @@ fn view_runs_under_cage_on_wayland_maximised_without_title_bar() {
     let config_dir = home.join("config");
     let config = config().write(&config_dir, &world.proxy);
     let session = guichet::sessiondir::SessionDir::create(&home.join("run")).expect("session");
+    // What guichetd does before a view starts: the checked config, by value, in the session.
+    let checked = guichet::config::Config::load(&config).expect("the test config loads");
+    session.write_config(&checked).expect("config snapshot");
     let xdg = home.join("xdg");
     std::fs::create_dir(&xdg).unwrap();
     std::fs::set_permissions(&xdg, std::fs::Permissions::from_mode(0o700)).unwrap();
@@ -81,7 +84,7 @@ fn view_runs_under_cage_on_wayland_maximised_without_title_bar() {
     std::fs::set_permissions(world.tmp.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
     chown_tree(&home, UID);
 
-    let mut cage = Cage::start(&world.xvfb, &xdg, &view_bin, &session, &config);
+    let mut cage = Cage::start(&world.xvfb, &xdg, &view_bin, &session);
     cage.expect("ready", |m| *m == FromView::Ready);
     let ready_after = t0.elapsed();
 
@@ -212,7 +215,6 @@ impl Cage {
         xdg: &Path,
         view: &Path,
         session: &guichet::sessiondir::SessionDir,
-        config: &Path,
     ) -> Cage {
         // Orphans of the run (cage's Xwayland, WebKit processes of a killed view) come back
         // to this process, which reaps them (pid 1 of a container may not).
@@ -242,8 +244,6 @@ impl Cage {
             .arg(view)
             .arg("--session-dir")
             .arg(session.root())
-            .arg("--config")
-            .arg(config)
             .env_clear()
             .process_group(0)
             .stdin(Stdio::piped())

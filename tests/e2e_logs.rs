@@ -47,21 +47,22 @@ fn daemon(world: &World, level: &str) -> Daemon {
     .start()
 }
 
-/// The first service prints, downloads a document, then goes to the second service, which
-/// tries to leave for a host no rule lists.
+/// The first service prints; the person clicks its document link (a download must start
+/// with the person's click), then the page goes to the second service, which tries to leave
+/// for a host no rule lists.
 fn route(world: &World) {
     world.proxy.route(
         FIRST,
         "/start",
         Reply::html(format!(
-            r#"<!doctype html><title>Avertissement-extrait Canary7f3a</title><body>
+            r#"<!doctype html><title>Avertissement-extrait Canary7f3a</title>
+<body style="margin:0">
+<a href="/document?nn=85073100123"
+  style="position:fixed;inset:0;display:block;background:#dfe">document</a>
 <script>
 window.print();
-fetch("/printed").then(() => {{
-  const a = document.createElement("a");
-  a.href = "/document?nn=85073100123";
-  document.body.appendChild(a);
-  a.click();
+fetch("/printed");
+document.querySelector("a").addEventListener("click", () => {{
   setTimeout(() => {{ location.href = "http://{SECOND}/form?q=Canary7f3a"; }}, 500);
 }});
 </script>"#
@@ -93,6 +94,8 @@ fn visit(level: &str) -> String {
     let d = daemon(&world, level);
     d.wait_state(State::Welcome);
     world.proxy.wait_path(FIRST, "/printed");
+    // The person's click on the document link, in the content view.
+    world.xvfb.click(640, 450, 1);
     world.proxy.wait_path(FIRST, "/document");
     world.proxy.wait_path(SECOND, "/loaded");
     // The document is in the session, and the blocked page has replaced the second service.

@@ -47,7 +47,7 @@ fn daemon(world: &World) -> Daemon {
 
 /// The page of session `i`: first reports what it can see of earlier sessions, then stores
 /// `canary` everywhere a browser keeps data; once the test has typed, copied and pasted the
-/// canary in its field, it downloads a file.
+/// canary in its field (`ui`), or clicked the link the page then shows, it downloads a file.
 fn session_page(i: usize, canary: &str, ui: bool) -> String {
     format!(
         r#"<!doctype html><html><body style="margin:0">
@@ -124,8 +124,16 @@ async function run() {{
     await Promise.race([navigator.serviceWorker.ready, new Promise(r => setTimeout(r, 10000))]);
   }}
   const stored = {{ caches: await cacheApi(), sw: await workers(), secure: String(window.isSecureContext) }};
+  if (!UI) {{
+    // The download: a link over the page, which the test clicks (a page cannot start a
+    // download by itself).
+    const a = document.createElement("a");
+    a.href = "/dl";
+    a.textContent = "download";
+    a.style = "position:fixed;inset:0;display:block;background:#dfe";
+    document.body.appendChild(a);
+  }}
   await fetch("/stored?i=" + I + "&d=" + encodeURIComponent(JSON.stringify(stored)));
-  if (!UI) location.href = "/dl";
 }}
 run();
 </script></body></html>"#
@@ -336,6 +344,10 @@ fn canary_sessions(sessions: usize, ui: bool) {
             stored, r#"{"caches":"[\"c\",\"sw\"]","sw":"1","secure":"true"}"#,
             "session {i}: Cache API / service worker canary not stored"
         );
+        if !ui {
+            // The person clicks the download link (it covers the page).
+            world.xvfb.click(640, 450, 1);
+        }
         if ui {
             let x = &world.xvfb;
             // The clipboard is empty: pasting then typing a marker gives only the marker.
@@ -585,4 +597,89 @@ fn a_real_basic_auth_challenge_leaves_no_credentials_for_the_next_session() {
     }
     let logs = d.logs();
     assert!(!logs.contains("GuichetUser") && !logs.contains("GuichetPass"));
+}
+
+/// Waits for session `n` (1-based) of a config test: its view loaded `start_url` (from the
+/// config it was given), reported its first frame on screen, and the terminal shows a
+/// session, not out of order.
+fn session_is_up(world: &World, d: &Daemon, n: usize) {
+    world
+        .proxy
+        .wait_count(&format!("start page of session {n}"), n, |s| {
+            s.host == HOST && s.path == "/session"
+        });
+    let s = d.wait_status(&format!("session {n}"), |s| {
+        s.state == State::Welcome && s.sessions_started == n as u64
+    });
+    assert!(s.out_of_order.is_none(), "{s:?}");
+    assert_eq!(s.terminal, "e2e", "{s:?}");
+    assert!(!s.config.pending, "{s:?}");
+    support::eventually(&format!("view of session {n} on screen"), || {
+        d.logs().matches("view on screen").count() >= n
+    });
+}
+
+/// What every session directory's `config.json` names as the terminal.
+fn snapshot_names(d: &Daemon) -> Vec<String> {
+    std::fs::read_dir(d.runtime.join("sessions"))
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            let text = std::fs::read_to_string(e.path().join("config.json")).unwrap();
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            v["terminal"]["name"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+/// A view gets the config guichetd validated, by value: with `guichet.toml` broken on disk
+/// (invalid TOML), then deleted, guichetd rejects it (as `guichetctl status` says) and every
+/// new session still starts, its view on screen with the checked config. A view that read
+/// the file itself could not start, and the terminal would go out of order.
+#[test]
+fn sessions_start_with_the_checked_config_when_the_file_is_broken_or_deleted() {
+    let _g = e2e_lock();
+    let world = world();
+    world.proxy.route(
+        HOST,
+        "/session",
+        Reply::html("<!doctype html><body style='margin:0;background:#EEF6FF'>session</body>"),
+    );
+    let d = daemon(&world);
+    session_is_up(&world, &d, 1);
+    let mut n = 1;
+
+    std::fs::write(&world.config, "[terminal\nname = \"broken\"\n").unwrap();
+    let s = d.wait_status("the broken file rejected", |s| s.config.rejected.is_some());
+    let rejected = s.config.rejected.unwrap();
+    assert!(rejected.contains("guichet.toml:1:"), "{rejected}");
+    for _ in 0..3 {
+        d.reset_now_and_wait();
+        n += 1;
+        session_is_up(&world, &d, n);
+    }
+
+    std::fs::remove_file(&world.config).unwrap();
+    d.wait_status("the missing file rejected", |s| {
+        s.config
+            .rejected
+            .as_deref()
+            .is_some_and(|r| r.contains("cannot read"))
+    });
+    for _ in 0..3 {
+        d.reset_now_and_wait();
+        n += 1;
+        session_is_up(&world, &d, n);
+    }
+    let names = snapshot_names(&d);
+    assert!(!names.is_empty());
+    assert!(names.iter().all(|name| name == "e2e"), "{names:?}");
+    let s = d.status();
+    assert!(
+        s.config
+            .rejected
+            .as_deref()
+            .is_some_and(|r| r.contains("cannot read")),
+        "{s:?}"
+    );
 }

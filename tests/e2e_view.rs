@@ -366,6 +366,8 @@ fn downloads_land_in_the_session_with_safe_names_and_limits() {
         (format!("{marker}.exe"), b"MZ".to_vec()),
         (format!("{marker}-big.pdf"), vec![b'x'; 200_000]),
     ];
+    // One big link a row: the person clicks each (a download a page starts by itself is
+    // refused whatever the file: see tests/e2e_downloads.rs).
     let mut links = String::new();
     for (i, (name, body)) in files.iter().enumerate() {
         let path = format!("/dl/{i}");
@@ -374,22 +376,25 @@ fn downloads_land_in_the_session_with_safe_names_and_limits() {
             &path,
             Reply::attachment(name, body.clone()),
         );
-        links.push_str(&format!("'{path}',"));
+        links.push_str(&format!(
+            "<a href=\"{path}\" style=\"position:fixed;left:0;right:0;top:{}px;height:70px;\
+             display:block;background:#dfe\">file {i}</a>",
+            80 * i
+        ));
     }
     world.proxy.route(
         "www.allowed.test",
         "/start",
-        page(&format!(
-            // One frame per file: downloads in parallel, none cancelling another.
-            "<script>for(const u of [{links}]){{const f=document.createElement('iframe');\
-             f.src=u;document.body.appendChild(f);}}</script>"
-        )),
+        page(&format!("{links}<script>fetch('/loaded')</script>")),
     );
     let mut view = View::spawn(&world.xvfb, &world.config, world.session());
     view.start();
+    world.proxy.wait_path("www.allowed.test", "/loaded");
     let mut finished = 0;
     let mut refused = 0;
-    while finished + refused < 5 {
+    for i in 0..files.len() as u32 {
+        // Row i of the content view, below the 96 px toolbar.
+        world.xvfb.click(640, 96 + 80 * i + 35, 1);
         match view.expect("download result", |m| {
             matches!(
                 m,
@@ -603,6 +608,68 @@ fn stdin_closing_ends_the_view() {
     view.expect("ready", |m| *m == FromView::Ready);
     view.close_stdin();
     assert_eq!(view.wait_exit(), Some(0));
+}
+
+/// The view reads its config only from the snapshot guichetd wrote (`config.json`), and
+/// checks it: a missing, corrupt, hostile or linked snapshot stops it at once with a clear
+/// error (exit status 1, no panic), before it opens a window, and the error quotes nothing
+/// from the file. (These snapshots are made by hand on purpose: the production spawn only
+/// ever writes a checked one.)
+#[test]
+fn a_missing_or_corrupt_config_snapshot_stops_the_view_with_a_clear_error() {
+    let _g = e2e_lock();
+    let world = World::new(config_with_start());
+    let good = guichet::config::Config::load(&world.config).unwrap();
+    let hostile = {
+        let mut v: serde_json::Value = serde_json::from_str(&good.to_snapshot()).unwrap();
+        v["terminal"]["start_url"] = "https://secret-host.example/".into();
+        v.to_string()
+    };
+    let cases: Vec<(&str, Option<String>, &str)> = vec![
+        ("missing", None, "cannot read the config snapshot"),
+        (
+            "not json",
+            Some("[terminal]\nname = \"x\"".into()),
+            "not a valid config",
+        ),
+        (
+            "cut short",
+            Some(good.to_snapshot()[..200].to_owned()),
+            "not a valid config",
+        ),
+        ("start page not allowed", Some(hostile), "breaks a rule"),
+        (
+            "a link",
+            Some(String::new()),
+            "cannot read the config snapshot",
+        ),
+    ];
+    for (what, content, expected) in cases {
+        let session = world.session();
+        match (what, content) {
+            ("a link", _) => {
+                let real = world.tmp.path().join("real-config.json");
+                std::fs::write(&real, good.to_snapshot()).unwrap();
+                std::os::unix::fs::symlink(&real, session.config_file()).unwrap();
+            }
+            (_, Some(text)) => std::fs::write(session.config_file(), text).unwrap(),
+            (_, None) => {}
+        }
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet-view"))
+            .arg("--session-dir")
+            .arg(session.root())
+            .env_clear()
+            .env("DISPLAY", &world.xvfb.display)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{what}: {err}");
+        assert!(err.contains(expected), "{what}: {err}");
+        assert!(!err.contains("panicked"), "{what}: {err}");
+        assert!(!err.contains("secret-host"), "{what}: {err}");
+        assert!(out.stdout.is_empty(), "{what}: it spoke the protocol");
+    }
 }
 
 #[test]

@@ -7,23 +7,23 @@ use clap::Parser;
 
 /// The locked browser of one guichet session.
 ///
-/// Started by guichetd, one process per session, with a confined environment. Reads orders
-/// as JSON lines on stdin and reports on stdout (see the view protocol); logs go to stderr.
+/// Started by guichetd, one process per session, with a confined environment. Its config is
+/// the one guichetd checked, written into the session directory as `config.json`; the view
+/// never reads `guichet.toml`. Reads orders as JSON lines on stdin and reports on stdout (see
+/// the view protocol); logs go to stderr.
 /// It starts hidden, says `ready` once its first page is loaded, and shows itself on
 /// `start`. It exits on `quit` or when stdin closes.
 ///
-/// Exit status: 0 after `quit` or end of stdin, 1 when it cannot start (bad config, no
-/// display, session directory unusable).
+/// Exit status: 0 after `quit` or end of stdin, 1 when it cannot start (`config.json`
+/// missing or invalid, no display, session directory unusable).
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
-    /// The session directory (profile/, downloads/, home/, run/); everything the view writes
-    /// goes inside.
+    /// The session directory (profile/, downloads/, home/, run/, and config.json: the policy,
+    /// languages, downloads and proxy guichetd checked); everything the view writes goes
+    /// inside.
     #[arg(long, value_name = "DIR")]
     session_dir: PathBuf,
-    /// The guichet.toml to read the policy, languages, downloads and proxy from.
-    #[arg(long, value_name = "PATH")]
-    config: PathBuf,
     /// Demo only: an ordinary window on the desktop instead of the full-screen kiosk.
     #[arg(long)]
     windowed: bool,
@@ -87,7 +87,7 @@ fn main() -> ExitCode {
     } else {
         guichet::view::window::Layout::Kiosk
     };
-    match guichet::view::run(&args.session_dir, &args.config, layout) {
+    match guichet::view::run(&args.session_dir, layout) {
         Ok(never) => match never {},
         Err(e) => {
             eprintln!("guichet-view: {e}");

@@ -280,11 +280,38 @@ fn check_session(raw: &raw::RawSession, src: &Source) -> Result<SessionLimits, C
 
 fn check_downloads(raw: &raw::RawDownloads, src: &Source) -> Result<Downloads, ConfigError> {
     let max_bytes = *raw.max_bytes.get_ref();
-    if max_bytes == 0 || max_bytes > 1 << 30 {
+    if max_bytes == 0 || max_bytes > MAX_DOWNLOAD_LIMIT {
         return Err(src.err(
             &raw.max_bytes,
             "max_bytes must be between 1 and 1073741824 (1 GiB)",
             "the session lives in memory (tmpfs): keep it small, e.g. 52428800 (50 MiB)",
+        ));
+    }
+    let max_session_bytes = *raw.max_session_bytes.get_ref();
+    if max_session_bytes == 0 || max_session_bytes > MAX_DOWNLOAD_LIMIT {
+        return Err(src.err(
+            &raw.max_session_bytes,
+            "max_session_bytes must be between 1 and 1073741824 (1 GiB)",
+            "all of a session's downloads live in memory (tmpfs): e.g. 209715200 (200 MiB)",
+        ));
+    }
+    if max_session_bytes < max_bytes {
+        return Err(src.err(
+            written(&raw.max_session_bytes, &raw.max_bytes),
+            format!(
+                "max_session_bytes ({max_session_bytes}) must be at least max_bytes ({max_bytes})"
+            ),
+            "max_bytes caps one file, max_session_bytes all the files of a session, e.g. \
+             max_bytes = 52428800, max_session_bytes = 209715200",
+        ));
+    }
+    let max_files = *raw.max_files.get_ref();
+    if max_files == 0 || max_files > MAX_FILES_LIMIT {
+        return Err(src.err(
+            &raw.max_files,
+            format!("max_files must be between 1 and {MAX_FILES_LIMIT}"),
+            "a procedure needs a handful of documents, e.g. max_files = 50; to refuse every \
+             download, set enabled = false",
         ));
     }
     let mut blocked_extensions = Vec::new();
@@ -306,6 +333,8 @@ fn check_downloads(raw: &raw::RawDownloads, src: &Source) -> Result<Downloads, C
     Ok(Downloads {
         enabled: raw.enabled,
         max_bytes,
+        max_session_bytes,
+        max_files,
         blocked_extensions,
     })
 }

@@ -13,21 +13,26 @@
 //! `[policy] extra` become one more service, [`crate::policy::LOCAL_ID`] (an id no pack may
 //! take), after the packs.
 //!
+//! A checked config travels to each view by value: guichetd writes it into the session
+//! directory as a JSON snapshot and the view never reads `guichet.toml` (see `snapshot`).
+//!
 //! Files: [`raw`] (the file as written), `check` (every rule), `packs` (finding and checking
-//! packs), [`error`] (`file:line:col` and hints).
+//! packs), [`error`] (`file:line:col` and hints), `snapshot` (the checked config as JSON).
 
 mod check;
 mod error;
 mod packs;
 mod raw;
+mod snapshot;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 pub use error::{ConfigError, Located};
+pub use snapshot::{SnapshotError, MAX_SNAPSHOT_BYTES};
 
 use crate::lang::Lang;
 use crate::policy::{Pack, Policy};
@@ -39,6 +44,14 @@ pub const DEFAULT_CONFIG_PATH: &str = "/etc/guichet/guichet.toml";
 pub const DEFAULT_PACK_DIRS: [&str; 2] = ["/usr/share/guichet/policies", "/etc/guichet/policies.d"];
 /// 50 MiB: a scanned certificate fits, a stash of videos does not.
 pub const DEFAULT_MAX_DOWNLOAD: u64 = 50 * 1024 * 1024;
+/// 200 MiB for all the downloads of one session together: the session lives in memory.
+pub const DEFAULT_MAX_SESSION_DOWNLOADS: u64 = 200 * 1024 * 1024;
+/// Files one session may download: a procedure needs a handful, not hundreds.
+pub const DEFAULT_MAX_FILES: u64 = 50;
+/// Largest `max_bytes` and `max_session_bytes`: 1 GiB.
+const MAX_DOWNLOAD_LIMIT: u64 = 1 << 30;
+/// Largest `max_files`.
+const MAX_FILES_LIMIT: u64 = 10_000;
 /// Files a person never needs from a public service and that could run code on the terminal.
 pub const DEFAULT_BLOCKED_EXTENSIONS: &[&str] = &[
     "sh", "bash", "desktop", "exe", "msi", "bat", "cmd", "com", "scr", "ps1", "vbs", "js", "jar",
@@ -51,7 +64,10 @@ const IDLE_WARNING_RANGE: (u64, u64) = (5, 600);
 const MAX_DURATION_RANGE: (u64, u64) = (300, 24 * 3600);
 
 /// A checked configuration with its compiled policy.
-#[derive(Clone, Debug)]
+///
+/// Serializable so that guichetd can hand it to a view by value ([`Config::to_snapshot`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
     /// The file it was read from.
     pub source: PathBuf,
@@ -66,7 +82,8 @@ pub struct Config {
     pub printing: Option<Printing>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Terminal {
     pub name: String,
     /// Offered languages; the first is the default.
@@ -75,7 +92,8 @@ pub struct Terminal {
     pub start_url: Option<url::Url>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SessionLimits {
     pub idle_timeout: Duration,
     pub idle_warning: Duration,
@@ -83,7 +101,8 @@ pub struct SessionLimits {
     pub logout_before_wipe: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PolicyConfig {
     /// The folders packs were looked up in (watched for changes).
     pub pack_dirs: Vec<PathBuf>,
@@ -94,7 +113,7 @@ pub struct PolicyConfig {
 }
 
 /// Whether sub-resources (images, scripts, XHR) are checked against the policy too.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Subresources {
     /// Pages load their resources from anywhere (CDNs); navigations are still checked.
@@ -104,34 +123,44 @@ pub enum Subresources {
     Policy,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Downloads {
     pub enabled: bool,
+    /// Largest single file.
     pub max_bytes: u64,
+    /// Largest total of one session's downloads.
+    pub max_session_bytes: u64,
+    /// Most files one session may download.
+    pub max_files: u64,
     /// Lower-case, without the dot.
     pub blocked_extensions: Vec<String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Network {
     /// Upstream proxy for every request of the view.
     pub proxy: Option<url::Url>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Control {
     pub socket: PathBuf,
     pub staff_group: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Stats {
     pub enabled: bool,
     pub dir: PathBuf,
 }
 
 /// Where the take-away prints, and the CUPS server whose jobs of the kiosk user are wiped.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Printing {
     /// The CUPS queue name.
     pub printer: String,

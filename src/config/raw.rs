@@ -81,6 +81,8 @@ pub struct RawPolicy {
 pub struct RawDownloads {
     pub enabled: bool,
     pub max_bytes: Spanned<u64>,
+    pub max_session_bytes: Spanned<u64>,
+    pub max_files: Spanned<u64>,
     pub blocked_extensions: Vec<Spanned<String>>,
 }
 
@@ -89,6 +91,8 @@ impl Default for RawDownloads {
         RawDownloads {
             enabled: true,
             max_bytes: Spanned::new(0..0, super::DEFAULT_MAX_DOWNLOAD),
+            max_session_bytes: Spanned::new(0..0, super::DEFAULT_MAX_SESSION_DOWNLOADS),
+            max_files: Spanned::new(0..0, super::DEFAULT_MAX_FILES),
             blocked_extensions: super::DEFAULT_BLOCKED_EXTENSIONS
                 .iter()
                 .map(|e| Spanned::new(0..0, (*e).to_owned()))

@@ -39,8 +39,8 @@ impl Supervisor {
                 if new_dirs {
                     self.watch_config();
                 }
-                // The hidden spare read the old file: replace it so the next session uses
-                // the new one. The running session keeps its config.
+                // The hidden spare was given the old config: replace it so the next session
+                // gets the new one. The running session keeps its config.
                 if let Some(spare) = self.spare.take() {
                     if let Err(e) = self.wipe_one(spare.pid, &spare.dir, EndReason::Staff) {
                         tracing::error!("wipe of the replaced spare failed: {e}");

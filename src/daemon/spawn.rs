@@ -17,6 +17,7 @@ use std::process::{ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
 
 use nix::unistd::Pid;
 
+use crate::config::Config;
 use crate::sessiondir::SessionDir;
 
 /// A view's process id, which is also its process group id.
@@ -58,23 +59,24 @@ pub struct Spawned {
     pub stderr: Option<ChildStderr>,
 }
 
-/// Starts `binary --session-dir DIR --config PATH [extra…]` hidden, confined to `session`.
+/// Writes `config` into `session` as its snapshot ([`SessionDir::write_config`]), then starts
+/// `binary --session-dir DIR [extra…]` hidden, confined to `session`: the view gets the
+/// config guichetd checked, by value, and no path to `guichet.toml`.
 ///
 /// Must be called from the thread that lives as long as guichetd (the main thread): the
 /// parent-death signal fires when the *thread* that forked exits.
 pub fn spawn_view(
     binary: &Path,
     session: &SessionDir,
-    config: &Path,
+    config: &Config,
     opts: &SpawnOptions,
 ) -> io::Result<Spawned> {
+    session.write_config(config)?;
     let display: Vec<(&str, OsString)> =
         opts.display.iter().map(|(k, v)| (*k, v.clone())).collect();
     let mut cmd = Command::new(binary);
     cmd.arg("--session-dir")
         .arg(session.root())
-        .arg("--config")
-        .arg(config)
         .args(&opts.extra_args)
         .env_clear()
         .envs(session.confined_env(&display))

@@ -5,7 +5,7 @@
 //! ready, promotes it when a session ends, and handles what the shown view reports.
 
 use std::io::BufReader;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ChildStdin;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use super::machine::{EndReason, Event, State};
 use super::spawn::{spawn_view, SpawnOptions, ViewPid};
 use super::{Input, Supervisor};
+use crate::config::Config;
 use crate::loggable::Private;
 use crate::policy::Decision;
 use crate::protocol::frame::{read_frame, write_frame, FrameError};
@@ -67,11 +68,11 @@ pub struct View {
 }
 
 impl View {
-    /// Creates a fresh session dir and starts a hidden view in it, with a reader thread that
-    /// forwards its messages to the event loop.
+    /// Creates a fresh session dir and starts a hidden view in it with `config` (by value),
+    /// with a reader thread that forwards its messages to the event loop.
     pub fn start(
         launcher: &Launcher,
-        config: &Path,
+        config: &Config,
         id: ViewId,
         events: Sender<Input>,
     ) -> std::io::Result<View> {
@@ -81,7 +82,7 @@ impl View {
     /// The last-resort "out of order" notice: the view binary drawing with GTK alone.
     fn start_notice(
         launcher: &Launcher,
-        config: &Path,
+        config: &Config,
         id: ViewId,
         events: Sender<Input>,
     ) -> std::io::Result<View> {
@@ -93,7 +94,7 @@ impl View {
     fn start_with(
         launcher: &Launcher,
         options: &SpawnOptions,
-        config: &Path,
+        config: &Config,
         id: ViewId,
         events: Sender<Input>,
     ) -> std::io::Result<View> {
@@ -193,12 +194,10 @@ impl Supervisor {
         }
         self.next_id += 1;
         let id = ViewId(self.next_id);
-        match View::start(
-            &self.opts.launcher,
-            &self.opts.config_path,
-            id,
-            self.events.clone(),
-        ) {
+        // The next session's config: the staged one once a valid change waits for the next
+        // welcome (it applies then), else the running one. Never the file as it is now.
+        let config = self.pending.as_ref().unwrap_or(&self.config);
+        match View::start(&self.opts.launcher, config, id, self.events.clone()) {
             Ok(v) => {
                 tracing::debug!(view = %v.pid, "spare view started");
                 self.spare = Some(v);
@@ -252,9 +251,10 @@ impl Supervisor {
         tracing::error!("{why}: showing the out-of-order notice");
         self.event(Event::ViewsFailing(why));
         self.next_id += 1;
+        let config = self.pending.as_ref().unwrap_or(&self.config);
         match View::start_notice(
             &self.opts.launcher,
-            &self.opts.config_path,
+            config,
             ViewId(self.next_id),
             self.events.clone(),
         ) {

@@ -112,7 +112,11 @@ impl fmt::Display for Decision {
 type RuleRef = (u32, u32);
 
 /// The compiled allowlist.
-#[derive(Clone, Debug, Default)]
+///
+/// Serialized as what it was compiled from (its services and `allow_http` hosts) and compiled
+/// again when read: the indexes never travel.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "PolicySource", from = "PolicySource")]
 pub struct Policy {
     services: Vec<Service>,
     /// Rules keyed by their host: exact-host rules and `*.` rules share the map, so a lookup
@@ -122,6 +126,31 @@ pub struct Policy {
     rule_texts: Vec<Vec<String>>,
     allow_http: HashSet<String>,
     rule_count: usize,
+}
+
+/// What a [`Policy`] is compiled from, as it is serialized.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicySource {
+    services: Vec<Service>,
+    allow_http: Vec<String>,
+}
+
+impl From<Policy> for PolicySource {
+    fn from(policy: Policy) -> PolicySource {
+        let mut allow_http: Vec<String> = policy.allow_http.into_iter().collect();
+        allow_http.sort_unstable();
+        PolicySource {
+            services: policy.services,
+            allow_http,
+        }
+    }
+}
+
+impl From<PolicySource> for Policy {
+    fn from(source: PolicySource) -> Policy {
+        Policy::new(source.services, &source.allow_http)
+    }
 }
 
 impl Policy {

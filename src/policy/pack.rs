@@ -83,7 +83,8 @@ pub enum Permission {
 }
 
 /// One approved service.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Service {
     pub id: String,
     /// Id of the pack that defines it (`local` for `[policy] extra`).
@@ -97,7 +98,8 @@ pub struct Service {
 }
 
 /// A validated pack.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Pack {
     pub id: String,
     pub title: Localized,

@@ -15,8 +15,10 @@ use std::fmt;
 
 use crate::loggable::host_key;
 
-/// A parsed allow rule.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A parsed allow rule. It travels (in a config snapshot) as its text, and is parsed again
+/// on the way in: a rule that does not parse does not load.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct Rule {
     /// `http` or `https`.
     pub scheme: Scheme,
@@ -229,6 +231,20 @@ fn has_encoded_separator(s: &str) -> bool {
             && ((w[1] == b'2' && w[2].eq_ignore_ascii_case(&b'f'))
                 || (w[1] == b'5' && w[2].eq_ignore_ascii_case(&b'c')))
     })
+}
+
+impl From<Rule> for String {
+    fn from(rule: Rule) -> String {
+        rule.to_string()
+    }
+}
+
+impl TryFrom<String> for Rule {
+    type Error = RuleError;
+
+    fn try_from(text: String) -> Result<Rule, RuleError> {
+        Rule::parse(&text)
+    }
 }
 
 impl fmt::Display for Rule {

@@ -5,6 +5,13 @@
 //! stdout (its stderr is for logs). Lines are read and written with [`super::frame`], which
 //! bounds them before allocating.
 //!
+//! The config is not part of the protocol: before it starts a view, the supervisor writes the
+//! config it validated (the running one, or the staged one that applies at the next welcome)
+//! into the view's session directory as `config.json`, mode 0400
+//! ([`crate::sessiondir::SessionDir::write_config`]), and passes `--session-dir DIR` only. The
+//! view reads that snapshot, checks it again, and never reads `guichet.toml`: a file edited,
+//! broken or deleted after guichetd checked it does not reach a session.
+//!
 //! Nothing here carries a URL, path, query, title, file name or typed text: hosts travel as
 //! [`LoggableHost`], downloads as sizes.
 
@@ -130,7 +137,9 @@ pub enum FromView {
 pub enum DownloadState {
     Started,
     Finished,
-    /// Over `max_bytes`, blocked extension, or downloads disabled.
+    /// Not started by the person (a page's frame, timer or redirect), blocked extension,
+    /// over `max_bytes`, the session at `max_files` or past `max_session_bytes`, or downloads
+    /// disabled. The person is told which on the toolbar; the protocol carries the size only.
     Refused,
     Failed,
 }

@@ -2,9 +2,9 @@
 //!
 //! What concerns the screens (orders from guichetd, the toolbar's buttons, the content
 //! view's pages and file chooser, the logout visits) is fed to [`Screens`] as an [`Input`],
-//! and the [`Output`]s it returns are performed here, in order. The rest is handled here
-//! directly: readiness (`ready` once the toolbar page and the sub-resource filter are up),
-//! the language, the download notices, the zoom, activity and the orders that end the
+//! and the [`Output`]s it returns are performed here, in order, the download notices too.
+//! The rest is handled here directly: readiness (`ready` once the toolbar page and the
+//! sub-resource filter are up), the language, the zoom, activity and the orders that end the
 //! process.
 
 use std::cell::{Cell, RefCell};
@@ -27,7 +27,7 @@ use super::i18n::texts;
 use super::layout;
 use super::orders::{self, Order};
 use super::pages;
-use super::screens::{Input, Output, Screens};
+use super::screens::{Input, Notice, Output, Screens};
 use super::shared::{Event, Shared};
 use super::toolbar::{ToolbarMsg, UiScreen, UiState, ZoomDir};
 use super::window;
@@ -47,7 +47,6 @@ struct App {
     _content_context: wry::WebContext,
     screens: RefCell<Screens>,
     lang: Cell<Lang>,
-    notice: Cell<Option<&'static str>>,
     zoom: Cell<f64>,
     toolbar_ready: Cell<bool>,
     filter_ready: Cell<bool>,
@@ -137,7 +136,6 @@ impl App {
             _content_context: content_context,
             screens: RefCell::new(Screens::new(start_url)),
             lang: Cell::new(shared.config.default_lang()),
-            notice: Cell::new(None),
             zoom: Cell::new(1.0),
             toolbar_ready: Cell::new(false),
             filter_ready: Cell::new(false),
@@ -164,18 +162,13 @@ impl App {
             Event::Toolbar(msg) => self.on_toolbar(msg),
             Event::ShowBlocked(reason) => self.feed(Input::Blocked(reason)),
             Event::ShowError(kind) => self.feed(Input::Error(kind)),
-            Event::LoadInContent(url) => self.feed(Input::LoadInContent(url)),
+            Event::LoadInContent { url, by_person } => {
+                self.feed(Input::LoadInContent { url, by_person })
+            }
             Event::VisitDone => self.feed(Input::VisitDone),
             Event::OpenPicker => self.feed(Input::OpenPicker),
-            Event::DownloadRefused => {
-                self.notice
-                    .set(Some(texts(self.lang.get()).download_refused));
-                self.render(self.screen());
-            }
-            Event::DownloadFinished => {
-                self.notice.set(Some(texts(self.lang.get()).download_done));
-                self.render(self.screen());
-            }
+            Event::DownloadRefused(why) => self.feed(Input::Notice(Notice::Refused(why))),
+            Event::DownloadFinished => self.feed(Input::Notice(Notice::Saved)),
             Event::DownloadsChanged => self.render(self.screen()),
             Event::FilterReady(result) => match result {
                 Ok(()) => {
@@ -264,12 +257,7 @@ impl App {
                 }
                 return;
             }
-            ToolbarMsg::NoticeSeen => {
-                if self.notice.take().is_some() {
-                    self.render(self.screen());
-                }
-                return;
-            }
+            ToolbarMsg::NoticeSeen => Input::NoticeSeen,
             ToolbarMsg::Painted => Input::Painted,
             ToolbarMsg::Open { service } => Input::Open {
                 start_url: self
@@ -290,7 +278,7 @@ impl App {
             ToolbarMsg::PickCancel => Input::PickCancel,
         };
         let out = self.screens.borrow_mut().handle(input);
-        if out.is_empty() && msg != ToolbarMsg::Painted {
+        if out.is_empty() && !matches!(msg, ToolbarMsg::Painted | ToolbarMsg::NoticeSeen) {
             let screen = self.screen();
             tracing::debug!(?msg, ?screen, "toolbar message ignored");
         }
@@ -309,7 +297,11 @@ impl App {
                 Output::ShowWindow => window::show(&self.window, self.layout),
                 Output::Unhide => self.window.set_visible(true),
                 Output::Show(screen) => self.render(screen),
-                Output::Load(url) => self.content_view().load_uri(&url),
+                Output::Load { url, by_person } => {
+                    // Its navigation carries no gesture: say whether the person asked.
+                    self.shared.gestures.borrow_mut().own_load(&url, by_person);
+                    self.content_view().load_uri(&url);
+                }
                 Output::ShowBlocked(reason) => self
                     .content_view()
                     .load_uri(&pages::blocked_url(reason, self.lang.get())),
@@ -379,7 +371,10 @@ impl App {
             downloads::list(&self.shared.session.downloads()),
             self.screens.borrow().countdown(),
             self.zoom.get(),
-            self.notice.get(),
+            self.screens
+                .borrow()
+                .notice()
+                .map(|n| n.text(texts(self.lang.get()))),
         );
         state.countdown_reason = self.screens.borrow().countdown_reason();
         if let Err(e) = self.toolbar.evaluate_script(&state.script()) {

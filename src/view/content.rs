@@ -2,27 +2,26 @@
 //!
 //! No IPC handler, no devtools, no context menu, no GTK file chooser, no print dialog, no
 //! new window, no full screen; permissions denied unless the service grants them; TLS errors
-//! fail; credentials never stored. Signals that need an answer now (policy decisions,
-//! downloads, file chooser, permissions) answer here from [`Shared`]; everything that changes
-//! the screen goes to the event loop as an [`Event`].
+//! fail; credentials never stored. Signals that need an answer now (policy decisions, file
+//! chooser, permissions) answer here from [`Shared`], downloads in `transfers`; everything
+//! that changes the screen goes to the event loop as an [`Event`]. Every navigation let
+//! through is remembered with whether the person started it (`gestures`): only those may
+//! become downloads.
 
-use std::cell::Cell;
 use std::rc::Rc;
 
 use gtk::prelude::*;
 use webkit2gtk::{
-    CacheModel, DownloadExt, FileChooserRequestExt, GeolocationPermissionRequest, LoadEvent,
+    CacheModel, FileChooserRequestExt, GeolocationPermissionRequest, LoadEvent,
     NavigationPolicyDecision, NavigationPolicyDecisionExt, NetworkError,
     NotificationPermissionRequest, PermissionRequestExt, PolicyDecisionExt, PolicyDecisionType,
-    PolicyError, SettingsExt, TLSErrorsPolicy, URIRequestExt, URIResponseExt,
-    UserMediaPermissionRequest, UserMediaPermissionRequestExt, WebContextExt, WebView, WebViewExt,
-    WebsiteDataManagerExt,
+    PolicyError, SettingsExt, TLSErrorsPolicy, URIRequestExt, UserMediaPermissionRequest,
+    UserMediaPermissionRequestExt, WebContextExt, WebView, WebViewExt, WebsiteDataManagerExt,
 };
 
 use crate::policy::{Decision, Permission};
-use crate::protocol::view::{CrashKind, DownloadState, FromView};
+use crate::protocol::view::{CrashKind, FromView};
 
-use super::downloads;
 use super::frames;
 use super::navigation::{self, host_of, Target, Verdict};
 use super::pages::ErrorKind;
@@ -76,7 +75,7 @@ pub(crate) fn connect(webview: &WebView, shared: &Rc<Shared>) {
             .and_then(|r| r.uri())
             .map(|u| u.to_string())
             .unwrap_or_default();
-        apply_new_window(&sh, &url);
+        apply_new_window(&sh, &url, action.is_user_gesture());
         None
     });
 
@@ -177,7 +176,7 @@ pub(crate) fn connect(webview: &WebView, shared: &Rc<Shared>) {
         });
     });
 
-    connect_downloads(webview, shared);
+    super::transfers::connect(webview, shared);
 }
 
 fn on_decide_policy(
@@ -205,9 +204,12 @@ fn on_decide_policy(
         _ => Target::TopLevel,
     };
     let verdict = navigation::decide(shared.policy(), &url, target);
+    let gesture = action.is_user_gesture();
     match &verdict {
         Verdict::Use => {
-            tracing::debug!(host = ?host_of(&url).map(|h| h.to_string()), "navigation hop allowed");
+            tracing::debug!(host = ?host_of(&url).map(|h| h.to_string()), gesture, "navigation hop allowed");
+            // Any hop (a frame's too) may turn into a download: remember who started it.
+            shared.gestures.borrow_mut().navigation(&url, gesture);
             decision.use_()
         }
         Verdict::Ignore => {
@@ -220,20 +222,22 @@ fn on_decide_policy(
         }
         Verdict::Blocked(reason) => {
             decision.ignore();
-            let gesture = action.is_user_gesture();
             frames::blocked_hop(shared, view, &url, *reason, action.is_redirect(), gesture);
         }
         Verdict::LoadHere(url) => {
             decision.ignore();
-            shared.send(Event::LoadInContent(url.clone()));
+            shared.send(Event::LoadInContent {
+                url: url.clone(),
+                by_person: gesture,
+            });
         }
     }
     true
 }
 
-fn apply_new_window(shared: &Rc<Shared>, url: &str) {
+fn apply_new_window(shared: &Rc<Shared>, url: &str, by_person: bool) {
     match navigation::decide(shared.policy(), url, Target::NewWindow) {
-        Verdict::LoadHere(url) => shared.send(Event::LoadInContent(url)),
+        Verdict::LoadHere(url) => shared.send(Event::LoadInContent { url, by_person }),
         Verdict::Blocked(reason) => shared.blocked(url, reason),
         Verdict::Use | Verdict::Ignore => {}
     }
@@ -275,132 +279,4 @@ fn granted_permission(
         return false;
     };
     wanted.iter().all(|p| service.permissions.contains(p))
-}
-
-/// Decides where a download goes (see [`super::ffi::hook_download_destinations`]): a safe,
-/// unique name in the session's `downloads/`, or nowhere.
-fn decide_destination(shared: &Shared, download: &webkit2gtk::Download, suggested: &str) {
-    let name = downloads::sanitize(suggested);
-    let announced = download
-        .response()
-        .map(|r| r.content_length())
-        .filter(|n| *n > 0);
-    let refuse = |why: &dyn std::fmt::Debug| {
-        tracing::debug!(?why, bytes = announced.unwrap_or(0), "download refused");
-        // A destination inside the session (removed below) so WebKit's default never
-        // picks one outside it, then cancel.
-        download.set_destination(
-            &shared
-                .session
-                .runtime()
-                .join("refused-download")
-                .to_string_lossy(),
-        );
-        shared.refused_downloads.borrow_mut().push(download.clone());
-        download.cancel();
-        shared.reporter.send(&FromView::Download {
-            state: DownloadState::Refused,
-            bytes: announced.unwrap_or(0),
-        });
-        shared.send(Event::DownloadRefused);
-    };
-    if let Err(why) = downloads::check(&shared.config.downloads, &name, announced) {
-        refuse(&why);
-        return;
-    }
-    let dir = shared.session.downloads();
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        refuse(&e.kind());
-        return;
-    }
-    let path = downloads::unique_path(&dir, &name);
-    download.set_allow_overwrite(false);
-    download.set_destination(&path.to_string_lossy());
-    shared.reporter.send(&FromView::Download {
-        state: DownloadState::Started,
-        bytes: announced.unwrap_or(0),
-    });
-}
-
-/// Whether [`decide_destination`] refused this download.
-fn was_refused(shared: &Shared, download: &webkit2gtk::Download) -> bool {
-    shared
-        .refused_downloads
-        .borrow()
-        .iter()
-        .any(|d| d == download)
-}
-
-fn connect_downloads(webview: &WebView, shared: &Rc<Shared>) {
-    let Some(ctx) = webview.context() else {
-        return;
-    };
-    let sh = Rc::clone(shared);
-    super::ffi::hook_download_destinations(move |download, suggested| {
-        decide_destination(&sh, download, suggested);
-    });
-    let sh = Rc::clone(shared);
-    ctx.connect_download_started(move |_, download| {
-        tracing::debug!("download started");
-        let refused = Rc::new(Cell::new(false));
-        // A size not announced (or announced wrongly) is checked while receiving.
-        let sh2 = Rc::clone(&sh);
-        let refused2 = Rc::clone(&refused);
-        download.connect_received_data(move |download, _| {
-            let received = download.received_data_length();
-            if !refused2.get()
-                && !was_refused(&sh2, download)
-                && received > sh2.config.downloads.max_bytes
-            {
-                tracing::debug!(bytes = received, "download over max_bytes, cancelled");
-                refused2.set(true);
-                download.cancel();
-                if let Some(dest) = download.destination() {
-                    let path = dest
-                        .strip_prefix("file://")
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| dest.to_string());
-                    let _ = std::fs::remove_file(path);
-                }
-                sh2.reporter.send(&FromView::Download {
-                    state: DownloadState::Refused,
-                    bytes: received,
-                });
-                sh2.send(Event::DownloadRefused);
-            }
-        });
-
-        let sh3 = Rc::clone(&sh);
-        let refused3 = Rc::clone(&refused);
-        let failed = Rc::new(Cell::new(false));
-        let failed1 = Rc::clone(&failed);
-        download.connect_failed(move |download, _error| {
-            failed1.set(true);
-            if was_refused(&sh3, download) {
-                let _ = std::fs::remove_file(sh3.session.runtime().join("refused-download"));
-            }
-            if !refused3.get() && !was_refused(&sh3, download) {
-                // WebKit's message may name the file: not in the log.
-                tracing::debug!("download failed");
-                sh3.reporter.send(&FromView::Download {
-                    state: DownloadState::Failed,
-                    bytes: download.received_data_length(),
-                });
-            }
-        });
-        let sh4 = Rc::clone(&sh);
-        download.connect_finished(move |download| {
-            if failed.get() || refused.get() || was_refused(&sh4, download) {
-                sh4.send(Event::DownloadsChanged);
-                return;
-            }
-            let bytes = download.received_data_length();
-            tracing::debug!(bytes, "download finished");
-            sh4.reporter.send(&FromView::Download {
-                state: DownloadState::Finished,
-                bytes,
-            });
-            sh4.send(Event::DownloadFinished);
-        });
-    });
 }

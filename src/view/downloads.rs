@@ -1,10 +1,14 @@
-//! Downloads: where a file may land and under which name.
+//! Downloads: whether a file may land, where and under which name.
 //!
 //! A download goes only into the session's `downloads/` folder, under a name that cannot
 //! escape it or hide (no separators, no leading dot, no control characters, capped length,
-//! de-duplicated), and is refused when downloads are disabled, when its extension is blocked
-//! or when it is larger than `max_bytes` (announced or actually received). File names stay
-//! on screen only: the protocol and the logs get sizes.
+//! de-duplicated). It is refused ([`Refusal`], each told to the person in their language)
+//! when downloads are disabled, when the person did not start it (a page's hidden frame,
+//! timer or redirect: see `gestures`), when its extension is blocked, when it is larger than
+//! `max_bytes`, when the session already has `max_files` files, or when it would take the
+//! session past `max_session_bytes` (announced sizes are checked before it starts, received
+//! bytes while it runs: [`check`], [`check_received`]; the session's [`Tally`] counts what it
+//! accepted). File names stay on screen only: the protocol and the logs get sizes.
 
 use std::path::{Path, PathBuf};
 
@@ -13,12 +17,27 @@ use crate::config::Downloads;
 /// Longest file name kept, in bytes (the extension is kept when cutting).
 pub(crate) const MAX_NAME_BYTES: usize = 120;
 
-/// Why a download is refused.
+/// Why a download is refused; the person is told which.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Refusal {
     Disabled,
+    /// Not started by the person's own click or key (or not known to be: fail closed).
+    NotByYou,
     BlockedExtension,
+    /// Larger than `max_bytes`.
     TooLarge,
+    /// The session has `max_files` files already.
+    TooManyFiles,
+    /// It would take the session past `max_session_bytes`.
+    SessionFull,
+}
+
+/// What the session has accepted so far: downloads finished or under way (refused and failed
+/// ones are taken off) and the bytes they received.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Tally {
+    pub(crate) files: u64,
+    pub(crate) bytes: u64,
 }
 
 /// Turns a name suggested by a web site into a safe file name.
@@ -78,10 +97,20 @@ pub(crate) fn extension(name: &str) -> String {
     split_ext(name).1.to_ascii_lowercase()
 }
 
-/// Decides whether a download may start, given its sanitized name and announced size.
-pub(crate) fn check(rules: &Downloads, name: &str, announced: Option<u64>) -> Result<(), Refusal> {
+/// Decides whether a download may start: its sanitized name, announced size, whether the
+/// person started it, and what the session has already.
+pub(crate) fn check(
+    rules: &Downloads,
+    tally: &Tally,
+    name: &str,
+    announced: Option<u64>,
+    by_person: bool,
+) -> Result<(), Refusal> {
     if !rules.enabled {
         return Err(Refusal::Disabled);
+    }
+    if !by_person {
+        return Err(Refusal::NotByYou);
     }
     let ext = extension(name);
     if !ext.is_empty() && rules.blocked_extensions.contains(&ext) {
@@ -89,6 +118,29 @@ pub(crate) fn check(rules: &Downloads, name: &str, announced: Option<u64>) -> Re
     }
     if announced.is_some_and(|n| n > rules.max_bytes) {
         return Err(Refusal::TooLarge);
+    }
+    if tally.files >= rules.max_files {
+        return Err(Refusal::TooManyFiles);
+    }
+    let after = tally.bytes.saturating_add(announced.unwrap_or(0));
+    if tally.bytes >= rules.max_session_bytes || after > rules.max_session_bytes {
+        return Err(Refusal::SessionFull);
+    }
+    Ok(())
+}
+
+/// Checks a running download: `received` bytes of its own, `session_bytes` for the whole
+/// session with them.
+pub(crate) fn check_received(
+    rules: &Downloads,
+    received: u64,
+    session_bytes: u64,
+) -> Result<(), Refusal> {
+    if received > rules.max_bytes {
+        return Err(Refusal::TooLarge);
+    }
+    if session_bytes > rules.max_session_bytes {
+        return Err(Refusal::SessionFull);
     }
     Ok(())
 }
@@ -137,6 +189,8 @@ mod tests {
         Downloads {
             enabled: true,
             max_bytes: 1000,
+            max_session_bytes: 2500,
+            max_files: 3,
             blocked_extensions: vec!["sh".into(), "desktop".into(), "exe".into()],
         }
     }
@@ -174,20 +228,95 @@ mod tests {
     #[test]
     fn refuses_blocked_extensions_big_files_and_disabled() {
         let r = rules();
-        assert_eq!(check(&r, "avis.pdf", Some(10)), Ok(()));
-        assert_eq!(check(&r, "avis.pdf", None), Ok(()));
-        assert_eq!(check(&r, "x.SH", None), Err(Refusal::BlockedExtension));
-        assert_eq!(
-            check(&r, "app.desktop", None),
-            Err(Refusal::BlockedExtension)
-        );
-        assert_eq!(check(&r, "setup.exe", None), Err(Refusal::BlockedExtension));
-        assert_eq!(check(&r, "big.pdf", Some(1001)), Err(Refusal::TooLarge));
+        let none = Tally::default();
+        let ok = |name: &str, size| check(&r, &none, name, size, true);
+        assert_eq!(ok("avis.pdf", Some(10)), Ok(()));
+        assert_eq!(ok("avis.pdf", None), Ok(()));
+        assert_eq!(ok("x.SH", None), Err(Refusal::BlockedExtension));
+        assert_eq!(ok("app.desktop", None), Err(Refusal::BlockedExtension));
+        assert_eq!(ok("setup.exe", None), Err(Refusal::BlockedExtension));
+        assert_eq!(ok("big.pdf", Some(1001)), Err(Refusal::TooLarge));
         let off = Downloads {
             enabled: false,
             ..rules()
         };
-        assert_eq!(check(&off, "avis.pdf", Some(1)), Err(Refusal::Disabled));
+        assert_eq!(
+            check(&off, &none, "avis.pdf", Some(1), true),
+            Err(Refusal::Disabled)
+        );
+    }
+
+    /// One table: (what, tally before, name, announced, by the person) → decision.
+    #[test]
+    fn a_session_is_bounded_in_files_and_bytes_and_takes_only_what_the_person_asked() {
+        let r = rules(); // 1000 a file, 2500 a session, 3 files
+        let t = |files, bytes| Tally { files, bytes };
+        let cases = [
+            ("a click", t(0, 0), "a.pdf", Some(10), true, Ok(())),
+            (
+                "a page",
+                t(0, 0),
+                "a.pdf",
+                Some(10),
+                false,
+                Err(Refusal::NotByYou),
+            ),
+            (
+                "a page, blocked type too",
+                t(0, 0),
+                "a.exe",
+                None,
+                false,
+                Err(Refusal::NotByYou),
+            ),
+            ("third file", t(2, 100), "c.pdf", None, true, Ok(())),
+            (
+                "fourth file",
+                t(3, 100),
+                "d.pdf",
+                Some(1),
+                true,
+                Err(Refusal::TooManyFiles),
+            ),
+            (
+                "fits exactly",
+                t(2, 1500),
+                "c.pdf",
+                Some(1000),
+                true,
+                Ok(()),
+            ),
+            (
+                "one byte over",
+                t(2, 1501),
+                "c.pdf",
+                Some(1000),
+                true,
+                Err(Refusal::SessionFull),
+            ),
+            (
+                "full, size unknown",
+                t(1, 2500),
+                "c.pdf",
+                None,
+                true,
+                Err(Refusal::SessionFull),
+            ),
+            (
+                "room, size unknown",
+                t(1, 2499),
+                "c.pdf",
+                None,
+                true,
+                Ok(()),
+            ),
+        ];
+        for (what, tally, name, size, by_person, want) in cases {
+            assert_eq!(check(&r, &tally, name, size, by_person), want, "{what}");
+        }
+        assert_eq!(check_received(&r, 1000, 2500), Ok(()));
+        assert_eq!(check_received(&r, 1001, 1001), Err(Refusal::TooLarge));
+        assert_eq!(check_received(&r, 900, 2501), Err(Refusal::SessionFull));
     }
 
     #[test]

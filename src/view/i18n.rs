@@ -9,6 +9,8 @@ use serde::Serialize;
 use crate::lang::Lang;
 use crate::policy::BlockReason;
 
+use super::downloads::Refusal;
+
 /// The texts of one language.
 #[derive(Debug, Serialize)]
 pub(crate) struct Texts {
@@ -43,8 +45,14 @@ pub(crate) struct Texts {
     pub(crate) picker_title: &'static str,
     pub(crate) picker_body: &'static str,
     pub(crate) cancel: &'static str,
+    /// Downloads are turned off on this terminal.
     pub(crate) download_refused: &'static str,
     pub(crate) download_done: &'static str,
+    pub(crate) refused_not_by_you: &'static str,
+    pub(crate) refused_blocked_type: &'static str,
+    pub(crate) refused_too_big: &'static str,
+    pub(crate) refused_too_many: &'static str,
+    pub(crate) refused_session_full: &'static str,
     pub(crate) blocked_title: &'static str,
     pub(crate) blocked_services: &'static str,
     pub(crate) error_title: &'static str,
@@ -68,6 +76,20 @@ impl Texts {
             BlockReason::IpLiteral => self.reason_ip,
             BlockReason::InsecureHttp => self.reason_http,
             BlockReason::NotListed => self.reason_not_listed,
+        }
+    }
+}
+
+impl Texts {
+    /// Why a download was refused, in words for the person: one text per reason.
+    pub(crate) fn refusal(&self, refusal: Refusal) -> &'static str {
+        match refusal {
+            Refusal::Disabled => self.download_refused,
+            Refusal::NotByYou => self.refused_not_by_you,
+            Refusal::BlockedExtension => self.refused_blocked_type,
+            Refusal::TooLarge => self.refused_too_big,
+            Refusal::TooManyFiles => self.refused_too_many,
+            Refusal::SessionFull => self.refused_session_full,
         }
     }
 }
@@ -113,7 +135,12 @@ static FR: Texts = Texts {
     picker_body: "Seuls les documents de cette session sont proposés.",
     cancel: "Annuler",
     download_refused: "Ce fichier ne peut pas être téléchargé ici.",
-    download_done: "Document enregistré dans « Mes documents ».",
+    download_done: "Document enregistré dans «\u{a0}Mes documents\u{a0}».",
+    refused_not_by_you: "Téléchargement refusé\u{a0}: vous n'avez pas cliqué.",
+    refused_blocked_type: "Téléchargement refusé\u{a0}: type de fichier interdit.",
+    refused_too_big: "Téléchargement refusé\u{a0}: fichier trop gros.",
+    refused_too_many: "Téléchargement refusé\u{a0}: trop de documents.",
+    refused_session_full: "Téléchargement refusé\u{a0}: plus assez de place.",
     blocked_title: "Cette page n'est pas disponible ici",
     blocked_services: "Vous pouvez utiliser ces services :",
     error_title: "La page ne peut pas s'afficher",
@@ -159,6 +186,11 @@ static NL: Texts = Texts {
     cancel: "Annuleren",
     download_refused: "Dit bestand kan hier niet gedownload worden.",
     download_done: "Document bewaard in \u{201c}Mijn documenten\u{201d}.",
+    refused_not_by_you: "Download geweigerd: u hebt niet geklikt.",
+    refused_blocked_type: "Download geweigerd: dit soort bestand mag niet.",
+    refused_too_big: "Download geweigerd: bestand te groot.",
+    refused_too_many: "Download geweigerd: te veel documenten.",
+    refused_session_full: "Download geweigerd: niet genoeg plaats meer.",
     blocked_title: "Deze pagina is hier niet beschikbaar",
     blocked_services: "U kunt deze diensten gebruiken:",
     error_title: "De pagina kan niet worden getoond",
@@ -205,6 +237,11 @@ static DE: Texts = Texts {
     cancel: "Abbrechen",
     download_refused: "Diese Datei kann hier nicht heruntergeladen werden.",
     download_done: "Dokument in \u{201e}Meine Dokumente\u{201c} gespeichert.",
+    refused_not_by_you: "Download abgelehnt: Sie haben nicht geklickt.",
+    refused_blocked_type: "Download abgelehnt: Dateityp nicht erlaubt.",
+    refused_too_big: "Download abgelehnt: Datei zu groß.",
+    refused_too_many: "Download abgelehnt: zu viele Dokumente.",
+    refused_session_full: "Download abgelehnt: nicht genug Platz mehr.",
     blocked_title: "Diese Seite ist hier nicht verfügbar",
     blocked_services: "Sie können diese Dienste benutzen:",
     error_title: "Die Seite kann nicht angezeigt werden",
@@ -254,6 +291,11 @@ static EN: Texts = Texts {
     cancel: "Cancel",
     download_refused: "This file cannot be downloaded here.",
     download_done: "Document saved in \u{201c}My documents\u{201d}.",
+    refused_not_by_you: "Download refused: you did not click for it.",
+    refused_blocked_type: "Download refused: file type not allowed.",
+    refused_too_big: "Download refused: file too big.",
+    refused_too_many: "Download refused: too many documents.",
+    refused_session_full: "Download refused: not enough room left.",
     blocked_title: "This page is not available here",
     blocked_services: "You can use these services:",
     error_title: "The page cannot be shown",
@@ -283,6 +325,37 @@ mod tests {
             }
             assert!(texts(lang).still_there_body.contains("{n}"));
             assert!(texts(lang).max_time_body.contains("{n}"));
+        }
+    }
+
+    /// Each refusal has its own words, in every language.
+    #[test]
+    fn every_refusal_reason_says_something_different() {
+        let reasons = [
+            Refusal::Disabled,
+            Refusal::NotByYou,
+            Refusal::BlockedExtension,
+            Refusal::TooLarge,
+            Refusal::TooManyFiles,
+            Refusal::SessionFull,
+        ];
+        for lang in Lang::ALL {
+            let t = texts(lang);
+            let mut said: Vec<&str> = reasons
+                .iter()
+                .map(|r| t.refusal(*r))
+                .chain([t.download_done])
+                .collect();
+            // The toolbar's notice slot holds three short lines: keep each text short.
+            for text in &said {
+                assert!(
+                    text.chars().count() <= 52,
+                    "{lang:?}: too long for the toolbar: {text}"
+                );
+            }
+            said.sort_unstable();
+            said.dedup();
+            assert_eq!(said.len(), reasons.len() + 1, "{lang:?}");
         }
     }
 }

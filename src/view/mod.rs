@@ -15,7 +15,9 @@
 //! - `build` — the window, both webviews, the `guichet://` responders, the proxy;
 //! - `layout` — GTK sizing of the two views; [`window`] — the window itself and its input;
 //! - `content` — the content view's settings and enforcing signals; `frames` — whether a
-//!   blocked hop was an iframe's; `navigation` — what a hop becomes; `downloads`;
+//!   blocked hop was an iframe's; `navigation` — what a hop becomes;
+//! - `downloads` — what may land, where, and the session's bounds; `transfers` — the
+//!   downloads as WebKit runs them; `gestures` — which navigations the person started;
 //! - `toolbar` — the trusted UI's messages and state; `pages` — the `guichet://` pages;
 //!   `i18n` — their texts; `keys` — the shortcut table; `filter` — the sub-resource filter;
 //! - `orders` — the protocol with guichetd; `ffi` — the only module with `unsafe` code.
@@ -29,6 +31,7 @@ mod ending;
 mod ffi;
 mod filter;
 mod frames;
+mod gestures;
 mod i18n;
 mod keys;
 mod layout;
@@ -39,23 +42,21 @@ mod pages;
 mod screens;
 mod shared;
 mod toolbar;
+mod transfers;
 pub mod window;
 
 use std::path::Path;
 
-use crate::config::Config;
 use crate::sessiondir::SessionDir;
 
-/// Loads the config, opens the session directory and runs the view until told to quit or
-/// until stdin closes. Returns only on a startup error (the message is for stderr).
-pub fn run(
-    session_dir: &Path,
-    config_path: &Path,
-    layout: window::Layout,
-) -> Result<std::convert::Infallible, String> {
-    let config = Config::load(config_path).map_err(|e| e.to_string())?;
+/// Opens the session directory, reads the config guichetd wrote there (`config.json`, see
+/// [`SessionDir::read_config`]; the view never reads `guichet.toml`) and runs the view until
+/// told to quit or until stdin closes. Returns only on a startup error (the message is for
+/// stderr; it names no value of the config).
+pub fn run(session_dir: &Path, layout: window::Layout) -> Result<std::convert::Infallible, String> {
     let session = SessionDir::open(session_dir)
         .map_err(|e| format!("cannot open the session directory: {e}"))?;
+    let config = session.read_config().map_err(|e| e.to_string())?;
     // Nothing relative may land outside the session, whatever a library decides.
     std::env::set_current_dir(session.runtime())
         .map_err(|e| format!("cannot enter the session directory: {e}"))?;

@@ -8,6 +8,10 @@
 //! timer and no clock, so every transition is a table test (`screens/tests.rs`) that needs no
 //! display.
 //!
+//! The toolbar's short notice lives here too ([`Notice`]): a download saved, or refused and
+//! why. It shows on the session's toolbar until the page reports it read, and a session
+//! that ends drops it.
+//!
 //! The end flow lives here too: `end_session` shows the take-away screen when there is
 //! something to take, then the ending screen while each logout URL is visited (one at a time;
 //! a visit ends when its load ends or its timeout fires, whichever comes first), then goodbye
@@ -17,8 +21,29 @@ use crate::loggable::Private;
 use crate::policy::BlockReason;
 use crate::protocol::view::{CountdownReason, FromView, Screen};
 
+use super::downloads::Refusal;
+use super::i18n::Texts;
 use super::pages::ErrorKind;
 use super::toolbar::{UiScreen, ZoomDir};
+
+/// A short message on the session's toolbar, in the person's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Notice {
+    /// A download landed in the session's documents.
+    Saved,
+    /// A download was refused, and why.
+    Refused(Refusal),
+}
+
+impl Notice {
+    /// What the toolbar says, from the person's language's texts.
+    pub(crate) fn text(self, t: &Texts) -> &'static str {
+        match self {
+            Notice::Saved => t.download_done,
+            Notice::Refused(r) => t.refusal(r),
+        }
+    }
+}
 
 /// Something the screens react to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,8 +97,16 @@ pub(crate) enum Input {
     Blocked(BlockReason),
     /// A page of the content view failed to load.
     Error(ErrorKind),
-    /// An allowed new-window target, to load in the content view.
-    LoadInContent(String),
+    /// An allowed new-window target, to load in the content view; `by_person`: the person's
+    /// click or key asked for the window.
+    LoadInContent {
+        url: String,
+        by_person: bool,
+    },
+    /// Something to tell the person on the toolbar (a download saved or refused).
+    Notice(Notice),
+    /// The toolbar page has shown the notice long enough.
+    NoticeSeen,
     /// The load of the current logout visit finished or failed.
     VisitDone,
     /// The logout visit given this number took too long.
@@ -89,8 +122,12 @@ pub(crate) enum Output {
     Unhide,
     /// Draw this screen: the toolbar page's state and the two views' sizes.
     Show(UiScreen),
-    /// Load an allowed address in the content view.
-    Load(String),
+    /// Load an allowed address in the content view; `by_person`: the person asked for it (a
+    /// service button, a link they clicked), which a download it becomes needs.
+    Load {
+        url: String,
+        by_person: bool,
+    },
     /// Load the blocked page (in the person's language) in the content view.
     ShowBlocked(BlockReason),
     /// Load the error page in the content view.
@@ -140,6 +177,7 @@ pub(crate) struct Screens {
     ending: Option<Ending>,
     /// Number of the latest logout visit; an older visit's timeout is stale.
     logout_seq: u32,
+    notice: Option<Notice>,
 }
 
 impl Screens {
@@ -155,7 +193,13 @@ impl Screens {
             shown_pending: false,
             ending: None,
             logout_seq: 0,
+            notice: None,
         }
+    }
+
+    /// The notice on the toolbar, if any.
+    pub(crate) fn notice(&self) -> Option<Notice> {
+        self.notice
     }
 
     pub(crate) fn screen(&self) -> UiScreen {
@@ -200,6 +244,7 @@ impl Screens {
                 logout_urls,
             } => {
                 out.push(Output::CancelChooser);
+                self.notice = None;
                 self.ending = Some(Ending {
                     logout_urls,
                     visiting: None,
@@ -225,7 +270,10 @@ impl Screens {
                 if screen == UiScreen::Welcome && self.started {
                     if let Some(url) = start_url {
                         self.show(UiScreen::Session, &mut out);
-                        out.push(Output::Load(url));
+                        out.push(Output::Load {
+                            url,
+                            by_person: true,
+                        });
                     }
                 }
             }
@@ -297,9 +345,24 @@ impl Screens {
                     out.push(Output::ShowError(kind));
                 }
             }
-            Input::LoadInContent(url) => {
+            Input::LoadInContent { url, by_person } => {
                 if self.ending.is_none() {
-                    out.push(Output::Load(url));
+                    out.push(Output::Load { url, by_person });
+                }
+            }
+            // Drawn at once on the toolbar; under a full-window screen (which a redraw could
+            // disturb: the countdown restarts) it waits for the toolbar to come back.
+            Input::Notice(notice) => {
+                if self.started && self.ending.is_none() {
+                    self.notice = Some(notice);
+                    if screen == UiScreen::Session {
+                        out.push(Output::Show(screen));
+                    }
+                }
+            }
+            Input::NoticeSeen => {
+                if self.notice.take().is_some() && screen == UiScreen::Session {
+                    out.push(Output::Show(screen));
                 }
             }
             Input::VisitDone => {
@@ -329,7 +392,10 @@ impl Screens {
         match self.start_url.clone() {
             Some(url) => {
                 self.show(UiScreen::Session, out);
-                out.push(Output::Load(url));
+                out.push(Output::Load {
+                    url,
+                    by_person: false,
+                });
             }
             None => self.show(UiScreen::Welcome, out),
         }

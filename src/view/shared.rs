@@ -17,6 +17,8 @@ use crate::policy::{BlockReason, Policy};
 use crate::protocol::view::FromView;
 use crate::sessiondir::SessionDir;
 
+use super::downloads::{Refusal, Tally};
+use super::gestures::Gestures;
 use super::navigation::host_of;
 use super::orders::{Order, Reporter};
 use super::pages::ErrorKind;
@@ -30,12 +32,16 @@ pub(crate) enum Event {
     /// Show the blocked page for a top-level navigation or a new window.
     ShowBlocked(BlockReason),
     ShowError(ErrorKind),
-    /// Load an allowed URL in the content view (a new-window request).
-    LoadInContent(String),
+    /// Load an allowed URL in the content view (a new-window request); `by_person`: the
+    /// person's click or key asked for the window.
+    LoadInContent {
+        url: String,
+        by_person: bool,
+    },
     /// The load of a logout visit finished or failed.
     VisitDone,
     OpenPicker,
-    DownloadRefused,
+    DownloadRefused(Refusal),
     DownloadFinished,
     DownloadsChanged,
     /// The sub-resource filter is installed (or failed).
@@ -61,8 +67,16 @@ pub(crate) struct Shared {
     pub(crate) session: SessionDir,
     pub(crate) reporter: Reporter,
     pub(crate) chooser: RefCell<Option<FileChooserRequest>>,
-    /// Downloads refused at `decide-destination` (their failure is not reported again).
+    /// Which navigations the person started (a download needs one).
+    pub(crate) gestures: RefCell<Gestures>,
+    /// What the session's downloads take: accepted files and their bytes.
+    pub(crate) tally: Cell<Tally>,
+    /// Accepted downloads under way, with the bytes counted for each.
+    pub(crate) running: RefCell<Vec<(webkit2gtk::Download, u64)>>,
+    /// Refused downloads (their failure is not reported again).
     pub(crate) refused_downloads: RefCell<Vec<webkit2gtk::Download>>,
+    /// Downloads that failed (their `finished` is not a success).
+    pub(crate) failed_downloads: RefCell<Vec<webkit2gtk::Download>>,
     proxy: EventLoopProxy<Event>,
     /// Set between a main-frame load's start and its commit (or failure).
     pub(crate) top_pending: Cell<bool>,
@@ -78,7 +92,11 @@ impl Shared {
             session,
             reporter: Reporter::new(),
             chooser: RefCell::new(None),
+            gestures: RefCell::new(Gestures::default()),
+            tally: Cell::new(Tally::default()),
+            running: RefCell::new(Vec::new()),
             refused_downloads: RefCell::new(Vec::new()),
+            failed_downloads: RefCell::new(Vec::new()),
             proxy,
             top_pending: Cell::new(false),
             visit: Cell::new(Visit::Idle),

@@ -17,6 +17,10 @@ pub struct TestConfig {
     pub start_url: Option<String>,
     pub downloads_enabled: bool,
     pub max_bytes: u64,
+    /// `[downloads] max_session_bytes` (`None`: the default).
+    pub max_session_bytes: Option<u64>,
+    /// `[downloads] max_files` (`None`: the default).
+    pub max_files: Option<u64>,
     pub languages: Vec<&'static str>,
 }
 
@@ -37,6 +41,8 @@ impl Default for TestConfig {
             start_url: None,
             downloads_enabled: true,
             max_bytes: 100_000,
+            max_session_bytes: None,
+            max_files: None,
             languages: vec!["fr", "nl", "de", "en"],
         }
     }
@@ -81,6 +87,13 @@ impl TestConfig {
             .as_ref()
             .map(|u| format!("start_url = {u:?}\n"))
             .unwrap_or_default();
+        let mut bounds = String::new();
+        if let Some(n) = self.max_session_bytes {
+            bounds.push_str(&format!("max_session_bytes = {n}\n"));
+        }
+        if let Some(n) = self.max_files {
+            bounds.push_str(&format!("max_files = {n}\n"));
+        }
         let text = format!(
             r#"[terminal]
 name = "e2e"
@@ -96,7 +109,7 @@ allow_http = [{http}]
 [downloads]
 enabled = {dl}
 max_bytes = {max}
-blocked_extensions = ["sh", "desktop", "exe"]
+{bounds}blocked_extensions = ["sh", "desktop", "exe"]
 
 [network]
 proxy = "{proxy}"

@@ -1,9 +1,11 @@
 //! A `guichet-view` process for end-to-end tests, started as guichetd starts it, and the world
 //! it runs in.
 //!
-//! [`View::spawn`] uses the production spawn, [`spawn_view`]: `guichet-view --session-dir …
-//! --config …` with a cleared environment plus `SessionDir::confined_env` and `DISPLAY`, in the
-//! session's home, in its own process group, with `PR_SET_PDEATHSIG`. A test only adds what
+//! [`View::spawn`] checks the test's `guichet.toml` as guichetd does and uses the production
+//! spawn, [`spawn_view`]: the checked config written into the session dir as `config.json`,
+//! then `guichet-view --session-dir …` with a cleared environment plus
+//! `SessionDir::confined_env` and `DISPLAY`, in the session's home, in its own process group,
+//! with `PR_SET_PDEATHSIG`. A test only adds what
 //! [`SpawnOptions`] offers for it: the view's stderr kept on a pipe, and its log level
 //! (`guichet=debug`; `GUICHET_TEST_LOG=guichet=trace` raises it). The parent-death signal
 //! follows the *thread* that spawns: spawn from the test's own thread, which outlives the view.
@@ -23,6 +25,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use guichet::config::Config;
 use guichet::daemon::spawn::{spawn_view, SpawnOptions, ViewPid};
 use guichet::protocol::frame;
 use guichet::protocol::view::{FromView, ToView};
@@ -52,8 +55,10 @@ pub struct View {
 }
 
 impl View {
-    /// Starts the view on `xvfb` with the production spawn, confined to `session`.
+    /// Checks `config` (a `guichet.toml`) and starts the view on `xvfb` with it, by the
+    /// production spawn, confined to `session`.
     pub fn spawn(xvfb: &Xvfb, config: &Path, session: SessionDir) -> View {
+        let config = Config::load(config).unwrap_or_else(|e| panic!("test config: {e}"));
         let opts = SpawnOptions {
             display: vec![("DISPLAY", xvfb.display.clone().into())],
             capture_stderr: true,
@@ -61,7 +66,7 @@ impl View {
             ..SpawnOptions::default()
         };
         let binary = Path::new(env!("CARGO_BIN_EXE_guichet-view"));
-        let spawned = spawn_view(binary, &session, config, &opts).expect("spawn guichet-view");
+        let spawned = spawn_view(binary, &session, &config, &opts).expect("spawn guichet-view");
         let stderr = spawned.stderr.expect("stderr captured");
         View {
             pid: spawned.pid,

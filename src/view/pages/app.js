@@ -59,8 +59,10 @@
       el("span", { class: "zoom", text: state.zoom + " %" }),
       button("A+", "", { cmd: "zoom", dir: "in" }),
       button(t.documents + " (" + state.downloads.length + ")", "", { cmd: "documents" }),
-      el("span", { class: "notice", text: state.notice || "" }),
-      el("span", { class: "spacer" }),
+      // The notice takes the free room (up to three lines); without one, a spacer does.
+      state.notice
+        ? el("span", { class: "notice", role: "status", text: state.notice })
+        : el("span", { class: "spacer" }),
       button(t.end_session, "danger", { cmd: "end" }),
     ];
     return el("div", { class: "bar" }, children);
@@ -154,8 +156,9 @@
     const root = document.getElementById("root");
     root.replaceChildren(view);
     root.style.height = "100%";
-    if (state.notice) {
-      clearTimeout(noticeTimer);
+    clearTimeout(noticeTimer);
+    // Read once shown on the toolbar; under a full-window screen it waits.
+    if (state.notice && state.screen === "session") {
       noticeTimer = setTimeout(() => send({ cmd: "notice_seen" }), 8000);
     }
   }

@@ -4,8 +4,10 @@
 //! gets; each row feeds one input to it and checks the screen after it and the outputs, in
 //! order.
 
+use super::Notice as Told;
 use super::*;
 use crate::protocol::view::Screen as Notice;
+use crate::view::downloads::Refusal;
 use Input as I;
 use Output::*;
 use UiScreen as S;
@@ -56,6 +58,14 @@ fn end(takeaway: bool, has_downloads: bool, urls: usize) -> Input {
         takeaway,
         has_downloads,
         logout_urls: (0..urls).map(logout).collect(),
+    }
+}
+
+/// Loading [`URL`] in the content view, asked by the person or not.
+fn load(by_person: bool) -> Output {
+    Load {
+        url: URL.into(),
+        by_person,
     }
 }
 
@@ -191,7 +201,7 @@ fn orders_from_guichetd() {
 fn toolbar_buttons() {
     #[rustfmt::skip]
     let rows = vec![
-        (At::Welcome, open(), S::Session, vec![Show(S::Session), Load(URL.into())]),
+        (At::Welcome, open(), S::Session, vec![Show(S::Session), load(true)]),
         // An unknown service id, or a spare not started: nothing.
         (At::Welcome, I::Open { start_url: None }, S::Welcome, vec![]),
         (At::Hidden, open(), S::Welcome, vec![]),
@@ -346,7 +356,8 @@ fn the_content_view_shows_its_pages_until_the_session_ends() {
             (I::Blocked(reason), ShowBlocked(reason), started && !ending),
             (I::Error(ErrorKind::Network), ShowError(ErrorKind::Network), !ending),
             (I::Error(ErrorKind::Tls), ShowError(ErrorKind::Tls), !ending),
-            (I::LoadInContent(URL.into()), Load(URL.into()), !ending),
+            (I::LoadInContent { url: URL.into(), by_person: true }, load(true), !ending),
+            (I::LoadInContent { url: URL.into(), by_person: false }, load(false), !ending),
         ];
         for (input, shown, shows) in cases {
             let mut m = at(from);
@@ -377,7 +388,7 @@ fn start_opens_the_start_url_when_there_is_one() {
     let out = m.handle(I::Start);
     assert_eq!(
         out,
-        vec![ShowWindow, Show(S::Session), Load(URL.into()), AskPainted]
+        vec![ShowWindow, Show(S::Session), load(false), AskPainted]
     );
     assert_eq!(m.screen(), S::Session);
     assert!(m.handle(I::Start).is_empty());
@@ -445,7 +456,7 @@ fn a_whole_session() {
     #[rustfmt::skip]
     let expected = then_goodbye(vec![
         ShowWindow, Show(S::Welcome), AskPainted, Report(FromView::Shown),
-        Show(S::Session), Load(URL.into()),
+        Show(S::Session), load(true),
         Show(S::Documents), Show(S::Session),
         Show(S::Picker), SelectFile(0), Show(S::Session),
         Report(FromView::EndRequested),
@@ -481,4 +492,49 @@ fn the_max_duration_countdown_offers_no_choice_that_does_nothing() {
     });
     assert_eq!(s.handle(I::StillHere), vec![Report(FromView::Activity)]);
     assert!(s.handle(I::Close).is_empty());
+}
+
+#[test]
+fn a_notice_shows_on_the_toolbar_until_read_and_never_after_the_session() {
+    let refused = Told::Refused(Refusal::NotByYou);
+    // On the toolbar: drawn at once, then gone once read.
+    let mut m = at(At::Session);
+    assert_eq!(m.handle(I::Notice(refused)), vec![Show(S::Session)]);
+    assert_eq!(m.notice(), Some(refused));
+    let saved = Told::Saved;
+    assert_eq!(m.handle(I::Notice(saved)), vec![Show(S::Session)]);
+    assert_eq!(
+        m.notice(),
+        Some(saved),
+        "the latest notice replaces the one before"
+    );
+    assert_eq!(m.handle(I::NoticeSeen), vec![Show(S::Session)]);
+    assert_eq!(m.notice(), None);
+    assert!(m.handle(I::NoticeSeen).is_empty());
+    // Under a full-window screen of the session: kept, drawn when the toolbar is back.
+    for from in [At::Welcome, At::Documents, At::Picker, At::Countdown] {
+        let mut m = at(from);
+        assert!(m.handle(I::Notice(refused)).is_empty(), "{from:?}");
+        assert_eq!(m.notice(), Some(refused), "{from:?}");
+    }
+    let mut m = at(At::Documents);
+    m.handle(I::Notice(refused));
+    assert_eq!(m.handle(I::Close), vec![Show(S::Session)]);
+    assert_eq!(m.notice(), Some(refused));
+    // Not before the session, not while it ends; ending drops it.
+    for from in [
+        At::Hidden,
+        At::OutOfOrder,
+        At::Takeaway,
+        At::Ending,
+        At::Goodbye,
+    ] {
+        let mut m = at(from);
+        assert!(m.handle(I::Notice(refused)).is_empty(), "{from:?}");
+        assert_eq!(m.notice(), None, "{from:?}");
+    }
+    let mut m = at(At::Session);
+    m.handle(I::Notice(refused));
+    m.handle(end(false, false, 0));
+    assert_eq!(m.notice(), None);
 }
