@@ -98,6 +98,9 @@ fn kill_9_of_guichetd_then_restart_wipes_leftovers_before_the_first_session() {
     }
     eventually("orphan from the previous run killed", || !is_alive(gc));
     assert!(d.logs().contains("wiped leftover sessions"), "{}", d.logs());
+    // status tells of that wipe: no session wiped yet in this run, but the leftovers were.
+    let s = d.status();
+    assert!(s.last_wipe.as_ref().is_some_and(|w| w.ok), "{s:?}");
 }
 
 fn undeletable_goes_out_of_order(

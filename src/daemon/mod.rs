@@ -113,17 +113,24 @@ pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
     let mut sup = Supervisor::new(opts, config, tx);
     sup.watch_config();
     // Leftover sessions and print jobs of a previous run go before the first session.
+    let t0 = Instant::now();
     let leftovers =
         wipe_leftovers(&sup.opts.launcher.runtime).and_then(|n| sup.wipe_print_jobs().map(|()| n));
     let boot = match leftovers {
         Ok(0) => sup.machine.boot(),
         Ok(n) => {
             tracing::info!(count = n, "wiped leftover sessions of a previous run");
+            // `status` tells of this wipe too: the last wipe is the one at start.
+            sup.last_wipe = Some(LastWipe {
+                ok: true,
+                millis: t0.elapsed().as_millis() as u64,
+                error: None,
+            });
             sup.machine.boot()
         }
         Err(e) => {
             tracing::error!("leftover wipe failed, out of order: {e}");
-            sup.last_wipe = Some(wipe::failed(Duration::ZERO, &e));
+            sup.last_wipe = Some(wipe::failed(t0.elapsed(), &e));
             sup.machine.boot_out_of_order(e.to_string())
         }
     };
