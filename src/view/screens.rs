@@ -453,3 +453,5 @@ impl Screens {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_notices;

@@ -4,10 +4,8 @@
 //! gets; each row feeds one input to it and checks the screen after it and the outputs, in
 //! order.
 
-use super::Notice as Told;
 use super::*;
 use crate::protocol::view::Screen as Notice;
-use crate::view::downloads::Refusal;
 use Input as I;
 use Output::*;
 use UiScreen as S;
@@ -16,7 +14,7 @@ const URL: &str = "https://www.myminfin.be/";
 
 /// The screens' states the rows start from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum At {
+pub(super) enum At {
     /// A spare: not started, hidden.
     Hidden,
     Welcome,
@@ -53,7 +51,7 @@ fn open() -> Input {
     }
 }
 
-fn end(takeaway: bool, has_downloads: bool, urls: usize) -> Input {
+pub(super) fn end(takeaway: bool, has_downloads: bool, urls: usize) -> Input {
     I::EndSession {
         takeaway,
         has_downloads,
@@ -91,7 +89,7 @@ fn then_goodbye(first: Vec<Output>) -> Vec<Output> {
 }
 
 /// Feeds `inputs`, each of which must change something.
-fn drive(mut m: Screens, inputs: Vec<Input>) -> Screens {
+pub(super) fn drive(mut m: Screens, inputs: Vec<Input>) -> Screens {
     for input in inputs {
         let before = m.clone();
         let out = m.handle(input.clone());
@@ -101,7 +99,7 @@ fn drive(mut m: Screens, inputs: Vec<Input>) -> Screens {
 }
 
 /// A machine in state `at`, reached the way the view reaches it.
-fn at(at: At) -> Screens {
+pub(super) fn at(at: At) -> Screens {
     let from = |a, inputs| drive(self::at(a), inputs);
     let (m, screen) = match at {
         At::Hidden => (Screens::new(None), S::Welcome),
@@ -464,77 +462,4 @@ fn a_whole_session() {
         Show(S::Ending), visit(0, 1),
     ]);
     assert_eq!(all, expected);
-}
-
-#[test]
-fn the_max_duration_countdown_offers_no_choice_that_does_nothing() {
-    let mut s = Screens::new(None);
-    s.handle(I::Start);
-    s.handle(I::Open {
-        start_url: Some("https://www.myminfin.be/".into()),
-    });
-    assert_eq!(s.screen(), S::Session);
-    s.handle(I::Countdown {
-        reason: CountdownReason::MaxDuration,
-        seconds: 120,
-    });
-    assert_eq!(s.screen(), S::Countdown);
-    assert_eq!(s.countdown_reason(), CountdownReason::MaxDuration);
-    // "I'm still here" is not offered: a forged one reports nothing and changes nothing.
-    assert!(s.handle(I::StillHere).is_empty());
-    assert_eq!(s.screen(), S::Countdown);
-    // "Back to my page" does what it says; the session still ends on time (guichetd's timer).
-    assert_eq!(s.handle(I::Close), vec![Show(S::Session)]);
-    // The idle countdown still offers "I'm still here", reported at once.
-    s.handle(I::Countdown {
-        reason: CountdownReason::Idle,
-        seconds: 30,
-    });
-    assert_eq!(s.handle(I::StillHere), vec![Report(FromView::Activity)]);
-    assert!(s.handle(I::Close).is_empty());
-}
-
-#[test]
-fn a_notice_shows_on_the_toolbar_until_read_and_never_after_the_session() {
-    let refused = Told::Refused(Refusal::NotByYou);
-    // On the toolbar: drawn at once, then gone once read.
-    let mut m = at(At::Session);
-    assert_eq!(m.handle(I::Notice(refused)), vec![Show(S::Session)]);
-    assert_eq!(m.notice(), Some(refused));
-    let saved = Told::Saved;
-    assert_eq!(m.handle(I::Notice(saved)), vec![Show(S::Session)]);
-    assert_eq!(
-        m.notice(),
-        Some(saved),
-        "the latest notice replaces the one before"
-    );
-    assert_eq!(m.handle(I::NoticeSeen), vec![Show(S::Session)]);
-    assert_eq!(m.notice(), None);
-    assert!(m.handle(I::NoticeSeen).is_empty());
-    // Under a full-window screen of the session: kept, drawn when the toolbar is back.
-    for from in [At::Welcome, At::Documents, At::Picker, At::Countdown] {
-        let mut m = at(from);
-        assert!(m.handle(I::Notice(refused)).is_empty(), "{from:?}");
-        assert_eq!(m.notice(), Some(refused), "{from:?}");
-    }
-    let mut m = at(At::Documents);
-    m.handle(I::Notice(refused));
-    assert_eq!(m.handle(I::Close), vec![Show(S::Session)]);
-    assert_eq!(m.notice(), Some(refused));
-    // Not before the session, not while it ends; ending drops it.
-    for from in [
-        At::Hidden,
-        At::OutOfOrder,
-        At::Takeaway,
-        At::Ending,
-        At::Goodbye,
-    ] {
-        let mut m = at(from);
-        assert!(m.handle(I::Notice(refused)).is_empty(), "{from:?}");
-        assert_eq!(m.notice(), None, "{from:?}");
-    }
-    let mut m = at(At::Session);
-    m.handle(I::Notice(refused));
-    m.handle(end(false, false, 0));
-    assert_eq!(m.notice(), None);
 }
