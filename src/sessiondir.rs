@@ -13,6 +13,29 @@ use std::path::{Path, PathBuf};
 
 /// The folder under the runtime dir that holds every session directory.
 pub const SESSIONS: &str = "sessions";
+/// guichetd's runtime dir under systemd (`RuntimeDirectory=guichet`, tmpfs).
+pub const SYSTEM_RUNTIME: &str = "/run/guichet";
+
+/// Whether `path` is `dir` or lies under it, judged on the path's text (`..` and `.` taken
+/// out first, links not followed): for refusing, in a config, a place that would end up in
+/// the runtime dir, whose session directories are wiped. Both should be absolute.
+pub fn is_within(path: &Path, dir: &Path) -> bool {
+    fn normal(p: &Path) -> PathBuf {
+        use std::path::Component;
+        let mut out = PathBuf::new();
+        for c in p.components() {
+            match c {
+                Component::ParentDir => {
+                    out.pop();
+                }
+                Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        out
+    }
+    normal(path).starts_with(normal(dir))
+}
 
 /// A random session id: 128 bits, hex. Names a directory; says nothing about the person.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -163,5 +186,21 @@ mod tests {
         }
         let other = SessionDir::create(tmp.path()).unwrap();
         assert_ne!(dir.id(), other.id());
+    }
+
+    #[test]
+    fn is_within_sees_through_dot_segments() {
+        let run = Path::new("/run/guichet");
+        for inside in [
+            "/run/guichet",
+            "/run/guichet/sessions/x",
+            "/var/lib/../../run/guichet/stats",
+            "/run/./guichet/stats",
+        ] {
+            assert!(is_within(Path::new(inside), run), "{inside}");
+        }
+        for outside in ["/run/guichet2", "/var/lib/guichet/stats", "/run", "/run/guichet/.."] {
+            assert!(!is_within(Path::new(outside), run), "{outside}");
+        }
     }
 }
