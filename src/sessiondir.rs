@@ -199,7 +199,12 @@ mod tests {
         ] {
             assert!(is_within(Path::new(inside), run), "{inside}");
         }
-        for outside in ["/run/guichet2", "/var/lib/guichet/stats", "/run", "/run/guichet/.."] {
+        for outside in [
+            "/run/guichet2",
+            "/var/lib/guichet/stats",
+            "/run",
+            "/run/guichet/..",
+        ] {
             assert!(!is_within(Path::new(outside), run), "{outside}");
         }
     }

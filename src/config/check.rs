@@ -338,7 +338,10 @@ fn check_stats(raw: &raw::RawStats, src: &Source) -> Result<Stats, ConfigError> 
         if crate::sessiondir::is_within(&path, runtime) {
             return Err(src.err(
                 p,
-                format!("{what} is inside guichet's runtime folder {}", runtime.display()),
+                format!(
+                    "{what} is inside guichet's runtime folder {}",
+                    runtime.display()
+                ),
                 format!(
                     "session folders live there and are wiped, and /run is emptied at every \
                      boot: choose a place that lasts, {example}"
@@ -361,7 +364,9 @@ fn check_stats(raw: &raw::RawStats, src: &Source) -> Result<Stats, ConfigError> 
                 return Err(src.err(
                     f,
                     "openmetrics_file must be a file name ending in .prom",
-                    format!("node-exporter's textfile collector reads only *.prom files, {example}"),
+                    format!(
+                        "node-exporter's textfile collector reads only *.prom files, {example}"
+                    ),
                 ));
             }
             let path = outside_runtime(f, "openmetrics_file", example)?;

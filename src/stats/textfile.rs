@@ -35,7 +35,11 @@ const TEXTFILE_MODE: u32 = 0o644;
 
 /// The OpenMetrics text of the [`TEXTFILE_DAYS`] closed days before `today` in `dir`.
 /// A folder that does not exist yet has no figures (the text still has its gauges).
-pub fn closed_days_text(dir: &Path, today: NaiveDate, min_count: u64) -> Result<String, StoreError> {
+pub fn closed_days_text(
+    dir: &Path,
+    today: NaiveDate,
+    min_count: u64,
+) -> Result<String, StoreError> {
     let yesterday = days_before(today, 1);
     let first = days_before(today, TEXTFILE_DAYS);
     let loaded = match load(&[dir], first, yesterday) {

@@ -267,6 +267,9 @@ fn next_flush_says_when_the_timer_has_work() {
     assert_eq!(s.next_flush(), None);
     s.session_started(date(DAY));
     assert_eq!(s.next_flush(), Some(t0 + Store::DEFAULT_MIN_INTERVAL));
-    let pending: Vec<_> = s.pending().map(|(d, c)| (d, c.sessions_started())).collect();
+    let pending: Vec<_> = s
+        .pending()
+        .map(|(d, c)| (d, c.sessions_started()))
+        .collect();
     assert_eq!(pending, [(date(DAY), 1)]);
 }

@@ -19,7 +19,10 @@ fn the_file_covers_the_closed_days_of_the_last_week_only() {
     let text = closed_days_text(&dir, date("2026-12-02"), 3).unwrap();
     parse_openmetrics(&text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
     assert!(text.contains("period=\"2026-12-01\""), "{text}");
-    assert!(text.contains("period=\"2026-11-25\""), "7 days back: {text}");
+    assert!(
+        text.contains("period=\"2026-11-25\""),
+        "7 days back: {text}"
+    );
     assert!(!text.contains("2026-11-24"), "8 days back: {text}");
     assert!(!text.contains("2026-12-02"), "today is not closed: {text}");
     // No folder yet: a valid exposition all the same.
