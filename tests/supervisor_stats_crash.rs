@@ -97,8 +97,10 @@ fn kill_9_while_writing_leaves_every_day_file_old_or_new_and_a_truncated_one_is_
         }
         let day = &loaded.days[&clock.today];
         let completed = day.sessions_completed();
+        // The first session's write was done when the second view was on screen, before
+        // the second session started; the second's may wait for the third view's first frame.
         assert!(
-            completed >= last + 2 && completed <= ended,
+            completed > last && completed <= ended,
             "run {run}: {completed} completed after {last}, {ended} ended"
         );
         outcomes[usize::from(completed == last + 3)] += 1;

@@ -7,13 +7,14 @@
 //! view reports before the first input (the `start_url` page) is not counted either.
 //!
 //! [`Counting`] keeps the running session's [`Recorder`] and the terminal's [`Store`]. At the
-//! end the summary goes to the store and a flush is due at once: it runs once the event loop
-//! has handled the current input, after the wipe (the next view already has its `start`, so
-//! the write adds nothing to a reset). Otherwise the store is flushed at most every
-//! [`Store::DEFAULT_MIN_INTERVAL`] on the loop's timer, and once a day, after local midnight,
-//! old days are pruned. The OpenMetrics file (closed days only, see `stats::textfile`) is
-//! brought up to date at start, after each flush and after midnight; its text, and so the
-//! file, changes only when a closed day does.
+//! end the summary goes to the store, and the day file is written as soon as the next view
+//! reports its first frame (at most [`FLUSH_AFTER_END`] later): the write (two `fsync`s) stays
+//! off the reset's path, and a crash can lose at most the session that just ended, never a
+//! day file. Otherwise the store is flushed at most every [`Store::DEFAULT_MIN_INTERVAL`] on
+//! the loop's timer, and once a day, after local midnight, old days are pruned. The
+//! OpenMetrics file (closed days only, see `stats::textfile`) is brought up to date at start,
+//! after each flush and after midnight; its text, and so the file, changes only when a closed
+//! day does.
 //!
 //! Statistics never stop a session: a folder that is refused or cannot be written, a failed
 //! flush, prune or OpenMetrics file is a warning in the log (once) and in `guichetctl status`
@@ -33,6 +34,9 @@ use crate::stats::{self, Format, Grouping, Loaded, Recorder, Report, Store};
 
 /// Mode of a statistics folder guichetd creates: the admin group may read the figures.
 const DIR_MODE: u32 = 0o750;
+/// The write of an ended session waits for the next view's first frame (the reset's critical
+/// path), at most this long.
+const FLUSH_AFTER_END: Duration = Duration::from_secs(2);
 /// Longest sleep of the daily timer: it checks the calendar day at least this often, so a
 /// clock set forward or back still prunes on the right day.
 const DAILY_CHECK: Duration = Duration::from_secs(3600);
@@ -51,8 +55,8 @@ pub(super) struct Counting {
     warning: Option<String>,
     /// Why the daily work failed (prune, OpenMetrics file); cleared when it succeeds.
     daily_warning: Option<String>,
-    /// A session ended: flush when the loop has handled the current input.
-    flush_soon: bool,
+    /// A session ended: flush once the next view is on screen, or at this instant.
+    flush_at: Option<Instant>,
     /// The day of the last daily work (prune, OpenMetrics file), and when to look again.
     daily_done: Option<NaiveDate>,
     daily_at: Instant,
@@ -68,7 +72,7 @@ impl Counting {
             store: None,
             warning: None,
             daily_warning: None,
-            flush_soon: false,
+            flush_at: None,
             daily_done: None,
             daily_at: now,
         };
@@ -137,13 +141,22 @@ impl Counting {
             return;
         };
         store.session_ended(stats::today(), summary);
-        self.flush_soon = true;
+        self.flush_at = Some(now + FLUSH_AFTER_END);
+    }
+
+    /// The next view reported its first frame: the ended session's write is due now (at the
+    /// end of this turn of the loop), off the reset's path.
+    pub(super) fn view_on_screen(&mut self, now: Instant) {
+        if self.flush_at.is_some() {
+            self.flush_at = Some(now);
+        }
     }
 
     /// When [`Counting::on_time`] has something to do.
-    pub(super) fn deadline(&self, now: Instant) -> Instant {
+    pub(super) fn deadline(&self) -> Instant {
         let flush = match &self.store {
-            Some(_) if self.flush_soon => Some(now),
+            // While a reset runs, nothing is written before the ended session's write.
+            Some(_) if self.flush_at.is_some() => self.flush_at,
             Some(store) => store.next_flush(),
             None => None,
         };
@@ -152,8 +165,10 @@ impl Counting {
 
     /// The loop's timer: a due flush, the daily work.
     pub(super) fn on_time(&mut self, now: Instant) {
-        if std::mem::take(&mut self.flush_soon) {
-            self.flush(now);
+        if let Some(at) = self.flush_at {
+            if now >= at {
+                self.flush(now);
+            }
         } else if let Some(store) = self.store.as_mut() {
             match store.flush_if_due(now) {
                 Ok(Some(flushed)) => self.flushed(flushed),
@@ -168,7 +183,7 @@ impl Counting {
 
     /// Writes what is pending now (session end, config change, stop).
     pub(super) fn flush(&mut self, now: Instant) {
-        self.flush_soon = false;
+        self.flush_at = None;
         if let Some(store) = self.store.as_mut() {
             match store.flush(now) {
                 Ok(flushed) => self.flushed(flushed),

@@ -215,7 +215,7 @@ impl Supervisor {
                 self.reload_at,
                 self.spare_retry_at,
                 self.spare_not_before,
-                Some(self.counting.deadline(Instant::now())),
+                Some(self.counting.deadline()),
             ]
             .into_iter()
             .flatten()

@@ -219,13 +219,16 @@ impl Supervisor {
     pub(super) fn on_shown_message(&mut self, msg: FromView) {
         match msg {
             FromView::Ready => {}
-            FromView::Shown => match self.reset_until_shown.take() {
-                Some(t) => tracing::info!(
-                    latency_us = t.elapsed().as_micros() as u64,
-                    "next view on screen after reset"
-                ),
-                None => tracing::info!("view on screen"),
-            },
+            FromView::Shown => {
+                match self.reset_until_shown.take() {
+                    Some(t) => tracing::info!(
+                        latency_us = t.elapsed().as_micros() as u64,
+                        "next view on screen after reset"
+                    ),
+                    None => tracing::info!("view on screen"),
+                }
+                self.counting.view_on_screen(Instant::now());
+            }
             FromView::Activity | FromView::Language { .. } => self.event(Event::Activity),
             // What the person visits, blocks, downloads or prints is no trail for the journal:
             // `debug` only; the statistics count it per day.
