@@ -12,6 +12,13 @@
 //!   reset": two animation frames in the welcome page, which a hidden page never gets);
 //! - cold start: from spawning guichetd to the view's report that the first welcome is drawn;
 //! - RSS of guichetd in Welcome, and its CPU use over 10 s idle.
+//!
+//! `GUICHET_BENCH_STATS=on` or `off` (fake view only) measures what counting costs a reset:
+//! each reset then ends a session that was used (input, a service, a blocked host, a helper
+//! call, through the fake view's fifo), with `[stats] enabled` on or off. With it on, the
+//! session's summary is added to the day file after the wipe, before guichetd handles the
+//! next view's "on screen" report, so that figure includes the write. Unset: statistics off
+//! and untouched welcome screens, as before.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -25,6 +32,16 @@ use support::{Builder, Daemon};
 
 const RESETS: usize = 50;
 
+/// `GUICHET_BENCH_STATS`: `None` (unset), or whether `[stats]` is on while each reset ends a
+/// used session.
+fn stats_mode() -> Option<bool> {
+    match std::env::var("GUICHET_BENCH_STATS").ok()?.as_str() {
+        "on" => Some(true),
+        "off" => Some(false),
+        other => panic!("GUICHET_BENCH_STATS={other}: expected on or off"),
+    }
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -32,6 +49,18 @@ fn main() {
     let view = std::env::var_os("GUICHET_BENCH_VIEW").map(PathBuf::from);
     if view.is_none() {
         ensure_fake_view();
+    }
+    let stats = stats_mode();
+    assert!(
+        stats.is_none() || view.is_none(),
+        "GUICHET_BENCH_STATS drives sessions through the fake view: unset GUICHET_BENCH_VIEW"
+    );
+    let stats_body = stats.map(|on| format!("enabled = {on}"));
+    if let Some(on) = stats {
+        println!(
+            "statistics: {} (each reset ends a used session)",
+            if on { "on" } else { "off" }
+        );
     }
     let xvfb = match (&view, std::env::var_os("DISPLAY")) {
         (Some(_), None) => Some(support::Xvfb::start()),
@@ -57,10 +86,11 @@ fn main() {
             no_spare: !spare,
             view: view.clone(),
             env: env.clone(),
+            stats: stats_body.clone(),
             ..Builder::default()
         }
         .start();
-        let (lat, on_screen) = resets(&d, spare);
+        let (lat, on_screen) = resets(&d, spare, stats.is_some());
         println!(
             "reset {} spare ({} resets): `start` written p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms",
             if spare { "with   " } else { "without" },
@@ -83,6 +113,9 @@ fn main() {
                 pct(&wipes, 95)
             );
         }
+        if stats == Some(true) {
+            println!("  statistics: {} completed sessions counted", completed(&d));
+        }
     }
     let mut cold = Vec::new();
     for _ in 0..5 {
@@ -90,6 +123,7 @@ fn main() {
         let d = Builder {
             view: view.clone(),
             env: env.clone(),
+            stats: stats_body.clone(),
             ..Builder::default()
         }
         .start();
@@ -105,6 +139,7 @@ fn main() {
     let d = Builder {
         view: view.clone(),
         env: env.clone(),
+        stats: stats_body.clone(),
         ..Builder::default()
     }
     .start();
@@ -127,13 +162,24 @@ fn main() {
 }
 
 /// 50 resets (--now); from guichetd's log, in ms: reset to `start` written, and reset to the
-/// view's report that its first frame is on screen.
-fn resets(d: &Daemon, spare: bool) -> (Vec<f64>, Vec<f64>) {
+/// view's report that its first frame is on screen. `used`: each session is used first.
+fn resets(d: &Daemon, spare: bool, used: bool) -> (Vec<f64>, Vec<f64>) {
     for i in 0..RESETS {
         // With the spare, each reset finds it loaded (as on a real terminal between sessions).
         d.wait_status("ready for the next reset", |s| {
             s.state == State::Welcome && (!spare || s.spare_ready)
         });
+        if used {
+            let v = d.shown();
+            v.cmd("activity");
+            v.cmd("navigated eservices.minfin.fgov.be taxes myminfin");
+            v.cmd("blocked ads.tracker.example");
+            v.cmd("helper_called");
+            d.wait_state(State::Active);
+            support::eventually("the view's reports sent", || {
+                v.reload().lines.iter().any(|l| l == "done 4")
+            });
+        }
         let before = d.status().sessions_started;
         match d.request(&Request::Reset { now: true }) {
             guichet::protocol::control::Response::Ok { .. } => {}
@@ -153,6 +199,24 @@ fn resets(d: &Daemon, spare: bool) -> (Vec<f64>, Vec<f64>) {
             .collect()
     };
     (ms("next view shown after reset"), ms(ON_SCREEN))
+}
+
+/// Today's completed sessions, as `guichetctl stats` gets them from guichetd.
+fn completed(d: &Daemon) -> u64 {
+    let today = guichet::stats::today();
+    let request = Request::Stats {
+        from: today,
+        to: today,
+        by: guichet::stats::Grouping::Day,
+        format: guichet::stats::Format::Json,
+    };
+    match d.request(&request) {
+        guichet::protocol::control::Response::Stats { text, .. } => {
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            v["periods"][0]["sessions_completed"].as_u64().unwrap_or(0)
+        }
+        other => panic!("stats: {other:?}"),
+    }
 }
 
 /// Waits until guichetd's log holds `needle` `count` times (polled every 2 ms: the cold start

@@ -8,10 +8,13 @@
 //! - `<session id>.log`: `pid N`, `siblings …` (the other session dirs present at start),
 //!   `config-name …`, then `recv <unix nanos> <json>` for every order received;
 //! - `<session id>.ctl`: a fifo; each line written there is a command: `activity`,
-//!   `end_requested`, `ended`, `crash`, `exit`, `navigated HOST CATEGORY`, `blocked HOST`,
-//!   `raw TEXT` (sent as is), `grandchild` (starts `sleep` in the group; logs `grandchild N`; when it dies the view
+//!   `end_requested`, `ended`, `crash`, `exit`, `navigated HOST CATEGORY SERVICE`,
+//!   `blocked HOST`, `download STATE BYTES`, `print_requested`, `printed PAGES`,
+//!   `usb_copied FILES`, `helper_called`, `problem_reported SERVICE KIND`, `raw TEXT` (sent as
+//!   is), `grandchild` (starts `sleep` in the group; logs `grandchild N`; when it dies the view
 //!   reports `crashed`, as the real view does when WebKit's web process dies),
-//!   `canary TEXT` (writes TEXT into files of the session dir).
+//!   `canary TEXT` (writes TEXT into files of the session dir). Every command is logged as
+//!   `done N` once handled (N counts the commands), so a test can wait for it.
 //! - if `hold_ending` exists there, `end_session` is not answered with `ended` automatically.
 
 use std::fs::{self, OpenOptions};
@@ -115,25 +118,40 @@ fn commands(
     send: &(impl Fn(&str) + Clone + Send + 'static),
     note: &dyn Fn(&str),
 ) {
+    let mut done = 0u64;
     loop {
         let Ok(f) = fs::File::open(fifo) else { return };
         for line in BufReader::new(f).lines() {
             let Ok(line) = line else { break };
             let (cmd, rest) = line.split_once(' ').unwrap_or((line.as_str(), ""));
+            let args: Vec<&str> = rest.split(' ').collect();
+            let arg = |i: usize| args.get(i).copied().unwrap_or("");
             match cmd {
-                "activity" | "end_requested" | "ended" | "print_requested" => {
+                "activity" | "end_requested" | "ended" | "print_requested" | "helper_called" => {
                     send(&format!(r#"{{"type":"{cmd}"}}"#))
                 }
                 "crash" => send(r#"{"type":"crashed","what":"web_process_terminated"}"#),
                 "exit" => std::process::exit(3),
-                "navigated" => {
-                    let (host, cat) = rest.split_once(' ').unwrap_or((rest, "other"));
-                    send(&format!(
-                        r#"{{"type":"navigated","host":"{host}","category":"{cat}"}}"#
-                    ))
-                }
+                "navigated" => send(&format!(
+                    r#"{{"type":"navigated","host":"{}","category":"{}","service":"{}"}}"#,
+                    arg(0),
+                    arg(1),
+                    arg(2)
+                )),
                 "blocked" => send(&format!(
                     r#"{{"type":"blocked","host":"{rest}","reason":"not_listed"}}"#
+                )),
+                "download" => send(&format!(
+                    r#"{{"type":"download","state":"{}","bytes":{}}}"#,
+                    arg(0),
+                    arg(1)
+                )),
+                "printed" => send(&format!(r#"{{"type":"printed","pages":{rest}}}"#)),
+                "usb_copied" => send(&format!(r#"{{"type":"usb_copied","files":{rest}}}"#)),
+                "problem_reported" => send(&format!(
+                    r#"{{"type":"problem_reported","service":"{}","kind":"{}"}}"#,
+                    arg(0),
+                    arg(1)
                 )),
                 "raw" => send(rest),
                 "grandchild" => {
@@ -163,6 +181,8 @@ fn commands(
                 }
                 _ => note(&format!("unknown command {cmd}")),
             }
+            done += 1;
+            note(&format!("done {done}"));
         }
     }
 }

@@ -23,6 +23,29 @@ use crate::config::{Config, SnapshotError, MAX_SNAPSHOT_BYTES};
 pub const SESSIONS: &str = "sessions";
 /// The config snapshot in a session directory.
 pub const CONFIG_FILE: &str = "config.json";
+/// guichetd's runtime dir under systemd (`RuntimeDirectory=guichet`, tmpfs).
+pub const SYSTEM_RUNTIME: &str = "/run/guichet";
+
+/// Whether `path` is `dir` or lies under it, judged on the path's text (`..` and `.` taken
+/// out first, links not followed): for refusing, in a config, a place that would end up in
+/// the runtime dir, whose session directories are wiped. Both should be absolute.
+pub fn is_within(path: &Path, dir: &Path) -> bool {
+    fn normal(p: &Path) -> PathBuf {
+        use std::path::Component;
+        let mut out = PathBuf::new();
+        for c in p.components() {
+            match c {
+                Component::ParentDir => {
+                    out.pop();
+                }
+                Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        out
+    }
+    normal(path).starts_with(normal(dir))
+}
 
 /// A random session id: 128 bits, hex. Names a directory; says nothing about the person.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -238,5 +261,26 @@ mod tests {
         let file = std::fs::File::create(big.config_file()).unwrap();
         file.set_len(MAX_SNAPSHOT_BYTES + 10).unwrap();
         assert!(matches!(big.read_config(), Err(SnapshotError::TooLarge)));
+    }
+
+    #[test]
+    fn is_within_sees_through_dot_segments() {
+        let run = Path::new("/run/guichet");
+        for inside in [
+            "/run/guichet",
+            "/run/guichet/sessions/x",
+            "/var/lib/../../run/guichet/stats",
+            "/run/./guichet/stats",
+        ] {
+            assert!(is_within(Path::new(inside), run), "{inside}");
+        }
+        for outside in [
+            "/run/guichet2",
+            "/var/lib/guichet/stats",
+            "/run",
+            "/run/guichet/..",
+        ] {
+            assert!(!is_within(Path::new(outside), run), "{outside}");
+        }
     }
 }

@@ -66,7 +66,10 @@ fn decided(c: &Config) -> String {
          control.socket = {:?}\n\
          control.staff_group = {:?}\n\
          stats.enabled = {}\n\
-         stats.dir = {:?}\n",
+         stats.dir = {:?}\n\
+         stats.keep_days = {}\n\
+         stats.min_count = {}\n\
+         stats.openmetrics_file = {}\n",
         c.terminal.name,
         url(c.terminal.start_url.as_ref()),
         c.session.idle_timeout.as_secs(),
@@ -84,6 +87,12 @@ fn decided(c: &Config) -> String {
         c.control.staff_group,
         c.stats.enabled,
         c.stats.dir,
+        c.stats.keep_days,
+        c.stats.min_count,
+        c.stats
+            .openmetrics_file
+            .as_ref()
+            .map_or("none".to_owned(), |f| format!("{f:?}")),
     );
     match &c.printing {
         None => out.push_str("printing = none\n"),

@@ -271,6 +271,20 @@ fn usage_errors_exit_2() {
         &["frobnicate"][..],
         &["check-config", "--confg", "x"][..],
         &["check-config", "--config"][..],
+        &["stats", "--by", "year"][..],
+        &["stats", "--format", "xml"][..],
+        &["stats", "--from", "2026-13-01"][..],
+        &["stats", "--from", "yesterday"][..],
+        &[
+            "stats",
+            "--from",
+            "2026-12-02",
+            "--to",
+            "2026-12-01",
+            "--dir",
+            ".",
+        ][..],
+        &["stats", "--dir", "/nonexistent/stats"][..],
     ] {
         let o = ctl(args);
         assert_eq!(o.status.code(), Some(ERROR), "{args:?}: {}", stderr(&o));
@@ -295,7 +309,89 @@ fn help_and_version_exit_0_and_document_the_exit_codes() {
     let o = ctl(&["policy", "explain", "--help"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("--config"));
+    let o = ctl(&["stats", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let help = stdout(&o);
+    for word in [
+        "--dir",
+        "--by",
+        "openmetrics",
+        "stderr",
+        "exit status stays 0",
+    ] {
+        assert!(help.contains(word), "stats --help lacks {word:?}:\n{help}");
+    }
     let o = ctl(&["--version"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).starts_with("guichetctl "));
+}
+
+// ---------------------------------------------------------------------------------------------
+// stats --dir
+
+/// Two terminals' folders: their days add up; a file that is not a day file is named on
+/// stderr and left out; small counts are suppressed as the config's min_count says.
+#[test]
+fn stats_offline_merges_folders_and_names_what_it_skips() {
+    let tmp = tempfile::tempdir().unwrap();
+    let day = |dir: &str, sessions: u64, myminfin: u64| {
+        let dir = tmp.path().join(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = format!(
+            "{{\"format\":1,\"day\":\"2026-12-02\",\"counts\":{{\"sessions_completed\":{sessions},\
+             \"services\":{{\"myminfin\":{myminfin}}}}}}}"
+        );
+        std::fs::write(dir.join("2026-12-02.json"), text).unwrap();
+        dir
+    };
+    let (a, b) = (day("poste-1", 4, 2), day("poste-2", 3, 1));
+    std::fs::write(b.join("2026-12-03.json"), "{\"format\":1,").unwrap();
+    let config = tmp.path().join("guichet.toml");
+    let args = |min_count: u64| {
+        std::fs::write(
+            &config,
+            format!(
+                "[terminal]\nname = \"t\"\n[policy]\npacks = [\"be-federal\"]\npack_dirs = [{:?}]\n\
+                 [stats]\nmin_count = {min_count}\n",
+                root().join("policies")
+            ),
+        )
+        .unwrap();
+        ctl(&[
+            "stats",
+            "--dir",
+            a.to_str().unwrap(),
+            "--dir",
+            b.to_str().unwrap(),
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-31",
+            "--format",
+            "csv",
+            "--config",
+            config.to_str().unwrap(),
+        ])
+    };
+    let o = args(3);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("2026-12-02,sessions_completed,,7,\n"), "{out}");
+    assert!(
+        out.contains("2026-12-02,sessions_by_service,myminfin,3,\n"),
+        "{out}"
+    );
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "guichetctl: skipped {}: truncated at line 1 column 12\n",
+            b.join("2026-12-03.json").display()
+        )
+    );
+    let o = args(4);
+    assert!(
+        stdout(&o).contains("myminfin,< 4,suppressed"),
+        "{}",
+        stdout(&o)
+    );
 }

@@ -31,7 +31,7 @@ fn a_session_goes_from_welcome_to_a_fresh_welcome_and_is_wiped() {
     eventually("canary written", || {
         first.reload().lines.iter().any(|l| l == "canary written")
     });
-    first.cmd("navigated www.myminfin.be taxes");
+    first.cmd("navigated www.myminfin.be taxes myminfin");
     first.cmd("end_requested");
     // The fake view answers end_session with ended at once.
     let first = first.wait_got("end_session");
@@ -325,5 +325,60 @@ fn views_get_the_checked_config_in_their_session_dir_not_a_path_to_the_file() {
         d.shown().line_value("config-name ").as_deref(),
         Some("Poste test A"),
         "the view read its config from the snapshot"
+    );
+}
+
+/// The view reports which service allowed a page; guichetd takes that service's logout URL
+/// (it used to decide `https://HOST/` again, which a path-prefix rule does not allow), and
+/// only for a service of the running config.
+#[test]
+fn the_reported_service_names_the_logout_url_even_behind_a_path_prefix() {
+    let d = Daemon::start();
+    let packs = d.tmp.path().join("packs");
+    std::fs::create_dir(&packs).unwrap();
+    let service = |id: &str, prefix: &str| {
+        format!(
+            "[[service]]\nid = \"{id}\"\nnames = {{ fr = \"{id}\", nl = \"{id}\", de = \"{id}\", \
+             en = \"{id}\" }}\ncategory = \"administration\"\n\
+             start_url = \"https://www.shared.test/{prefix}/\"\n\
+             allow = [\"www.shared.test/{prefix}\"]\n\
+             logout_url = \"https://www.shared.test/{prefix}/logout\"\n"
+        )
+    };
+    std::fs::write(
+        packs.join("shared.toml"),
+        format!(
+            "id = \"shared\"\ntitle = {{ fr = \"s\", nl = \"s\", de = \"s\", en = \"s\" }}\n{}{}",
+            service("portal-a", "a"),
+            service("portal-b", "b")
+        ),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&d.config).unwrap();
+    let text = text
+        .replace(
+            "packs = [\"be-federal\"]",
+            "packs = [\"be-federal\", \"shared\"]",
+        )
+        .replace(
+            "pack_dirs = [\"",
+            &format!("pack_dirs = [\"{}\", \"", packs.display()),
+        );
+    std::fs::write(&d.config, text).unwrap();
+    let out = d.ctl(&["reload"]);
+    assert!(out.status.success(), "{out:?}");
+    d.reset_now_and_wait();
+    d.wait_status("config applied", |s| !s.config.pending);
+
+    let v = d.shown();
+    v.cmd("activity");
+    v.cmd("navigated www.shared.test administration portal-b");
+    v.cmd("navigated www.shared.test administration portal-z");
+    v.cmd("end_requested");
+    let v = v.wait_got("end_session");
+    let order = v.lines.iter().find(|l| l.contains("end_session")).unwrap();
+    assert!(
+        order.contains("\"logout_urls\":[\"https://www.shared.test/b/logout\"]"),
+        "{order}"
     );
 }

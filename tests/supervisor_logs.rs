@@ -18,7 +18,7 @@ fn visit_and_reset(level: &str) -> String {
     v.cmd("activity");
     d.wait_state(State::Active);
     v.cmd("canary CANARY-FILE-7f3a");
-    v.cmd("navigated www.myminfin.be taxes");
+    v.cmd("navigated www.myminfin.be taxes myminfin");
     v.cmd("blocked evil.example");
     v.cmd(r#"raw {"type":"download","state":"finished","bytes":1234}"#);
     v.cmd(r#"raw {"type":"print_requested"}"#);

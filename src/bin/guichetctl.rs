@@ -3,15 +3,17 @@
 //! Offline commands read the config directly; the others talk to `guichetd` over its control
 //! socket. Exit codes are decided in `main` only (see `--help`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
 use guichet::config::{Config, DEFAULT_CONFIG_PATH};
 use guichet::policy::Decision;
 use guichet::protocol::client;
 use guichet::protocol::control::{Request, Response, Status};
+use guichet::stats::{self, Format, Grouping};
 
 /// Exit codes, as documented in --help.
 const EXIT_OK: u8 = 0;
@@ -23,12 +25,14 @@ const EXIT_ERROR: u8 = 2;
     name = "guichetctl",
     version,
     about = "Control a guichet kiosk terminal and check its configuration",
-    after_help = "Online commands (status, reset, pause, resume, reload) talk to guichetd over its \
-                  control socket: [control] socket of --config (default /run/guichet/control.sock), \
-                  or --socket. Only root, guichetd's user and members of [control] staff_group may \
-                  use them.\n\
-                  Exit status: 0 success (for `policy explain`: allowed); 1 `policy explain`: blocked; \
-                  2 usage error, invalid configuration, guichetd absent, or the request refused."
+    after_help = "Online commands (status, reset, pause, resume, reload, and stats without --dir) \
+                  talk to guichetd over its control socket: [control] socket of --config (default \
+                  /run/guichet/control.sock), or --socket. Only root, guichetd's user and members \
+                  of [control] staff_group may use them.\n\
+                  Exit status: 0 success (for `policy explain`: allowed; for `stats`: the report \
+                  was printed, even if some statistics files were skipped — they are listed on \
+                  stderr); 1 `policy explain`: blocked; 2 usage error, invalid configuration, a \
+                  statistics folder that cannot be read, guichetd absent, or the request refused."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -78,6 +82,38 @@ enum Command {
     },
     /// Have guichetd check the config file now; a valid one applies at the next welcome.
     Reload {
+        #[command(flatten)]
+        connect: Connect,
+    },
+    /// Print the anonymous per-day statistics: sessions, durations, end reasons, categories
+    /// and services used, blocked domains, downloads, prints, USB copies, helper calls and
+    /// problem reports. Per-service, per-domain and per-problem counts below [stats] min_count
+    /// are shown as "< N". Asks guichetd, or reads statistics folders with --dir.
+    #[command(
+        after_help = "Skipped files (truncated, corrupt, leftovers of an interrupted \
+                            write) are listed on stderr with the reason; the report of the other \
+                            files is printed and the exit status stays 0. Exit status 2: usage \
+                            error, invalid configuration, a folder that cannot be read, \
+                            guichetd absent or statistics off."
+    )]
+    Stats {
+        /// First day, YYYY-MM-DD [default: 30 days before --to].
+        #[arg(long, value_name = "DATE")]
+        from: Option<NaiveDate>,
+        /// Last day, YYYY-MM-DD [default: today].
+        #[arg(long, value_name = "DATE")]
+        to: Option<NaiveDate>,
+        /// One block of figures per day, ISO week (2026-W49) or month (2026-12).
+        #[arg(long, value_name = "day|week|month", default_value = "day")]
+        by: Grouping,
+        /// table (for people), csv, json, or openmetrics (Prometheus textfile collector).
+        #[arg(long, value_name = "FORMAT", default_value = "table")]
+        format: Format,
+        /// Read this statistics folder instead of asking guichetd; give it several times to
+        /// add up the figures of several terminals (one folder each). min_count is that of
+        /// --config when the file exists, else 3.
+        #[arg(long, value_name = "DIR")]
+        dir: Vec<PathBuf>,
         #[command(flatten)]
         connect: Connect,
     },
@@ -138,7 +174,74 @@ fn main() -> ExitCode {
         Command::Pause { connect } => online(&connect, Request::Pause, false),
         Command::Resume { connect } => online(&connect, Request::Resume, false),
         Command::Reload { connect } => online(&connect, Request::Reload, false),
+        Command::Stats {
+            from,
+            to,
+            by,
+            format,
+            dir,
+            connect,
+        } => {
+            let to = to.unwrap_or_else(stats::today);
+            let from = from.unwrap_or_else(|| to - chrono::Days::new(DEFAULT_STATS_DAYS));
+            if from > to {
+                eprintln!("guichetctl: --from {from} is after --to {to}");
+                return ExitCode::from(EXIT_ERROR);
+            }
+            if dir.is_empty() {
+                let request = Request::Stats {
+                    from,
+                    to,
+                    by,
+                    format,
+                };
+                online(&connect, request, false)
+            } else {
+                offline_stats(&dir, &connect.config, from, to, by, format)
+            }
+        }
     }
+}
+
+/// `stats` without --from covers this many days before --to (a month).
+const DEFAULT_STATS_DAYS: u64 = 30;
+
+/// `stats --dir`: reads and merges the folders here, without guichetd.
+fn offline_stats(
+    dirs: &[PathBuf],
+    config: &Path,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: Grouping,
+    format: Format,
+) -> ExitCode {
+    let min_count = if config.exists() {
+        match load(config) {
+            Ok(c) => c.stats.min_count,
+            Err(code) => return code,
+        }
+    } else {
+        stats::DEFAULT_MIN_COUNT
+    };
+    let dirs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+    let loaded = match stats::load(&dirs, from, to) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("guichetctl: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let report = stats::Report::new(loaded, by, min_count);
+    let skipped: Vec<String> = report.skipped.iter().map(ToString::to_string).collect();
+    print_report(&report.render(format), &skipped)
+}
+
+fn print_report(text: &str, skipped: &[String]) -> ExitCode {
+    print!("{text}");
+    for s in skipped {
+        eprintln!("guichetctl: skipped {s}");
+    }
+    ExitCode::from(EXIT_OK)
 }
 
 fn online(connect: &Connect, request: Request, json: bool) -> ExitCode {
@@ -169,6 +272,7 @@ fn online(connect: &Connect, request: Request, json: bool) -> ExitCode {
             }
             ExitCode::from(EXIT_OK)
         }
+        Response::Stats { text, skipped } => print_report(&text, &skipped),
         Response::Error { message } => {
             eprintln!("guichetctl: guichetd refused: {message}");
             ExitCode::from(EXIT_ERROR)
@@ -209,16 +313,19 @@ fn print_status(s: &Status) {
     if let Some(r) = &s.config.rejected {
         println!("config: last change REJECTED (running config stays):\n{r}");
     }
+    if let Some(w) = &s.stats_warning {
+        println!("statistics: WARNING, not written: {w}");
+    }
 }
 
-fn load(path: &std::path::Path) -> Result<Config, ExitCode> {
+fn load(path: &Path) -> Result<Config, ExitCode> {
     Config::load(path).map_err(|e| {
         eprintln!("guichetctl: {e}");
         ExitCode::from(EXIT_ERROR)
     })
 }
 
-fn check_config(path: &std::path::Path) -> ExitCode {
+fn check_config(path: &Path) -> ExitCode {
     let config = match load(path) {
         Ok(c) => c,
         Err(code) => return code,
@@ -233,7 +340,7 @@ fn check_config(path: &std::path::Path) -> ExitCode {
     ExitCode::from(EXIT_OK)
 }
 
-fn explain(url: &str, path: &std::path::Path) -> ExitCode {
+fn explain(url: &str, path: &Path) -> ExitCode {
     let config = match load(path) {
         Ok(c) => c,
         Err(code) => return code,

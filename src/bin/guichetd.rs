@@ -12,9 +12,8 @@ use clap::Parser;
 use guichet::config::{Config, DEFAULT_CONFIG_PATH};
 use guichet::daemon::spawn::SpawnOptions;
 use guichet::daemon::{self, Launcher, Options};
+use guichet::sessiondir::{is_within, SYSTEM_RUNTIME};
 
-/// Runtime dir of the systemd deployment (`RuntimeDirectory=guichet`, tmpfs).
-const SYSTEMD_RUNTIME: &str = "/run/guichet";
 const EXIT_OK: u8 = 0;
 const EXIT_WIPE_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
@@ -109,9 +108,10 @@ fn start(cli: Cli) -> Result<bool, String> {
     let runtime = match (&cli.runtime_dir, cli.demo) {
         (Some(dir), _) => dir.clone(),
         (None, true) => demo_runtime()?,
-        (None, false) => PathBuf::from(SYSTEMD_RUNTIME),
+        (None, false) => PathBuf::from(SYSTEM_RUNTIME),
     };
     private_dir(&runtime)?;
+    stats_outside(&config, &runtime)?;
     let socket = if cli.demo {
         runtime.join("control.sock")
     } else {
@@ -170,6 +170,27 @@ fn start(cli: Cli) -> Result<bool, String> {
         speedup,
     };
     daemon::run(opts, config).map_err(|e| e.to_string())
+}
+
+/// Statistics never go where sessions live: the runtime dir's `sessions/` are wiped (check.rs
+/// refuses the system runtime already; this covers `--demo` and `--runtime-dir`).
+fn stats_outside(config: &Config, runtime: &Path) -> Result<(), String> {
+    let runtime = std::path::absolute(runtime)
+        .map_err(|e| format!("cannot resolve {}: {e}", runtime.display()))?;
+    let stats = &config.stats;
+    let places = std::iter::once(&stats.dir).chain(stats.openmetrics_file.as_ref());
+    for place in places.filter(|_| stats.enabled) {
+        if is_within(place, &runtime) {
+            return Err(format!(
+                "{}: [stats] {} is inside the runtime dir {}, where sessions live and are \
+                 wiped; choose a folder outside it, e.g. /var/lib/guichet/stats",
+                config.source.display(),
+                place.display(),
+                runtime.display()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The display variables a view needs; a relative `WAYLAND_DISPLAY` is made absolute because

@@ -91,10 +91,7 @@ pub(super) fn check(raw: RawConfig, src: &Source) -> Result<Config, ConfigError>
             socket: src.resolve(&raw.control.socket),
             staff_group: control_group,
         },
-        stats: Stats {
-            enabled: raw.stats.enabled,
-            dir: src.resolve(&raw.stats.dir),
-        },
+        stats: check_stats(&raw.stats, src)?,
         printing,
     })
 }
@@ -336,6 +333,91 @@ fn check_downloads(raw: &raw::RawDownloads, src: &Source) -> Result<Downloads, C
         max_session_bytes,
         max_files,
         blocked_extensions,
+    })
+}
+
+fn check_stats(raw: &raw::RawStats, src: &Source) -> Result<Stats, ConfigError> {
+    let keep_days = *raw.keep_days.get_ref();
+    let (lo, hi) = KEEP_DAYS_RANGE;
+    if !(lo..=hi).contains(&keep_days) {
+        return Err(src.err(
+            &raw.keep_days,
+            format!("keep_days = {keep_days} is out of range"),
+            format!(
+                "use a number of days from {lo} to {hi}; the default, {}, keeps a bit more \
+                 than a year so a year can be compared with the last",
+                crate::stats::DEFAULT_KEEP_DAYS
+            ),
+        ));
+    }
+    let min_count = *raw.min_count.get_ref();
+    if min_count == 0 {
+        return Err(src.err(
+            &raw.min_count,
+            "min_count must be at least 1",
+            "use 1 or more: counts per service, per blocked domain and per problem below it \
+             are shown as \"< N\"; the default, 3, keeps one person's visit from being \
+             singled out",
+        ));
+    }
+    let runtime = Path::new(crate::sessiondir::SYSTEM_RUNTIME);
+    let example = "e.g. \"/var/lib/prometheus/node-exporter/guichet.prom\"";
+    let outside_runtime = |p: &Spanned<PathBuf>, what: &str, example: &str| {
+        let path = src.resolve(p.get_ref());
+        if crate::sessiondir::is_within(&path, runtime) {
+            return Err(src.err(
+                p,
+                format!(
+                    "{what} is inside guichet's runtime folder {}",
+                    runtime.display()
+                ),
+                format!(
+                    "session folders live there and are wiped, and /run is emptied at every \
+                     boot: choose a place that lasts, {example}"
+                ),
+            ));
+        }
+        Ok(path)
+    };
+    let dir = outside_runtime(
+        &raw.dir,
+        "the statistics folder",
+        "e.g. \"/var/lib/guichet/stats\"",
+    )?;
+    let openmetrics_file = match &raw.openmetrics_file {
+        None => None,
+        Some(f) => {
+            if f.get_ref().extension().is_none_or(|e| e != "prom")
+                || f.get_ref().file_stem().is_none_or(|s| s.is_empty())
+            {
+                return Err(src.err(
+                    f,
+                    "openmetrics_file must be a file name ending in .prom",
+                    format!(
+                        "node-exporter's textfile collector reads only *.prom files, {example}"
+                    ),
+                ));
+            }
+            let path = outside_runtime(f, "openmetrics_file", example)?;
+            if crate::sessiondir::is_within(&path, &dir) {
+                return Err(src.err(
+                    f,
+                    "openmetrics_file is inside the statistics folder",
+                    format!(
+                        "that folder holds day files only; put the file in the folder \
+                         the textfile collector reads, {example}"
+                    ),
+                ));
+            }
+            Some(path)
+        }
+    };
+    Ok(Stats {
+        enabled: raw.enabled,
+        dir,
+        keep_days: u32::try_from(keep_days).unwrap_or(u32::MAX),
+        min_count,
+        openmetrics_file,
     })
 }
 

@@ -8,10 +8,11 @@
 //! `[printing]`, when present, enables printing to one CUPS queue; it has no switch for the
 //! wipe of print jobs, which always runs when printing is configured (see [`crate::printjobs`]).
 //!
-//! Relative paths (`pack_dirs`, `stats.dir`, `control.socket`) resolve against the folder of
-//! the config file, so the example config works from a checkout. The local rules of
-//! `[policy] extra` become one more service, [`crate::policy::LOCAL_ID`] (an id no pack may
-//! take), after the packs.
+//! Relative paths (`pack_dirs`, `stats.dir`, `stats.openmetrics_file`, `control.socket`)
+//! resolve against the folder of the config file, so the example config works from a
+//! checkout. The local rules of `[policy] extra` become one more service,
+//! [`crate::policy::LOCAL_ID`] (an id no pack may take), after the packs. `[stats]` places
+//! are refused inside guichet's runtime folder, where session folders are wiped.
 //!
 //! A checked config travels to each view by value: guichetd writes it into the session
 //! directory as a JSON snapshot and the view never reads `guichet.toml` (see `snapshot`).
@@ -62,6 +63,8 @@ pub const DEFAULT_BLOCKED_EXTENSIONS: &[&str] = &[
 const IDLE_TIMEOUT_RANGE: (u64, u64) = (30, 4 * 3600);
 const IDLE_WARNING_RANGE: (u64, u64) = (5, 600);
 const MAX_DURATION_RANGE: (u64, u64) = (300, 24 * 3600);
+/// Retention of the statistics, in days: up to ten years.
+const KEEP_DAYS_RANGE: (u64, u64) = (1, 3660);
 
 /// A checked configuration with its compiled policy.
 ///
@@ -151,11 +154,21 @@ pub struct Control {
     pub staff_group: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// `[stats]`: the per-day counters (see [`crate::stats`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Stats {
+    /// `false`: nothing is counted or written.
     pub enabled: bool,
+    /// The folder of the day files (never inside the runtime dir, whose `sessions/` are wiped).
     pub dir: PathBuf,
+    /// Day files older than this many days are deleted.
+    pub keep_days: u32,
+    /// Per-key counts below this are suppressed in every export.
+    pub min_count: u64,
+    /// The OpenMetrics file guichetd keeps for a node-exporter textfile collector (closed days
+    /// only), when set.
+    pub openmetrics_file: Option<PathBuf>,
 }
 
 /// Where the take-away prints, and the CUPS server whose jobs of the kiosk user are wiped.

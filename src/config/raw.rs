@@ -127,14 +127,20 @@ impl Default for RawControl {
 #[serde(deny_unknown_fields, default)]
 pub struct RawStats {
     pub enabled: bool,
-    pub dir: PathBuf,
+    pub dir: Spanned<PathBuf>,
+    pub keep_days: Spanned<u64>,
+    pub min_count: Spanned<u64>,
+    pub openmetrics_file: Option<Spanned<PathBuf>>,
 }
 
 impl Default for RawStats {
     fn default() -> Self {
         RawStats {
             enabled: true,
-            dir: PathBuf::from("/var/lib/guichet/stats"),
+            dir: Spanned::new(0..0, PathBuf::from("/var/lib/guichet/stats")),
+            keep_days: Spanned::new(0..0, u64::from(crate::stats::DEFAULT_KEEP_DAYS)),
+            min_count: Spanned::new(0..0, crate::stats::DEFAULT_MIN_COUNT),
+            openmetrics_file: None,
         }
     }
 }

@@ -3,14 +3,17 @@
 //! Everything that happens arrives as one [`Input`] on one channel: view messages and view
 //! exits (a reader thread per view), signals (a `sigwait` thread: TERM/INT stop, HUP reloads,
 //! CHLD reaps), config changes (`notify`), and control requests (the control socket thread).
-//! The loop turns them into [`Event`]s for the pure state machine ([`crate::session`]) and
+//! The loop turns them into [`Event`]s for the pure state machine ([`machine`]) and
 //! carries out the [`Action`]s it returns: send to the shown view, promote the spare, wipe.
 //! Handlers are named after what happened (`on_view_exit`, `on_signal`, …).
 //!
-//! Logs are state changes, wipe results with timings, blocked hosts and categories, staff
-//! actions: never a URL, title, file name or typed text (the protocol cannot carry them).
+//! Logs are state changes, wipe results with timings, staff actions, warnings: never a URL,
+//! title, file name or typed text (the protocol cannot carry them), and at the default level
+//! no host or category either. What the person did is counted per day instead
+//! (`counting`, the statistics of `crate::stats`).
 
 pub mod control;
+mod counting;
 pub mod machine;
 mod reload;
 pub mod spawn;
@@ -32,7 +35,8 @@ use crate::protocol::control::{LastWipe, Request, Response};
 use crate::protocol::view::ToView;
 use crate::sys::reap_any;
 use control::{Access, Server};
-use machine::{Action, Event, Limits, Machine, State};
+use counting::Counting;
+use machine::{Action, EndReason, Event, Limits, Machine, State};
 use spawn::ViewPid;
 use wipe::wipe_leftovers;
 
@@ -161,6 +165,8 @@ struct Supervisor {
     failed: Vec<(Option<ViewPid>, PathBuf)>,
     /// Service ids whose pages the running session loaded (for their logout URLs).
     used_services: BTreeSet<String>,
+    /// The statistics: the running session's tally and the day files.
+    counting: Counting,
     last_wipe: Option<LastWipe>,
     sessions_started: u64,
     reset_at: Option<Instant>,
@@ -182,7 +188,9 @@ struct Supervisor {
 impl Supervisor {
     fn new(opts: Options, config: Config, events: Sender<Input>) -> Supervisor {
         let limits = limits(&config, opts.speedup);
-        let machine = Machine::new(limits, opts.spare, Instant::now());
+        let now = Instant::now();
+        let machine = Machine::new(limits, opts.spare, now);
+        let counting = Counting::new(&config.stats, &opts.launcher.runtime, now);
         Supervisor {
             opts,
             config,
@@ -197,6 +205,7 @@ impl Supervisor {
             retired: Vec::new(),
             failed: Vec::new(),
             used_services: BTreeSet::new(),
+            counting,
             last_wipe: None,
             sessions_started: 0,
             reset_at: None,
@@ -221,6 +230,7 @@ impl Supervisor {
                 self.spare_not_before,
                 self.spare_ready_deadline(),
                 self.notice_deadline(),
+                Some(self.counting.deadline()),
             ]
             .into_iter()
             .flatten()
@@ -272,15 +282,21 @@ impl Supervisor {
         }
         self.watch_the_screen(now);
         self.event(Event::Tick);
+        self.counting.on_time(Instant::now());
     }
 
     /// Feeds one event to the machine, logs the state change, carries out the actions.
     fn event(&mut self, event: Event) {
         let before = self.machine.state();
-        let actions = self.machine.handle(event, Instant::now());
+        let now = Instant::now();
+        let actions = self.machine.handle(event, now);
         let after = self.machine.state();
         if before != after {
             tracing::info!("state: {} -> {}", name(before), name(after));
+        }
+        // The person's first input: a session starts (an untouched welcome is none).
+        if (before, after) == (State::Welcome, State::Active) {
+            self.counting.session_started(now);
         }
         self.apply(actions);
     }
@@ -303,10 +319,18 @@ impl Supervisor {
                     }
                 }
                 Action::Promote => self.promote(),
-                Action::Wipe(reason) => self.wipe_retired(reason),
+                Action::Wipe(reason) => {
+                    self.counting.session_ended(reason, Instant::now());
+                    self.wipe_retired(reason);
+                }
                 Action::StartSpare => self.ensure_spare(),
                 Action::ApplyConfig => self.apply_config(),
-                Action::Shutdown => self.shutdown(),
+                Action::Shutdown => {
+                    let now = Instant::now();
+                    self.counting.session_ended(EndReason::Shutdown, now);
+                    self.shutdown();
+                    self.counting.flush(Instant::now());
+                }
             }
         }
         if self.opts.spare && !self.stopping {

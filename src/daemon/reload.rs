@@ -1,5 +1,6 @@
 //! Config reloads: a changed or signalled config is checked, staged, and applied at the next
-//! welcome screen — never mid-session. A broken file is rejected and the running config stays.
+//! welcome screen — never mid-session (the session timers, the policy, the statistics' folder
+//! and settings all change between two sessions). A broken file is rejected and the running config stays.
 
 use crate::config::Config;
 use crate::daemon::machine::{EndReason, Event};
@@ -65,6 +66,8 @@ impl Supervisor {
     pub(super) fn apply_config(&mut self) {
         if let Some(config) = self.pending.take() {
             self.machine.set_limits(limits(&config, self.opts.speedup));
+            self.counting
+                .reconfigure(&config.stats, std::time::Instant::now());
             self.config = config;
             tracing::info!(terminal = %self.config.terminal.name, "config: applied");
         }

@@ -1,9 +1,12 @@
-//! The supervisor's answers to staff: control requests and `status`.
+//! The supervisor's answers to staff: control requests, `status` and `stats`.
 
 use std::time::Instant;
 
+use chrono::NaiveDate;
+
 use super::machine::Event;
-use crate::protocol::control::{ConfigState, Request, Response, Status};
+use crate::protocol::control::{ConfigState, Request, Response, Status, MAX_STATS_REPLY};
+use crate::stats::{Format, Grouping};
 
 use super::{name, Supervisor};
 
@@ -12,6 +15,12 @@ impl Supervisor {
         let staff = |e: Event, what: &str| (e, what.to_owned());
         let (event, what) = match request {
             Request::Status => return Response::Status(self.status()),
+            Request::Stats {
+                from,
+                to,
+                by,
+                format,
+            } => return self.stats(from, to, by, format),
             Request::Reload => {
                 tracing::info!("staff: reload");
                 return match self.reload("guichetctl reload") {
@@ -54,6 +63,28 @@ impl Supervisor {
                 pending: self.pending.is_some(),
                 rejected: self.rejected.clone(),
             },
+            stats_warning: self.counting.warning(),
         }
+    }
+
+    /// `guichetctl stats`: the figures of the days asked for, within the reply's bound.
+    fn stats(&self, from: NaiveDate, to: NaiveDate, by: Grouping, format: Format) -> Response {
+        let (text, skipped) = match self.counting.report(from, to, by, format) {
+            Ok(r) => r,
+            Err(e) => return Response::error(e),
+        };
+        for s in &skipped {
+            tracing::warn!("statistics: skipped {s}");
+        }
+        let reply = Response::Stats { text, skipped };
+        let len = serde_json::to_vec(&reply).map_or(usize::MAX, |v| v.len() + 1);
+        if len > MAX_STATS_REPLY {
+            return Response::error(format!(
+                "the report is larger than {} MiB: ask for fewer days (--from, --to) or \
+                 group them (--by week or month)",
+                MAX_STATS_REPLY >> 20
+            ));
+        }
+        reply
     }
 }

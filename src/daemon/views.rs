@@ -2,7 +2,8 @@
 //!
 //! [`View`] is one running `guichet-view` (its session dir, its stdin, a reader thread that
 //! turns its stdout into [`Input::View`]). The `impl Supervisor` below keeps a hidden spare
-//! ready, promotes it when a session ends, and handles what the shown view reports.
+//! ready, promotes it when a session ends, and handles what the shown view reports (the
+//! session's timers, the services used for their logout URLs, and the statistics).
 
 use std::io::BufReader;
 use std::path::PathBuf;
@@ -15,10 +16,10 @@ use super::spawn::{spawn_view, SpawnOptions, ViewPid};
 use super::{Input, Supervisor};
 use crate::config::Config;
 use crate::loggable::Private;
-use crate::policy::Decision;
 use crate::protocol::frame::{read_frame, write_frame, FrameError};
-use crate::protocol::view::{FromView, ToView};
+use crate::protocol::view::{DownloadState, FromView, ToView};
 use crate::sessiondir::SessionDir;
+use crate::stats::ServiceId;
 use crate::sys::Exit;
 
 /// Longest wait before restarting a view that failed to start.
@@ -329,37 +330,73 @@ impl Supervisor {
     pub(super) fn on_shown_message(&mut self, msg: FromView) {
         match msg {
             FromView::Ready => {}
-            FromView::Shown => match self.reset_until_shown.take() {
-                Some(t) => tracing::info!(
-                    latency_us = t.elapsed().as_micros() as u64,
-                    "next view on screen after reset"
-                ),
-                None => tracing::info!("view on screen"),
-            },
+            FromView::Shown => {
+                match self.reset_until_shown.take() {
+                    Some(t) => tracing::info!(
+                        latency_us = t.elapsed().as_micros() as u64,
+                        "next view on screen after reset"
+                    ),
+                    None => tracing::info!("view on screen"),
+                }
+                self.counting.view_on_screen(Instant::now());
+            }
             FromView::Activity | FromView::Language { .. } => self.event(Event::Activity),
             // What the person visits, blocks, downloads or prints is no trail for the journal:
-            // `debug` only (the statistics count it per day).
-            FromView::Navigated { host, category } => {
+            // `debug` only; the statistics count it per day.
+            FromView::Navigated {
+                host,
+                category,
+                service,
+            } => {
                 tracing::debug!(
                     host = host.as_str(),
                     category = category.as_str(),
+                    service = service.as_str(),
                     "navigated"
                 );
-                if let Ok(url) = url::Url::parse(&format!("https://{}/", host.as_str())) {
-                    if let Decision::Allow(a) = self.config.policy.policy.decide_url(&url) {
-                        self.used_services.insert(a.service);
-                    }
+                self.on_service_used(&service);
+            }
+            FromView::Blocked { host, reason } => {
+                tracing::debug!(
+                    host = host.as_ref().map_or("-", |h| h.as_str()),
+                    ?reason,
+                    "blocked"
+                );
+                self.counting.recorder().blocked(host.as_ref());
+            }
+            FromView::Download { state, bytes } => {
+                tracing::debug!(?state, bytes, "download");
+                if state == DownloadState::Finished {
+                    self.counting.recorder().downloaded();
                 }
             }
-            FromView::Blocked { host, reason } => tracing::debug!(
-                host = host.as_ref().map_or("-", |h| h.as_str()),
-                ?reason,
-                "blocked"
-            ),
-            FromView::Download { state, bytes } => {
-                tracing::debug!(?state, bytes, "download")
-            }
             FromView::PrintRequested => tracing::debug!("print requested"),
+            FromView::Printed { pages } => {
+                tracing::debug!(pages, "printed");
+                self.counting.recorder().printed(pages);
+            }
+            FromView::UsbCopied { files } => {
+                tracing::debug!(files, "copied to USB");
+                self.counting.recorder().usb_copied(files);
+            }
+            FromView::HelperCalled => {
+                tracing::debug!("helper called");
+                self.counting.recorder().helper_called();
+            }
+            FromView::ProblemReported { service, kind } => {
+                tracing::debug!(service = service.as_str(), ?kind, "problem reported");
+                if self
+                    .config
+                    .policy
+                    .policy
+                    .service(service.as_str())
+                    .is_some()
+                {
+                    self.counting.recorder().problem_reported(&service, kind);
+                } else {
+                    tracing::debug!("problem report for a service not in the config: ignored");
+                }
+            }
             FromView::EndRequested => {
                 tracing::debug!("end of session requested by the person");
                 self.event(Event::EndRequested)
@@ -370,6 +407,21 @@ impl Supervisor {
                 self.event(Event::ViewLost);
             }
         }
+    }
+
+    /// The shown view loaded a page of `service`. Only a service of the running config counts
+    /// (for its logout URL and the statistics, with the config's category): the view cannot
+    /// add names of its own, and what cannot be checked counts nothing.
+    fn on_service_used(&mut self, service: &ServiceId) {
+        let Some(s) = self.config.policy.policy.service(service.as_str()) else {
+            tracing::debug!("navigation to a service not in the config: not counted");
+            return;
+        };
+        let category = s.category;
+        self.used_services.insert(s.id.clone());
+        let recorder = self.counting.recorder();
+        recorder.service_used(service);
+        recorder.category_used(category);
     }
 
     /// A view's process ended (its stdout closed, or it was reaped).

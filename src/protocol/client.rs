@@ -5,8 +5,8 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::control::{Request, Response};
-use crate::protocol::frame::{read_frame, write_frame, FrameError};
+use super::control::{Request, Response, MAX_STATS_REPLY};
+use crate::protocol::frame::{read_frame_within, write_frame, FrameError, MAX_LINE};
 
 /// Long enough for a reset with its wipe.
 const TIMEOUT: Duration = Duration::from_secs(15);
@@ -51,7 +51,12 @@ pub fn request(socket: &Path, request: &Request) -> Result<Response, ClientError
     // A refused peer gets its reply before it writes; a failed write still lets us read it.
     let _ = write_frame(&mut writer, request);
     let mut reader = BufReader::new(stream);
-    match read_frame::<Response>(&mut reader) {
+    // Only a `stats` reply may be larger than a line; it is bounded all the same.
+    let max = match request {
+        Request::Stats { .. } => MAX_STATS_REPLY,
+        _ => MAX_LINE,
+    };
+    match read_frame_within::<Response>(&mut reader, max) {
         Ok(Some(r)) => Ok(r),
         Ok(None) => Err(ClientError::NoReply),
         Err(e) => Err(ClientError::Protocol(e)),

@@ -9,10 +9,20 @@
 //!
 //! Nothing here says what the person is doing: `status` carries the state, the session's age,
 //! the terminal name, the last wipe result and the config state — never a URL, title or file.
+//! `stats` carries the per-day figures of `crate::stats`, with small counts suppressed.
+//!
+//! A request and every reply but `stats` fit in [`super::frame::MAX_LINE`]; a `stats` reply
+//! may take up to [`MAX_STATS_REPLY`], which guichetd checks before sending and guichetctl
+//! before allocating.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::daemon::machine::State;
+use crate::stats::{Format, Grouping};
+
+/// Longest `stats` reply, newline included: a year of daily figures in any format fits.
+pub const MAX_STATS_REPLY: usize = 4 * 1024 * 1024;
 
 /// `guichetctl` → `guichetd`. A request with a field its command does not take is refused
 /// (`{"type":"pause","confirm":false}` is an error, not a pause).
@@ -43,6 +53,16 @@ pub enum Request {
     ///
     /// `{"type":"reload"}`
     Reload,
+    /// The statistics of the days `from` to `to` (local days, both included), grouped `by`
+    /// day, week or month, in `format`. The reply is [`Response::Stats`].
+    ///
+    /// `{"type":"stats","from":"2026-11-01","to":"2026-11-30","by":"week","format":"csv"}`
+    Stats {
+        from: NaiveDate,
+        to: NaiveDate,
+        by: Grouping,
+        format: Format,
+    },
 }
 
 /// The request as read: every command a struct, so that `deny_unknown_fields` holds for the
@@ -58,6 +78,12 @@ enum WireRequest {
     Pause {},
     Resume {},
     Reload {},
+    Stats {
+        from: NaiveDate,
+        to: NaiveDate,
+        by: Grouping,
+        format: Format,
+    },
 }
 
 impl<'de> Deserialize<'de> for Request {
@@ -68,6 +94,17 @@ impl<'de> Deserialize<'de> for Request {
             WireRequest::Pause {} => Request::Pause,
             WireRequest::Resume {} => Request::Resume,
             WireRequest::Reload {} => Request::Reload,
+            WireRequest::Stats {
+                from,
+                to,
+                by,
+                format,
+            } => Request::Stats {
+                from,
+                to,
+                by,
+                format,
+            },
         })
     }
 }
@@ -89,8 +126,14 @@ pub enum Response {
     /// `{"type":"status","state":"active","terminal":"EPN — poste 2","session_age_secs":754,
     ///   "sessions_started":12,"spare_ready":true,"pause_pending":false,"out_of_order":null,
     ///   "last_wipe":{"ok":true,"millis":41,"error":null},
-    ///   "config":{"pending":false,"rejected":null}}`
+    ///   "config":{"pending":false,"rejected":null},"stats_warning":null}`
     Status(Status),
+    /// The reply to `stats`: the report as text in the format asked for, and the statistics
+    /// files that were skipped (name and reason), for guichetctl to print on stderr.
+    ///
+    /// `{"type":"stats","text":"period,figure,key,value,note\n…",
+    ///   "skipped":["/var/lib/guichet/stats/2026-11-03.json: truncated at line 9 column 3"]}`
+    Stats { text: String, skipped: Vec<String> },
 }
 
 /// What `guichetctl status` shows.
@@ -110,6 +153,9 @@ pub struct Status {
     pub out_of_order: Option<String>,
     pub last_wipe: Option<LastWipe>,
     pub config: ConfigState,
+    /// Why the statistics are not being written (a folder that cannot be written, a failed
+    /// flush), until a write succeeds. A warning only: the terminal stays in service.
+    pub stats_warning: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,6 +202,15 @@ mod tests {
             (r#"{"type":"pause"}"#, Request::Pause),
             (r#"{"type":"resume"}"#, Request::Resume),
             (r#"{"type":"reload"}"#, Request::Reload),
+            (
+                r#"{"type":"stats","from":"2026-11-01","to":"2026-11-30","by":"week","format":"csv"}"#,
+                Request::Stats {
+                    from: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+                    to: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+                    by: Grouping::Week,
+                    format: Format::Csv,
+                },
+            ),
         ];
         for (json, r) in req {
             assert_eq!(serde_json::from_str::<Request>(json).unwrap(), r);
@@ -165,9 +220,13 @@ mod tests {
             serde_json::from_str::<Request>(r#"{"type":"reset"}"#).unwrap(),
             Request::Reset { now: false }
         );
-        let status = r#"{"type":"status","state":"active","terminal":"EPN — poste 2","session_age_secs":754,"sessions_started":12,"spare_ready":true,"pause_pending":false,"out_of_order":null,"last_wipe":{"ok":true,"millis":41,"error":null},"config":{"pending":false,"rejected":null}}"#;
+        let status = r#"{"type":"status","state":"active","terminal":"EPN — poste 2","session_age_secs":754,"sessions_started":12,"spare_ready":true,"pause_pending":false,"out_of_order":null,"last_wipe":{"ok":true,"millis":41,"error":null},"config":{"pending":false,"rejected":null},"stats_warning":null}"#;
         let r: Response = serde_json::from_str(status).unwrap();
         assert_eq!(serde_json::to_string(&r).unwrap(), status);
+        let stats = r#"{"type":"stats","text":"period,figure,key,value,note\n","skipped":["/var/lib/guichet/stats/2026-11-03.json: truncated at line 9 column 3"]}"#;
+        let r: Response = serde_json::from_str(stats).unwrap();
+        assert!(matches!(&r, Response::Stats { skipped, .. } if skipped.len() == 1));
+        assert_eq!(serde_json::to_string(&r).unwrap(), stats);
         assert_eq!(
             serde_json::to_string(&Response::ok("the session ends now")).unwrap(),
             r#"{"type":"ok","message":"the session ends now"}"#
@@ -184,6 +243,11 @@ mod tests {
             r#"{"type":"resume","now":true}"#,
             r#"{"type":"reload","file":"/tmp/x"}"#,
             r#"{"type":"reset","now":"yes"}"#,
+            r#"{"type":"stats","from":"2026-11-01","to":"2026-11-30","by":"week","format":"csv","min_count":1}"#,
+            r#"{"type":"stats","from":"2026-11-01","to":"2026-11-30","by":"year","format":"csv"}"#,
+            r#"{"type":"stats","from":"2026-11-01","to":"2026-11-30","by":"day","format":"xml"}"#,
+            r#"{"type":"stats","from":"yesterday","to":"2026-11-30","by":"day","format":"csv"}"#,
+            r#"{"type":"stats","from":"2026-11-01","by":"day","format":"csv"}"#,
         ] {
             assert!(serde_json::from_str::<Request>(bad).is_err(), "{bad}");
         }

@@ -15,7 +15,7 @@ pub const MAX_LINE: usize = 16 * 1024;
 /// Why a frame could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum FrameError {
-    #[error("line longer than {MAX_LINE} bytes")]
+    #[error("line longer than the protocol allows")]
     TooLong,
     #[error("malformed message: {0}")]
     Malformed(#[source] serde_json::Error),
@@ -26,14 +26,23 @@ pub enum FrameError {
 /// Reads one message; `Ok(None)` at end of stream. On `TooLong` the rest of the line is
 /// discarded so the stream stays usable.
 pub fn read_frame<T: DeserializeOwned>(reader: &mut impl BufRead) -> Result<Option<T>, FrameError> {
+    read_frame_within(reader, MAX_LINE)
+}
+
+/// [`read_frame`] with another bound than [`MAX_LINE`] (a reply known to be larger, such as
+/// `stats`): the line is read `max` bytes at most, never more, whatever the peer sends.
+pub fn read_frame_within<T: DeserializeOwned>(
+    reader: &mut impl BufRead,
+    max: usize,
+) -> Result<Option<T>, FrameError> {
     let mut line = Vec::new();
     let n = (&mut *reader)
-        .take(MAX_LINE as u64)
+        .take(max as u64)
         .read_until(b'\n', &mut line)?;
     if n == 0 {
         return Ok(None);
     }
-    if line.last() != Some(&b'\n') && n == MAX_LINE {
+    if line.last() != Some(&b'\n') && n == max {
         skip_line(reader)?;
         return Err(FrameError::TooLong);
     }
@@ -94,5 +103,22 @@ mod tests {
             Err(FrameError::Malformed(_))
         ));
         assert_eq!(read_frame::<FromView>(&mut r).unwrap(), None);
+    }
+
+    #[test]
+    fn a_larger_bound_is_a_bound_too() {
+        let big = format!(
+            "{{\"type\":\"ok\",\"message\":\"{}\"}}\n",
+            "x".repeat(MAX_LINE * 2)
+        );
+        let msg = |max| {
+            read_frame_within::<crate::protocol::control::Response>(
+                &mut Cursor::new(big.clone()),
+                max,
+            )
+        };
+        assert!(matches!(msg(MAX_LINE), Err(FrameError::TooLong)));
+        assert!(matches!(msg(big.len()), Ok(Some(_))));
+        assert!(matches!(msg(big.len() - 1), Err(FrameError::TooLong)));
     }
 }

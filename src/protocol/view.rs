@@ -13,13 +13,16 @@
 //! broken or deleted after guichetd checked it does not reach a session.
 //!
 //! Nothing here carries a URL, path, query, title, file name or typed text: hosts travel as
-//! [`LoggableHost`], downloads as sizes.
+//! [`LoggableHost`], downloads as sizes, services as [`ServiceId`] (the syntax of a pack id,
+//! checked when the line is read), problems as a closed [`ProblemKind`]. The statistics
+//! (`crate::stats`) are fed from these messages only.
 
 use serde::{Deserialize, Serialize};
 
 use crate::lang::Lang;
 use crate::loggable::{LoggableHost, Private};
 use crate::policy::{BlockReason, Category};
+use crate::stats::{ProblemKind, ServiceId};
 
 /// Supervisor → view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,12 +99,14 @@ pub enum FromView {
     ///
     /// `{"type":"language","lang":"nl"}`
     Language { lang: Lang },
-    /// A top-level page of an approved service was loaded.
+    /// A top-level page of an approved service was loaded: its host, and the service (and
+    /// its category) whose rule allowed it.
     ///
-    /// `{"type":"navigated","host":"www.myminfin.be","category":"taxes"}`
+    /// `{"type":"navigated","host":"www.myminfin.be","category":"taxes","service":"myminfin"}`
     Navigated {
         host: LoggableHost,
         category: Category,
+        service: ServiceId,
     },
     /// A navigation was blocked (host only when the URL had one).
     ///
@@ -118,6 +123,26 @@ pub enum FromView {
     ///
     /// `{"type":"print_requested"}`
     PrintRequested,
+    /// The trusted print flow sent a job of `pages` pages to the printer (what was printed,
+    /// not what a page asked for: see `print_requested`).
+    ///
+    /// `{"type":"printed","pages":3}`
+    Printed { pages: u32 },
+    /// The take-away copied `files` files to a USB medium.
+    ///
+    /// `{"type":"usb_copied","files":2}`
+    UsbCopied { files: u32 },
+    /// The person pressed "Call the helper" in the toolbar.
+    ///
+    /// `{"type":"helper_called"}`
+    HelperCalled,
+    /// The person pressed "Report a problem" and chose what went wrong with `service`.
+    ///
+    /// `{"type":"problem_reported","service":"myminfin","kind":"login_fails"}`
+    ProblemReported {
+        service: ServiceId,
+        kind: ProblemKind,
+    },
     /// The person pressed "End session".
     ///
     /// `{"type":"end_requested"}`
@@ -182,17 +207,83 @@ mod tests {
             assert_eq!(serde_json::from_str::<ToView>(json).unwrap(), msg);
             assert_eq!(serde_json::to_string(&msg).unwrap(), json);
         }
-        let from: FromView = serde_json::from_str(
+        let host = |h: &str| LoggableHost::try_from(h.to_owned()).unwrap();
+        let service = |s: &str| ServiceId::new(s).unwrap();
+        let from: Vec<(&str, FromView)> = vec![
+            (r#"{"type":"ready"}"#, FromView::Ready),
+            (r#"{"type":"shown"}"#, FromView::Shown),
+            (r#"{"type":"activity"}"#, FromView::Activity),
+            (
+                r#"{"type":"language","lang":"nl"}"#,
+                FromView::Language { lang: Lang::Nl },
+            ),
+            (
+                r#"{"type":"navigated","host":"www.myminfin.be","category":"taxes","service":"myminfin"}"#,
+                FromView::Navigated {
+                    host: host("www.myminfin.be"),
+                    category: Category::Taxes,
+                    service: service("myminfin"),
+                },
+            ),
+            (
+                r#"{"type":"blocked","host":"evil.example","reason":"not_listed"}"#,
+                FromView::Blocked {
+                    host: Some(host("evil.example")),
+                    reason: BlockReason::NotListed,
+                },
+            ),
+            (
+                r#"{"type":"download","state":"finished","bytes":52311}"#,
+                FromView::Download {
+                    state: DownloadState::Finished,
+                    bytes: 52311,
+                },
+            ),
+            (r#"{"type":"print_requested"}"#, FromView::PrintRequested),
+            (
+                r#"{"type":"printed","pages":3}"#,
+                FromView::Printed { pages: 3 },
+            ),
+            (
+                r#"{"type":"usb_copied","files":2}"#,
+                FromView::UsbCopied { files: 2 },
+            ),
+            (r#"{"type":"helper_called"}"#, FromView::HelperCalled),
+            (
+                r#"{"type":"problem_reported","service":"myminfin","kind":"login_fails"}"#,
+                FromView::ProblemReported {
+                    service: service("myminfin"),
+                    kind: ProblemKind::LoginFails,
+                },
+            ),
+            (r#"{"type":"end_requested"}"#, FromView::EndRequested),
+            (r#"{"type":"ended"}"#, FromView::Ended),
+            (
+                r#"{"type":"crashed","what":"web_process_terminated"}"#,
+                FromView::Crashed {
+                    what: CrashKind::WebProcessTerminated,
+                },
+            ),
+        ];
+        for (json, msg) in from {
+            assert_eq!(serde_json::from_str::<FromView>(json).unwrap(), msg);
+            assert_eq!(serde_json::to_string(&msg).unwrap(), json);
+        }
+    }
+
+    #[test]
+    fn a_service_or_a_problem_cannot_carry_text() {
+        for bad in [
+            r#"{"type":"navigated","host":"www.myminfin.be","category":"taxes","service":"Jean Dupont"}"#,
+            r#"{"type":"navigated","host":"www.myminfin.be","category":"taxes","service":"https://x/y"}"#,
             r#"{"type":"navigated","host":"www.myminfin.be","category":"taxes"}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            from,
-            FromView::Navigated {
-                host: LoggableHost::try_from("www.myminfin.be".to_owned()).unwrap(),
-                category: Category::Taxes
-            }
-        );
+            r#"{"type":"problem_reported","service":"myminfin","kind":"my password is x"}"#,
+            r#"{"type":"problem_reported","service":"","kind":"other"}"#,
+            r#"{"type":"printed","pages":-1}"#,
+            r#"{"type":"usb_copied","files":"a.pdf"}"#,
+        ] {
+            assert!(serde_json::from_str::<FromView>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Datelike, Days, Local, NaiveDate, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
 
 /// The local calendar day of the instant `at` in `zone`.
 pub fn local_day<Tz: TimeZone>(at: DateTime<Utc>, zone: &Tz) -> NaiveDate {
@@ -33,7 +34,8 @@ pub(crate) fn days_before(day: NaiveDate, n: u32) -> NaiveDate {
 }
 
 /// How an export groups days.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Grouping {
     Day,
     /// ISO 8601 weeks (Monday to Sunday), labelled `2026-W49` with the ISO week-year.

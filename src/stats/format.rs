@@ -24,13 +24,15 @@
 use std::fmt::Write as _;
 use std::str::FromStr;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::calendar::Grouping;
 use super::export::{Cell, Figure, PeriodFigures, Report};
 
-/// An export format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// An export format (`table`, `csv`, `json`, `openmetrics`, in text and on the wire).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     Table,
     Csv,

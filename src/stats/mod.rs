@@ -16,13 +16,16 @@
 //! - `files`: reading day files back from one or several folders (bad files are skipped and
 //!   reported) and retention;
 //! - `calendar`: local days (a session counts on the day it ends), ISO weeks, months;
-//! - `export` and `format`: grouping, small-number protection and the four formats.
+//! - `export` and `format`: grouping, small-number protection and the four formats;
+//! - `textfile`: the OpenMetrics file for a node-exporter textfile collector (closed days
+//!   only, rewritten only when it changes).
 //!
-//! The supervisor wires it as: on a session start, [`Recorder::start`] and
-//! [`Store::session_started`]; on each view report, the matching `Recorder` method; at the
-//! end, [`Recorder::end`], [`Store::session_ended`] and a forced [`Store::flush`]; on its
-//! timer, [`Store::flush_if_due`] and once a day [`prune`]. Flush and prune errors are
-//! warnings: statistics never stop a session.
+//! The supervisor (`crate::daemon::counting`) wires it as: on a session start,
+//! [`Recorder::start`] and [`Store::session_started`]; on each view report, the matching
+//! `Recorder` method; at the end, [`Recorder::end`], [`Store::session_ended`] and a forced
+//! [`Store::flush`]; on its timer ([`Store::next_flush`]), [`Store::flush_if_due`], and once a
+//! day [`prune`] and the OpenMetrics file. Flush and prune errors are warnings: statistics
+//! never stop a session.
 
 mod calendar;
 mod day;
@@ -32,6 +35,7 @@ mod format;
 mod keys;
 mod recorder;
 mod store;
+mod textfile;
 
 pub use calendar::{local_day, today, Grouping, GroupingError, Period};
 pub use day::{DayCounts, DecodeError};
@@ -41,6 +45,7 @@ pub use format::{Format, FormatError};
 pub use keys::{BlockedDomain, DurationBucket, EndReason, KeyError, ProblemKind, ServiceId};
 pub use recorder::{Recorder, SessionSummary};
 pub use store::{Flushed, Store, StoreError};
+pub use textfile::{closed_days_text, write_textfile, TEXTFILE_DAYS};
 
 #[cfg(test)]
 mod tests;

@@ -109,10 +109,10 @@ impl Recorder {
         }
     }
 
-    /// A file was copied to a USB medium.
-    pub fn usb_copied(&mut self) {
+    /// `files` files were copied to a USB medium (each file is one copy).
+    pub fn usb_copied(&mut self, files: u32) {
         if let Some(t) = self.tally() {
-            t.usb_copies = t.usb_copies.saturating_add(1);
+            t.usb_copies = t.usb_copies.saturating_add(u64::from(files));
         }
     }
 

@@ -134,6 +134,23 @@ impl Store {
         !self.pending.is_empty()
     }
 
+    /// When [`Store::flush_if_due`] will have something to do: `None` while nothing is
+    /// pending (the caller's timer can sleep until the next event).
+    pub fn next_flush(&self) -> Option<Instant> {
+        if !self.is_dirty() {
+            return None;
+        }
+        Some(match self.last_flush {
+            Some(t) => t + self.min_interval,
+            None => Instant::now(),
+        })
+    }
+
+    /// The counts not written yet, per day (a report adds them to the files' figures).
+    pub fn pending(&self) -> impl Iterator<Item = (NaiveDate, &DayCounts)> {
+        self.pending.iter().map(|(day, counts)| (*day, counts))
+    }
+
     /// Flushes if counts are pending and the last flush (tried) is `min_interval` old;
     /// `Ok(None)` when there was nothing to do yet.
     pub fn flush_if_due(&mut self, now: Instant) -> Result<Option<Flushed>, StoreError> {

@@ -92,11 +92,14 @@ pub(crate) fn connect(webview: &WebView, shared: &Rc<Shared>) {
             LoadEvent::Committed => {
                 sh.top_pending.set(false);
                 if let Decision::Allow(allow) = sh.policy().decide(&uri) {
-                    if let Some(host) = host_of(&uri) {
+                    // Pack ids were checked when the config loaded: `new` cannot fail here.
+                    let service = crate::stats::ServiceId::new(&allow.service);
+                    if let (Some(host), Ok(service)) = (host_of(&uri), service) {
                         tracing::debug!(%host, category = %allow.category, "navigated");
                         sh.reporter.send(&FromView::Navigated {
                             host,
                             category: allow.category,
+                            service,
                         });
                     }
                 }

@@ -1,8 +1,9 @@
 //! The real `guichetd` in a temp dir, with the fake view (`examples/fake_view.rs`) or the real
 //! one, driven through its control socket and `guichetctl`.
 //!
-//! [`Builder::start`] writes a config ([`super::config::config_text`], or takes the caller's),
-//! starts guichetd and waits for its first Welcome; [`Daemon::wait_status`] polls the control
+//! [`Builder::start`] writes a config ([`super::config::config_text`], with `[stats]` on when
+//! [`Builder::stats`] says so, or takes the caller's), starts guichetd and waits for its first
+//! Welcome; [`Daemon::wait_status`] polls the control
 //! socket until a condition on the status holds; [`Daemon::logs`] is guichetd's stderr (the
 //! real views' too: they inherit it); [`Daemon::shown`] is the fake view on screen.
 
@@ -75,6 +76,9 @@ pub struct Builder {
     pub extra_config: String,
     /// The state `start` waits for (the welcome screen, unless the test expects a failure).
     pub wait_for: State,
+    /// The body of the generated config's `[stats]` section, instead of `enabled = false`
+    /// (its folder is then [`Daemon::stats_dir`] unless the body says otherwise).
+    pub stats: Option<String>,
 }
 
 impl Default for Builder {
@@ -90,6 +94,7 @@ impl Default for Builder {
             relative_config: false,
             extra_config: String::new(),
             wait_for: State::Welcome,
+            stats: None,
         }
     }
 }
@@ -106,7 +111,17 @@ impl Builder {
             None => {
                 let socket = runtime.join("control.sock");
                 let config = tmp.path().join("guichet.toml");
-                let text = config_text("Poste test A", &socket, &self.staff, self.idle);
+                let mut text = config_text("Poste test A", &socket, &self.staff, self.idle);
+                if let Some(body) = &self.stats {
+                    let off = "[stats]\nenabled = false\ndir = \"stats\"\n";
+                    assert!(text.contains(off), "config_text changed its [stats]");
+                    let dir = if body.contains("dir =") {
+                        ""
+                    } else {
+                        "dir = \"stats\"\n"
+                    };
+                    text = text.replace(off, &format!("[stats]\n{dir}{body}\n"));
+                }
                 fs::write(&config, text + &self.extra_config).unwrap();
                 (config, socket)
             }
@@ -171,6 +186,11 @@ impl Daemon {
             }
         });
         self.wait_state(b.wait_for);
+    }
+
+    /// The generated config's statistics folder (`dir = "stats"`, next to the config).
+    pub fn stats_dir(&self) -> PathBuf {
+        self.tmp.path().join("stats")
     }
 
     pub fn logs(&self) -> String {

@@ -17,6 +17,8 @@
 //! - [`fake_view`]: what the fake view (`examples/fake_view.rs`) logged, and its command fifo.
 //! - [`procs`]: processes as `/proc` shows them: descendants, environment, process group.
 //! - [`canary`]: scans of whole folders for a string (the canary tests) or a file name.
+//! - [`stats`]: statistics tests: a time zone where it is noon, guichetd with `[stats]` on,
+//!   waiting until the view's messages are counted, `guichetctl stats` read back.
 //!
 //! Synchronise on events (protocol messages, requests seen by the proxy, the daemon's status,
 //! files, log lines) with the generous [`TIMEOUT`] / [`EVENTUALLY`]; never assert after a fixed
@@ -32,6 +34,7 @@ pub mod daemon;
 pub mod fake_view;
 pub mod procs;
 pub mod proxy;
+pub mod stats;
 pub mod view;
 pub mod xvfb;
 

@@ -18,7 +18,7 @@ fn busy_session() -> SessionSummary {
         r.downloaded();
         r.printed(3);
         r.printed(2);
-        r.usb_copied();
+        r.usb_copied(1);
         r.helper_called();
         r.problem_reported(&sid("myminfin"), ProblemKind::LoginFails);
         r.problem_reported(&sid("myminfin"), ProblemKind::LoginFails);

@@ -13,6 +13,7 @@ mod export;
 mod format;
 mod keys;
 mod store;
+mod textfile;
 
 const MIN: Duration = Duration::from_secs(60);
 

@@ -254,3 +254,22 @@ fn keep_days_zero_keeps_today_only() {
     assert_eq!(prune(tmp.path(), date(DAY), 0).unwrap().old_days, 1);
     assert!(tmp.path().join("2026-12-02.json").exists());
 }
+
+#[test]
+fn next_flush_says_when_the_timer_has_work() {
+    let (_tmp, mut s) = store();
+    assert_eq!(s.next_flush(), None, "nothing pending: no timer");
+    s.session_started(date(DAY));
+    let first = s.next_flush().unwrap();
+    assert!(first <= Instant::now(), "the first flush is due at once");
+    let t0 = Instant::now();
+    s.flush(t0).unwrap();
+    assert_eq!(s.next_flush(), None);
+    s.session_started(date(DAY));
+    assert_eq!(s.next_flush(), Some(t0 + Store::DEFAULT_MIN_INTERVAL));
+    let pending: Vec<_> = s
+        .pending()
+        .map(|(d, c)| (d, c.sessions_started()))
+        .collect();
+    assert_eq!(pending, [(date(DAY), 1)]);
+}
