@@ -153,7 +153,7 @@ fn explain_takes_the_url_as_webkit_hands_it_over() {
     assert_run(
         &o,
         ALLOW,
-        "allow mypension (be-federal, rule https://*.mypension.be)\n",
+        "allow mypension (be-federal, rule https://www.mypension.be)\n",
     );
 }
 
@@ -194,6 +194,31 @@ fn explain_with_a_missing_config_exits_2() {
 // ---------------------------------------------------------------------------------------------
 // check-config
 
+/// A pack that requires a pack the config does not enable: the config loads (exit 0) and
+/// check-config warns on stderr, naming both and the fix.
+#[test]
+fn check_config_warns_when_a_required_pack_is_not_enabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("guichet.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[terminal]\nname = \"t\"\n[policy]\npacks = [\"be-federal\"]\npack_dirs = [{:?}]\n",
+            root().join("policies").display().to_string()
+        ),
+    )
+    .unwrap();
+    let o = ctl(&["check-config", "--config", config.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "guichetctl: {}: warning: pack \"be-federal\" requires pack \"be-login\", which [policy] packs does not enable: its logins will be blocked\n  hint: add \"be-login\" to [policy] packs\n",
+            config.display()
+        )
+    );
+}
+
 #[test]
 fn check_config_prints_a_summary_and_exits_0() {
     let o = ctl(&["check-config", "--config", example().to_str().unwrap()]);
@@ -202,7 +227,12 @@ fn check_config_prints_a_summary_and_exits_0() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], format!("{}: ok", example().display()));
     assert_eq!(lines[1], "terminal: EPN démo — poste 1");
-    assert_eq!(lines[2], "packs: 1 (be-federal)");
+    assert_eq!(
+        lines[2],
+        "packs: 5 (be-login, be-federal, be-brussels, be-health, be-mobility)"
+    );
+    // The example enables what its packs require: no warning.
+    assert_eq!(stderr(&o), "");
     assert!(lines[3].starts_with("services: "), "{out}");
     assert!(lines[4].starts_with("rules: "), "{out}");
 

@@ -337,6 +337,9 @@ fn check_config(path: &Path) -> ExitCode {
     println!("packs: {} ({})", packs.len(), packs.join(", "));
     println!("services: {}", policy.services().len());
     println!("rules: {}", policy.rule_count());
+    for missing in config.policy.missing_packs() {
+        eprintln!("guichetctl: {}: warning: {missing}", path.display());
+    }
     ExitCode::from(EXIT_OK)
 }
 

@@ -16,8 +16,8 @@ mod rule;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-pub use pack::{Category, Pack, Permission, Service};
-pub use rule::{Rule, RuleError, Scheme};
+pub use pack::{Category, Pack, Permission, Service, StartUrls};
+pub use rule::{is_public_suffix, Rule, RuleError, Scheme};
 
 /// Id (service and pack) of the service made of `[policy] extra` rules; no pack may take it.
 /// It has no real name, so the welcome screen and the blocked page do not list it.
@@ -267,23 +267,31 @@ impl Policy {
         }
     }
 
-    /// The first rule, in priority order, that covers the URL: exact host first, then the
-    /// closest `*.` parent domain.
+    /// The rule that covers the URL: exact host first, then the closest `*.` parent domain;
+    /// among the rules of one host, the longest path prefix (so a service defined by
+    /// `www.x.be/app` is the one named for its pages even when another lists all of
+    /// `www.x.be`), then the first in priority order.
     fn find(&self, scheme: Scheme, host: &str, port: u16, path: Option<&str>) -> Option<Allow> {
         let mut key = host;
         loop {
             if let Some(refs) = self.by_host.get(key) {
+                let mut best: Option<(usize, RuleRef)> = None;
                 for &(si, ri) in refs {
-                    let service = &self.services[si as usize];
-                    let rule = &service.allow[ri as usize];
-                    if rule.matches(scheme, host, port, path) {
-                        return Some(Allow {
-                            service: service.id.clone(),
-                            pack: service.pack.clone(),
-                            category: service.category,
-                            rule: self.rule_texts[si as usize][ri as usize].clone(),
-                        });
+                    let rule = &self.services[si as usize].allow[ri as usize];
+                    if rule.matches(scheme, host, port, path)
+                        && best.is_none_or(|(len, _)| rule.path.len() > len)
+                    {
+                        best = Some((rule.path.len(), (si, ri)));
                     }
+                }
+                if let Some((_, (si, ri))) = best {
+                    let service = &self.services[si as usize];
+                    return Some(Allow {
+                        service: service.id.clone(),
+                        pack: service.pack.clone(),
+                        category: service.category,
+                        rule: self.rule_texts[si as usize][ri as usize].clone(),
+                    });
                 }
             }
             // IP literals have no parent domain.

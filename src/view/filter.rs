@@ -94,7 +94,10 @@ mod tests {
                 pack: "p".into(),
                 names: Localized::same("S"),
                 category: Category::Taxes,
-                start_url: url::Url::parse("https://www.example.be/").unwrap(),
+                start_url: crate::policy::StartUrls::same(
+                    url::Url::parse("https://www.example.be/").unwrap(),
+                ),
+                resources: vec![],
                 allow: rules.iter().map(|r| Rule::parse(r).unwrap()).collect(),
                 logout_url: None,
                 permissions: vec![],

@@ -161,7 +161,7 @@ fn render_notice(lang: Lang, title: &str, body: &str, policy: &Policy) -> String
     for s in policy.services().iter().filter(|s| s.id != LOCAL_ID) {
         services.push_str(&format!(
             "<li><a href=\"{}\">{}</a></li>\n",
-            escape(s.start_url.as_str()),
+            escape(s.start_url.get(lang).as_str()),
             escape(s.names.get(lang))
         ));
     }
@@ -209,7 +209,10 @@ mod tests {
                 pack: "p".into(),
                 names: Localized::same(name),
                 category: Category::Taxes,
-                start_url: url::Url::parse("https://www.example.be/?a=1&b=\"2\"").unwrap(),
+                start_url: crate::policy::StartUrls::same(
+                    url::Url::parse("https://www.example.be/?a=1&b=\"2\"").unwrap(),
+                ),
+                resources: vec![],
                 allow: vec![Rule::parse("www.example.be").unwrap()],
                 logout_url: None,
                 permissions: vec![],
