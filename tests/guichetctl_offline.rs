@@ -157,6 +157,85 @@ fn explain_takes_the_url_as_webkit_hands_it_over() {
     );
 }
 
+/// A config of the shipped packs with Mijn Burgerprofiel, whose pages load widgets from
+/// `prod.widgets.burgerprofiel.vlaanderen.be` (a `resources` host).
+fn flanders_config(dir: &Path, subresources: &str) -> PathBuf {
+    let config = dir.join("guichet.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[terminal]\nname = \"t\"\n[policy]\npacks = [\"be-login\", \"be-flanders\"]\npack_dirs = [{:?}]\nsubresources = {subresources:?}\n",
+            root().join("policies").display().to_string()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+#[test]
+fn explain_subresource_names_the_service_whose_resource_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = flanders_config(dir.path(), "policy");
+    let widget = "https://prod.widgets.burgerprofiel.vlaanderen.be/api/v1/widget/x/embed";
+    let sub = |url: &str| {
+        ctl(&[
+            "policy",
+            "explain",
+            "--subresource",
+            url,
+            "--config",
+            config.to_str().unwrap(),
+        ])
+    };
+    assert_run(
+        &sub(widget),
+        ALLOW,
+        "allow as a resource of burgerprofiel (be-flanders, resource rule https://prod.widgets.burgerprofiel.vlaanderen.be)\n",
+    );
+    // A web socket to it too.
+    assert_eq!(
+        sub("wss://prod.widgets.burgerprofiel.vlaanderen.be/s")
+            .status
+            .code(),
+        Some(ALLOW)
+    );
+    // A page's own hosts serve its sub-resources.
+    assert_run(
+        &sub("https://www.burgerprofiel.be/logo.png"),
+        ALLOW,
+        "allow burgerprofiel (be-flanders, rule https://www.burgerprofiel.be)\n",
+    );
+    // Not a place to navigate to.
+    assert_run(
+        &explain(&config, widget),
+        BLOCK,
+        "block: site not in the approved services\n",
+    );
+    // An undeclared host.
+    assert_run(
+        &sub("https://tracker.example/pixel.gif"),
+        BLOCK,
+        "block: site not in the approved services\n",
+    );
+    // With "open" the answer is the same, and a note says the filter is off.
+    let other = tempfile::tempdir().unwrap();
+    let open = flanders_config(other.path(), "open");
+    let o = ctl(&[
+        "policy",
+        "explain",
+        "--subresource",
+        "https://tracker.example/pixel.gif",
+        "--config",
+        open.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(BLOCK));
+    assert!(
+        stderr(&o).contains("subresources = \"open\""),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn explain_with_a_bad_config_exits_2_with_the_location() {
     let dir = tempfile::tempdir().unwrap();

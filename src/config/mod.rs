@@ -154,14 +154,17 @@ impl PolicyConfig {
     }
 }
 
-/// Whether sub-resources (images, scripts, XHR) are checked against the policy too.
+/// Whether sub-resources (images, scripts, fetches, web sockets) are checked against the
+/// policy too.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Subresources {
-    /// Pages load their resources from anywhere (CDNs); navigations are still checked.
-    #[default]
+    /// An explicit site choice: pages load from anywhere, so a page (or a tracker it embeds)
+    /// can send what the person types to any host. Navigations are still checked.
     Open,
-    /// A WebKit content filter blocks sub-resources of hosts no rule lists.
+    /// The default: a WebKit content filter blocks sub-resources from hosts no service lists
+    /// in `allow` or `resources`.
+    #[default]
     Policy,
 }
 
