@@ -250,6 +250,32 @@ mod tests {
         assert!(html.contains("href=\"https://www.example.be/?a=1&amp;b=%222%22\""));
     }
 
+    /// Each language's page lists each service at the start page of that language.
+    #[test]
+    fn blocked_page_links_each_service_to_the_start_page_of_its_language() {
+        let mut policy = policy_with("S");
+        let mut services = policy.services().to_vec();
+        let u = |l: &str| url::Url::parse(&format!("https://www.example.be/{l}")).unwrap();
+        services[0].start_url = crate::policy::StartUrls {
+            fr: u("fr"),
+            nl: u("nl"),
+            de: u("de"),
+            en: u("en"),
+        };
+        policy = Policy::new(services, &[]);
+        for lang in Lang::ALL {
+            let html = body(&content_page(
+                &blocked_url(BlockReason::NotListed, lang),
+                &policy,
+                Lang::Fr,
+            ));
+            for other in Lang::ALL {
+                let link = format!("href=\"https://www.example.be/{}\"", other.code());
+                assert_eq!(html.contains(&link), other == lang, "{lang:?}: {link}");
+            }
+        }
+    }
+
     #[test]
     fn content_pages_ignore_unknown_input() {
         let policy = policy_with("S");
