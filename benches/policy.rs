@@ -72,7 +72,10 @@ fn synthetic_policy() -> Policy {
             pack: "synthetic".to_owned(),
             names: Localized::same("s"),
             category: Category::Administration,
-            start_url: url::Url::parse(&format!("https://www0.service{i}.be/")).unwrap(),
+            start_url: guichet::policy::StartUrls::same(
+                url::Url::parse(&format!("https://www0.service{i}.be/")).unwrap(),
+            ),
+            resources: vec![],
             allow: (0..RULES_PER_SERVICE)
                 .map(|j| Rule::parse(&synthetic_rule(i, j)).unwrap())
                 .collect(),

@@ -18,7 +18,7 @@ pub enum Lang {
 }
 
 impl Lang {
-    pub(crate) const ALL: [Lang; 4] = [Lang::Fr, Lang::Nl, Lang::De, Lang::En];
+    pub const ALL: [Lang; 4] = [Lang::Fr, Lang::Nl, Lang::De, Lang::En];
 
     pub fn code(self) -> &'static str {
         match self {

@@ -44,6 +44,12 @@ fn decided(c: &Config) -> String {
         .iter()
         .map(|s| format!("{} {}", s.id, s.start_url))
         .collect();
+    let missing: Vec<String> = c
+        .policy
+        .missing_packs()
+        .iter()
+        .map(|m| format!("{} requires {}", m.pack, m.requires))
+        .collect();
     let url = |u: Option<&url::Url>| u.map_or("none".to_owned(), |u| format!("{:?}", u.as_str()));
     let mut out = format!(
         "loads\n\
@@ -57,6 +63,7 @@ fn decided(c: &Config) -> String {
          policy.packs = {packs:?}\n\
          policy.subresources = {:?}\n\
          policy.services = {services:?}\n\
+         policy.missing_packs = {missing:?}\n\
          downloads.enabled = {}\n\
          downloads.max_bytes = {}\n\
          downloads.max_session_bytes = {}\n\
@@ -226,9 +233,10 @@ fn start_url_allowed_by_a_local_rule_passes() {
     assert!(config.terminal.start_url.is_some());
     // The local service starts where its first rule points.
     let local = config.policy.policy.service("local").unwrap();
-    assert_eq!(local.start_url.as_str(), "https://www.commune.be/fr/");
+    assert_eq!(local.start_url.fr.as_str(), "https://www.commune.be/fr/");
+    assert_eq!(local.start_url.nl, local.start_url.fr);
     assert!(matches!(
-        config.policy.policy.decide_url(&local.start_url),
+        config.policy.policy.decide_url(&local.start_url.fr),
         Decision::Allow(_)
     ));
 }
@@ -249,8 +257,18 @@ fn a_missing_file_is_a_read_error() {
 fn the_example_config_passes() {
     let config = Config::load(&example_config()).unwrap_or_else(|e| panic!("{e}"));
     let packs: Vec<&str> = config.policy.packs.iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(packs, ["be-federal"]);
-    assert!(config.policy.policy.services().len() >= 5);
+    assert_eq!(
+        packs,
+        [
+            "be-login",
+            "be-federal",
+            "be-brussels",
+            "be-health",
+            "be-mobility"
+        ]
+    );
+    assert!(config.policy.missing_packs().is_empty());
+    assert!(config.policy.policy.services().len() >= 30);
     assert_eq!(config.default_lang().code(), "fr");
     assert!(matches!(
         config.policy.policy.decide("https://www.belgium.be/fr"),
@@ -266,12 +284,15 @@ fn the_example_config_passes() {
 fn every_service_of_the_shipped_pack_starts_on_an_allowed_page() {
     let config = Config::load(&example_config()).unwrap();
     for s in config.policy.policy.services() {
-        let d = config.policy.policy.decide_url(&s.start_url);
-        assert!(
-            matches!(&d, Decision::Allow(a) if a.service == s.id),
-            "{}: {d}",
-            s.id
-        );
+        for (lang, url) in s.start_url.all() {
+            let d = config.policy.policy.decide_url(url);
+            assert!(
+                matches!(&d, Decision::Allow(a) if a.service == s.id),
+                "{} ({}): {d}",
+                s.id,
+                lang.code()
+            );
+        }
     }
 }
 

@@ -600,6 +600,49 @@ fn subresource_filter_blocks_images_of_unlisted_hosts() {
     }
 }
 
+/// With `subresources = "policy"`, a page loads its images and scripts from a host its service
+/// declares in `resources` (fetched through the proxy), and a request to a host no service
+/// lists never leaves the view.
+#[test]
+fn declared_resource_hosts_load_and_undeclared_hosts_are_blocked() {
+    let _g = e2e_lock();
+    let body = r#"<img src="http://res.cdn.test/r.png"><script src="http://res.cdn.test/r.js"></script><img src="http://undeclared.test/x.png">"#;
+    let mut config = TestConfig {
+        subresources: "policy",
+        resources: vec!["http://res.cdn.test".into()],
+        ..config_with_start()
+    };
+    config.allow_http.push("res.cdn.test".into());
+    let world = World::new(config);
+    world
+        .proxy
+        .route("www.allowed.test", "/sentinel", page("sentinel"));
+    world.proxy.route("www.allowed.test", "/start", page(body));
+    world.proxy.route("res.cdn.test", "/r.png", Reply::png());
+    let script = Reply {
+        status: 200,
+        headers: vec![("Content-Type".into(), "text/javascript".into())],
+        body: b"1;".to_vec(),
+    };
+    world.proxy.route("res.cdn.test", "/r.js", script);
+    world.proxy.route("undeclared.test", "/x.png", Reply::png());
+    let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+    view.start();
+    world.proxy.wait_path("res.cdn.test", "/r.png");
+    world.proxy.wait_path("res.cdn.test", "/r.js");
+    assert_never_reached(&world, &mut view, "undeclared.test");
+    // A resource host is not a place to go: navigating there is blocked.
+    let decision = guichet::config::Config::load(&world.config)
+        .unwrap()
+        .policy
+        .policy
+        .decide("http://res.cdn.test/r.png");
+    assert!(
+        matches!(decision, guichet::policy::Decision::Block(_)),
+        "{decision}"
+    );
+}
+
 #[test]
 fn stdin_closing_ends_the_view() {
     let _g = e2e_lock();

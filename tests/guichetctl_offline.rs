@@ -153,7 +153,86 @@ fn explain_takes_the_url_as_webkit_hands_it_over() {
     assert_run(
         &o,
         ALLOW,
-        "allow mypension (be-federal, rule https://*.mypension.be)\n",
+        "allow mypension (be-federal, rule https://www.mypension.be)\n",
+    );
+}
+
+/// A config of the shipped packs with Mijn Burgerprofiel, whose pages load widgets from
+/// `prod.widgets.burgerprofiel.vlaanderen.be` (a `resources` host).
+fn flanders_config(dir: &Path, subresources: &str) -> PathBuf {
+    let config = dir.join("guichet.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[terminal]\nname = \"t\"\n[policy]\npacks = [\"be-login\", \"be-flanders\"]\npack_dirs = [{:?}]\nsubresources = {subresources:?}\n",
+            root().join("policies").display().to_string()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+#[test]
+fn explain_subresource_names_the_service_whose_resource_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = flanders_config(dir.path(), "policy");
+    let widget = "https://prod.widgets.burgerprofiel.vlaanderen.be/api/v1/widget/x/embed";
+    let sub = |url: &str| {
+        ctl(&[
+            "policy",
+            "explain",
+            "--subresource",
+            url,
+            "--config",
+            config.to_str().unwrap(),
+        ])
+    };
+    assert_run(
+        &sub(widget),
+        ALLOW,
+        "allow as a resource of burgerprofiel (be-flanders, resource rule https://prod.widgets.burgerprofiel.vlaanderen.be)\n",
+    );
+    // A web socket to it too.
+    assert_eq!(
+        sub("wss://prod.widgets.burgerprofiel.vlaanderen.be/s")
+            .status
+            .code(),
+        Some(ALLOW)
+    );
+    // A page's own hosts serve its sub-resources.
+    assert_run(
+        &sub("https://www.burgerprofiel.be/logo.png"),
+        ALLOW,
+        "allow burgerprofiel (be-flanders, rule https://www.burgerprofiel.be)\n",
+    );
+    // Not a place to navigate to.
+    assert_run(
+        &explain(&config, widget),
+        BLOCK,
+        "block: site not in the approved services\n",
+    );
+    // An undeclared host.
+    assert_run(
+        &sub("https://tracker.example/pixel.gif"),
+        BLOCK,
+        "block: site not in the approved services\n",
+    );
+    // With "open" the answer is the same, and a note says the filter is off.
+    let other = tempfile::tempdir().unwrap();
+    let open = flanders_config(other.path(), "open");
+    let o = ctl(&[
+        "policy",
+        "explain",
+        "--subresource",
+        "https://tracker.example/pixel.gif",
+        "--config",
+        open.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(BLOCK));
+    assert!(
+        stderr(&o).contains("subresources = \"open\""),
+        "{}",
+        stderr(&o)
     );
 }
 
@@ -194,6 +273,31 @@ fn explain_with_a_missing_config_exits_2() {
 // ---------------------------------------------------------------------------------------------
 // check-config
 
+/// A pack that requires a pack the config does not enable: the config loads (exit 0) and
+/// check-config warns on stderr, naming both and the fix.
+#[test]
+fn check_config_warns_when_a_required_pack_is_not_enabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("guichet.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[terminal]\nname = \"t\"\n[policy]\npacks = [\"be-federal\"]\npack_dirs = [{:?}]\n",
+            root().join("policies").display().to_string()
+        ),
+    )
+    .unwrap();
+    let o = ctl(&["check-config", "--config", config.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "guichetctl: {}: warning: pack \"be-federal\" requires pack \"be-login\", which [policy] packs does not enable: its logins will be blocked\n  hint: add \"be-login\" to [policy] packs\n",
+            config.display()
+        )
+    );
+}
+
 #[test]
 fn check_config_prints_a_summary_and_exits_0() {
     let o = ctl(&["check-config", "--config", example().to_str().unwrap()]);
@@ -202,7 +306,12 @@ fn check_config_prints_a_summary_and_exits_0() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], format!("{}: ok", example().display()));
     assert_eq!(lines[1], "terminal: EPN démo — poste 1");
-    assert_eq!(lines[2], "packs: 1 (be-federal)");
+    assert_eq!(
+        lines[2],
+        "packs: 5 (be-login, be-federal, be-brussels, be-health, be-mobility)"
+    );
+    // The example enables what its packs require: no warning.
+    assert_eq!(stderr(&o), "");
     assert!(lines[3].starts_with("services: "), "{out}");
     assert!(lines[4].starts_with("rules: "), "{out}");
 

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
-use guichet::config::{Config, DEFAULT_CONFIG_PATH};
+use guichet::config::{Config, Subresources, DEFAULT_CONFIG_PATH};
 use guichet::policy::Decision;
 use guichet::protocol::client;
 use guichet::protocol::control::{Request, Response, Status};
@@ -150,6 +150,10 @@ enum PolicyCommand {
     Explain {
         /// The URL to decide.
         url: String,
+        /// Decide it as a sub-resource of a page (image, script, fetch, web socket) under
+        /// `subresources = "policy"`: allowed by a service's allow rules or its `resources`.
+        #[arg(long)]
+        subresource: bool,
         /// Config file whose policy decides.
         #[arg(long, default_value = DEFAULT_CONFIG_PATH)]
         config: PathBuf,
@@ -167,8 +171,13 @@ fn main() -> ExitCode {
     match cli.command {
         Command::CheckConfig { config } => check_config(&config),
         Command::Policy {
-            command: PolicyCommand::Explain { url, config },
-        } => explain(&url, &config),
+            command:
+                PolicyCommand::Explain {
+                    url,
+                    subresource,
+                    config,
+                },
+        } => explain(&url, subresource, &config),
         Command::Status { connect, json } => online(&connect, Request::Status, json),
         Command::Reset { now, connect } => online(&connect, Request::Reset { now }, false),
         Command::Pause { connect } => online(&connect, Request::Pause, false),
@@ -337,15 +346,28 @@ fn check_config(path: &Path) -> ExitCode {
     println!("packs: {} ({})", packs.len(), packs.join(", "));
     println!("services: {}", policy.services().len());
     println!("rules: {}", policy.rule_count());
+    for missing in config.policy.missing_packs() {
+        eprintln!("guichetctl: {}: warning: {missing}", path.display());
+    }
     ExitCode::from(EXIT_OK)
 }
 
-fn explain(url: &str, path: &Path) -> ExitCode {
+fn explain(url: &str, subresource: bool, path: &Path) -> ExitCode {
     let config = match load(path) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let decision = config.policy.policy.decide(url);
+    let policy = &config.policy.policy;
+    let decision = if subresource {
+        if config.policy.subresources == Subresources::Open {
+            eprintln!(
+                "guichetctl: note: this config has subresources = \"open\": sub-resources load from any host; this is what \"policy\" would decide"
+            );
+        }
+        policy.decide_subresource(url)
+    } else {
+        policy.decide(url)
+    };
     println!("{decision}");
     match decision {
         Decision::Allow(_) | Decision::Internal => ExitCode::from(EXIT_OK),

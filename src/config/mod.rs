@@ -115,14 +115,56 @@ pub struct PolicyConfig {
     pub policy: Policy,
 }
 
-/// Whether sub-resources (images, scripts, XHR) are checked against the policy too.
+/// A pack that `requires` another pack the config does not enable: its procedures pass through
+/// hosts of that pack (the login) and will be blocked there. A warning, not an error: a site
+/// may want a pack's information pages without its logins.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingPack {
+    /// The pack that declares `requires`.
+    pub pack: String,
+    /// The pack it requires, not in `[policy] packs`.
+    pub requires: String,
+}
+
+impl std::fmt::Display for MissingPack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "pack \"{}\" requires pack \"{}\", which [policy] packs does not enable: its logins will be blocked\n  hint: add \"{}\" to [policy] packs",
+            self.pack, self.requires, self.requires
+        )
+    }
+}
+
+impl PolicyConfig {
+    /// Each `requires` of an enabled pack that names a pack not enabled, in config order.
+    pub fn missing_packs(&self) -> Vec<MissingPack> {
+        let mut out = Vec::new();
+        for p in &self.packs {
+            for r in &p.requires {
+                if !self.packs.iter().any(|q| &q.id == r) {
+                    out.push(MissingPack {
+                        pack: p.id.clone(),
+                        requires: r.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Whether sub-resources (images, scripts, fetches, web sockets) are checked against the
+/// policy too.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Subresources {
-    /// Pages load their resources from anywhere (CDNs); navigations are still checked.
-    #[default]
+    /// An explicit site choice: pages load from anywhere, so a page (or a tracker it embeds)
+    /// can send what the person types to any host. Navigations are still checked.
     Open,
-    /// A WebKit content filter blocks sub-resources of hosts no rule lists.
+    /// The default: a WebKit content filter blocks sub-resources from hosts no service lists
+    /// in `allow` or `resources`.
+    #[default]
     Policy,
 }
 

@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
-use super::raw::RawPack;
+use super::raw::{RawPack, RawStartUrl};
 use super::{read, ConfigError, Source};
 use crate::lang::Localized;
-use crate::policy::{Decision, Pack, Policy, Rule, Service, LOCAL_ID};
+use crate::policy::{Decision, Pack, Policy, Rule, Service, StartUrls, LOCAL_ID};
 
 /// `[policy] extra` becomes one service, `local`, in category `other`, starting at the place
 /// its first rule names.
@@ -55,8 +55,9 @@ pub(super) fn local_service(
         pack: LOCAL_ID.to_owned(),
         names: Localized::same("Local"),
         category: crate::policy::Category::Other,
-        start_url,
+        start_url: StartUrls::same(start_url),
         allow,
+        resources: Vec::new(),
         logout_url: None,
         permissions: Vec::new(),
     }))
@@ -185,20 +186,40 @@ fn load_pack(
                 "add at least the host of its start_url to allow",
             ));
         }
-        let parse_url = |u: &Spanned<String>, key: &str| {
-            url::Url::parse(u.get_ref()).map_err(|e| {
-                src.err(
-                    u,
-                    format!("{key} is not a valid URL: {e}"),
-                    "write a full https URL",
-                )
-            })
+        let resources = s
+            .resources
+            .iter()
+            .map(|r| check_rule(r, &src))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (lang, name) in [
+            ("fr", &s.names.fr),
+            ("nl", &s.names.nl),
+            ("de", &s.names.de),
+            ("en", &s.names.en),
+        ] {
+            if name.trim().is_empty() {
+                return Err(src.err(
+                    &s.id,
+                    format!("service \"{sid}\" has an empty {lang} name"),
+                    "give its name in every language: names = { fr = \"…\", nl = \"…\", de = \"…\", en = \"…\" }",
+                ));
+            }
+        }
+        let parse_url =
+            |text: &str, at: &Spanned<RawStartUrl>, key: &str| url_at(&src, text, at, key);
+        let start_url = match s.start_url.get_ref() {
+            RawStartUrl::One(u) => StartUrls::same(parse_url(u, &s.start_url, "start_url")?),
+            RawStartUrl::PerLang(l) => StartUrls {
+                fr: parse_url(&l.fr, &s.start_url, "start_url.fr")?,
+                nl: parse_url(&l.nl, &s.start_url, "start_url.nl")?,
+                de: parse_url(&l.de, &s.start_url, "start_url.de")?,
+                en: parse_url(&l.en, &s.start_url, "start_url.en")?,
+            },
         };
-        let start_url = parse_url(&s.start_url, "start_url")?;
         let logout_url = s
             .logout_url
             .as_ref()
-            .map(|u| parse_url(u, "logout_url"))
+            .map(|u| url_at(&src, u.get_ref(), u, "logout_url"))
             .transpose()?;
         let service = Service {
             id: sid,
@@ -207,31 +228,69 @@ fn load_pack(
             category: s.category,
             start_url,
             allow,
+            resources,
             logout_url,
             permissions: s.permissions,
         };
         // A service must be reachable through its own rules, over https.
         let own = Policy::new(vec![service.clone()], &[]);
-        for (u, key) in [
-            (Some(&s.start_url), "start_url"),
-            (s.logout_url.as_ref(), "logout_url"),
-        ] {
-            if let Some(u) = u {
-                if !matches!(own.decide(u.get_ref()), Decision::Allow(_)) {
-                    return Err(src.err(
-                        u,
-                        format!("{key} is not covered by the service's own allow rules over https"),
-                        "add its host to allow, or fix the URL",
-                    ));
-                }
+        let per_lang = matches!(s.start_url.get_ref(), RawStartUrl::PerLang(_));
+        for (lang, url) in service.start_url.all() {
+            if !matches!(own.decide_url(url), Decision::Allow(_)) {
+                let key = if per_lang {
+                    format!("start_url.{}", lang.code())
+                } else {
+                    "start_url".to_owned()
+                };
+                return Err(src.err(
+                    &s.start_url,
+                    format!("{key} is not covered by the service's own allow rules over https"),
+                    "add its host to allow, or fix the URL",
+                ));
+            }
+        }
+        if let (Some(url), Some(at)) = (&service.logout_url, &s.logout_url) {
+            if !matches!(own.decide_url(url), Decision::Allow(_)) {
+                return Err(src.err(
+                    at,
+                    "logout_url is not covered by the service's own allow rules over https",
+                    "add its host to allow, or fix the URL",
+                ));
             }
         }
         services.push(service);
     }
+    let mut requires = Vec::new();
+    for r in &raw.requires {
+        if !valid_id(r.get_ref()) || r.get_ref() == &id {
+            return Err(src.err(
+                r,
+                format!("requires \"{}\" is not another pack's id", r.get_ref()),
+                "name a pack by its file name without .toml, e.g. requires = [\"be-login\"]",
+            ));
+        }
+        requires.push(r.get_ref().clone());
+    }
     Ok(Pack {
         id,
         title: raw.title,
+        requires,
         services,
+    })
+}
+
+fn url_at<T>(
+    src: &Source,
+    text: &str,
+    at: &Spanned<T>,
+    key: &str,
+) -> Result<url::Url, ConfigError> {
+    url::Url::parse(text).map_err(|e| {
+        src.err(
+            at,
+            format!("{key} is not a valid URL: {e}"),
+            "write a full https URL",
+        )
     })
 }
 

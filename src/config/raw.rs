@@ -159,6 +159,8 @@ pub struct RawPrinting {
 pub struct RawPack {
     pub id: Spanned<String>,
     pub title: Localized,
+    #[serde(default)]
+    pub requires: Vec<Spanned<String>>,
     #[serde(rename = "service")]
     pub services: Vec<RawService>,
 }
@@ -169,9 +171,41 @@ pub struct RawService {
     pub id: Spanned<String>,
     pub names: Localized,
     pub category: Category,
-    pub start_url: Spanned<String>,
+    pub start_url: Spanned<RawStartUrl>,
     pub allow: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub resources: Vec<Spanned<String>>,
     pub logout_url: Option<Spanned<String>>,
     #[serde(default)]
     pub permissions: Vec<Permission>,
+}
+
+/// `start_url = "https://…"` or `start_url = { fr = "…", nl = "…", de = "…", en = "…" }`.
+#[derive(Debug)]
+pub enum RawStartUrl {
+    One(String),
+    PerLang(Localized),
+}
+
+impl<'de> Deserialize<'de> for RawStartUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawStartUrl;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a URL, or a table { fr = \"…\", nl = \"…\", de = \"…\", en = \"…\" }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawStartUrl, E> {
+                Ok(RawStartUrl::One(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawStartUrl, A::Error> {
+                Localized::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RawStartUrl::PerLang)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }

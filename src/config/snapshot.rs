@@ -123,7 +123,12 @@ fn validate(c: &Config) -> Result<(), &'static str> {
         if service.allow.is_empty() {
             return Err("a service has no allow rule");
         }
-        let urls = std::iter::once(&service.start_url).chain(service.logout_url.as_ref());
+        let urls = service
+            .start_url
+            .all()
+            .into_iter()
+            .map(|(_, u)| u)
+            .chain(service.logout_url.as_ref());
         for url in urls {
             if !matches!(policy.decide_url(url), Decision::Allow(_)) {
                 return Err("a service's start or logout URL is not allowed by the policy");

@@ -16,8 +16,8 @@ mod rule;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-pub use pack::{Category, Pack, Permission, Service};
-pub use rule::{Rule, RuleError, Scheme};
+pub use pack::{Category, Pack, Permission, Service, StartUrls};
+pub use rule::{is_public_suffix, Rule, RuleError, Scheme};
 
 /// Id (service and pack) of the service made of `[policy] extra` rules; no pack may take it.
 /// It has no real name, so the welcome screen and the blocked page do not list it.
@@ -46,6 +46,8 @@ pub struct Allow {
     pub category: Category,
     /// The rule that matched, as text.
     pub rule: String,
+    /// Matched one of the service's `resources` (a sub-resource host, not a place to go).
+    pub resource: bool,
 }
 
 /// Why a URL is blocked. The text never contains the URL, so it can be logged.
@@ -101,6 +103,11 @@ impl fmt::Display for Decision {
     /// The form `guichetctl policy explain` prints.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Decision::Allow(a) if a.resource => write!(
+                f,
+                "allow as a resource of {} ({}, resource rule {})",
+                a.service, a.pack, a.rule
+            ),
             Decision::Allow(a) => write!(f, "allow {} ({}, rule {})", a.service, a.pack, a.rule),
             Decision::Internal => f.write_str("allow guichet (internal page)"),
             Decision::Block(r) => write!(f, "block: {r}"),
@@ -111,6 +118,57 @@ impl fmt::Display for Decision {
 /// Index of a rule: (service, rule within the service).
 type RuleRef = (u32, u32);
 
+/// One kind of rule (`allow` or `resources`) of every service, keyed by host.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct RuleIndex {
+    /// Whether these are `resources` rules.
+    resource: bool,
+    /// Rules keyed by their host: exact-host rules and `*.` rules share the map, so a lookup
+    /// walks the URL host's suffixes (`a.b.be`, `b.be`, `be`).
+    by_host: HashMap<String, Vec<RuleRef>>,
+    /// Each rule as text, by service then rule: an allow names it without formatting.
+    texts: Vec<Vec<String>>,
+}
+
+impl RuleIndex {
+    fn new(services: &[Service], resource: bool) -> RuleIndex {
+        fn rules(s: &Service, resource: bool) -> &[Rule] {
+            if resource {
+                &s.resources
+            } else {
+                &s.allow
+            }
+        }
+        let mut by_host: HashMap<String, Vec<RuleRef>> = HashMap::new();
+        for (si, s) in services.iter().enumerate() {
+            for (ri, r) in rules(s, resource).iter().enumerate() {
+                by_host
+                    .entry(r.host.clone())
+                    .or_default()
+                    .push((si as u32, ri as u32));
+            }
+        }
+        let texts = services
+            .iter()
+            .map(|s| rules(s, resource).iter().map(Rule::to_string).collect())
+            .collect();
+        RuleIndex {
+            resource,
+            by_host,
+            texts,
+        }
+    }
+
+    fn rule<'a>(&self, services: &'a [Service], (si, ri): RuleRef) -> &'a Rule {
+        let s = &services[si as usize];
+        if self.resource {
+            &s.resources[ri as usize]
+        } else {
+            &s.allow[ri as usize]
+        }
+    }
+}
+
 /// The compiled allowlist.
 ///
 /// Serialized as what it was compiled from (its services and `allow_http` hosts) and compiled
@@ -119,11 +177,10 @@ type RuleRef = (u32, u32);
 #[serde(into = "PolicySource", from = "PolicySource")]
 pub struct Policy {
     services: Vec<Service>,
-    /// Rules keyed by their host: exact-host rules and `*.` rules share the map, so a lookup
-    /// walks the URL host's suffixes (`a.b.be`, `b.be`, `be`).
-    by_host: HashMap<String, Vec<RuleRef>>,
-    /// Each rule as text, by service then rule: an allow names it without formatting.
-    rule_texts: Vec<Vec<String>>,
+    /// The `allow` rules, indexed (navigations).
+    allow: RuleIndex,
+    /// The `resources` rules, indexed (sub-resources only).
+    resources: RuleIndex,
     allow_http: HashSet<String>,
     rule_count: usize,
 }
@@ -156,17 +213,7 @@ impl From<PolicySource> for Policy {
 impl Policy {
     /// Compiles services (in priority order) and the hosts allowed over plain http.
     pub fn new(services: Vec<Service>, allow_http: &[String]) -> Policy {
-        let mut by_host: HashMap<String, Vec<RuleRef>> = HashMap::new();
-        let mut rule_count = 0;
-        for (si, s) in services.iter().enumerate() {
-            for (ri, r) in s.allow.iter().enumerate() {
-                by_host
-                    .entry(r.host.clone())
-                    .or_default()
-                    .push((si as u32, ri as u32));
-                rule_count += 1;
-            }
-        }
+        let rule_count = services.iter().map(|s| s.allow.len()).sum();
         // Normalised as URL hosts are, so `Bücher.be.` meets `https://xn--bcher-kva.be/`;
         // a name that is not a host can match no URL and is dropped.
         let allow_http = allow_http
@@ -174,14 +221,10 @@ impl Policy {
             .filter_map(|h| url::Host::parse(h.trim()).ok())
             .map(|h| host_key(&h).into_owned())
             .collect();
-        let rule_texts = services
-            .iter()
-            .map(|s| s.allow.iter().map(Rule::to_string).collect())
-            .collect();
         Policy {
+            allow: RuleIndex::new(&services, false),
+            resources: RuleIndex::new(&services, true),
             services,
-            by_host,
-            rule_texts,
             allow_http,
             rule_count,
         }
@@ -218,11 +261,17 @@ impl Policy {
             "blob" => return self.decide_blob(url),
             _ => return Decision::Block(BlockReason::Scheme),
         };
-        self.decide_web(scheme, url, Some(url.path()))
+        self.decide_web(scheme, url, Some(url.path()), false)
     }
 
     /// Decides an http(s) URL; `path: None` decides on the origin alone (any path).
-    fn decide_web(&self, scheme: Scheme, url: &url::Url, path: Option<&str>) -> Decision {
+    fn decide_web(
+        &self,
+        scheme: Scheme,
+        url: &url::Url,
+        path: Option<&str>,
+        resources: bool,
+    ) -> Decision {
         if !url.username().is_empty() || url.password().is_some() {
             return Decision::Block(BlockReason::Userinfo);
         }
@@ -241,17 +290,46 @@ impl Policy {
             // Say "unencrypted" only when the https page is approved; otherwise the site is
             // simply not listed, and the blocked page should say so.
             let https_port = url.port().unwrap_or(Scheme::Https.default_port());
-            let https_ok = self.find(Scheme::Https, &host, https_port, path).is_some();
+            let https_ok = self
+                .find(&self.allow, Scheme::Https, &host, https_port, path)
+                .is_some();
             return Decision::Block(if https_ok {
                 BlockReason::InsecureHttp
             } else {
                 unlisted
             });
         }
-        match self.find(scheme, &host, port, path) {
+        let found = self
+            .find(&self.allow, scheme, &host, port, path)
+            .or_else(|| {
+                resources
+                    .then(|| self.find(&self.resources, scheme, &host, port, path))
+                    .flatten()
+            });
+        match found {
             Some(allow) => Decision::Allow(allow),
             None => Decision::Block(unlisted),
         }
+    }
+
+    /// Decides a sub-resource URL (image, script, fetch, web socket) as the content filter of
+    /// `subresources = "policy"` does: allowed by any `allow` rule, or by a service's
+    /// `resources`. `ws:`/`wss:` are decided as `http:`/`https:`; other schemes as navigations.
+    pub fn decide_subresource(&self, url: &str) -> Decision {
+        let Ok(mut u) = url::Url::parse(url) else {
+            return Decision::Block(BlockReason::Unparsable);
+        };
+        let scheme = match u.scheme() {
+            "https" | "wss" => Scheme::Https,
+            "http" | "ws" => Scheme::Http,
+            _ => return self.decide_url(&u),
+        };
+        if u.set_scheme(scheme.as_str()).is_err() {
+            // `ws` → `http` keeps a special scheme special: this cannot fail; refuse if it does.
+            return Decision::Block(BlockReason::Unparsable);
+        }
+        let path = u.path().to_owned();
+        self.decide_web(scheme, &u, Some(&path), true)
     }
 
     /// `blob:https://www.x.be/<uuid>`: the part after `blob:` is the origin of the page that
@@ -261,29 +339,45 @@ impl Policy {
             return Decision::Block(BlockReason::Scheme);
         };
         match inner.scheme() {
-            "https" => self.decide_web(Scheme::Https, &inner, None),
-            "http" => self.decide_web(Scheme::Http, &inner, None),
+            "https" => self.decide_web(Scheme::Https, &inner, None, false),
+            "http" => self.decide_web(Scheme::Http, &inner, None, false),
             _ => Decision::Block(BlockReason::Scheme),
         }
     }
 
-    /// The first rule, in priority order, that covers the URL: exact host first, then the
-    /// closest `*.` parent domain.
-    fn find(&self, scheme: Scheme, host: &str, port: u16, path: Option<&str>) -> Option<Allow> {
+    /// The rule that covers the URL: exact host first, then the closest `*.` parent domain;
+    /// among the rules of one host, the longest path prefix (so a service defined by
+    /// `www.x.be/app` is the one named for its pages even when another lists all of
+    /// `www.x.be`), then the first in priority order.
+    fn find(
+        &self,
+        index: &RuleIndex,
+        scheme: Scheme,
+        host: &str,
+        port: u16,
+        path: Option<&str>,
+    ) -> Option<Allow> {
         let mut key = host;
         loop {
-            if let Some(refs) = self.by_host.get(key) {
+            if let Some(refs) = index.by_host.get(key) {
+                let mut best: Option<(usize, RuleRef)> = None;
                 for &(si, ri) in refs {
-                    let service = &self.services[si as usize];
-                    let rule = &service.allow[ri as usize];
-                    if rule.matches(scheme, host, port, path) {
-                        return Some(Allow {
-                            service: service.id.clone(),
-                            pack: service.pack.clone(),
-                            category: service.category,
-                            rule: self.rule_texts[si as usize][ri as usize].clone(),
-                        });
+                    let rule = index.rule(&self.services, (si, ri));
+                    if rule.matches(scheme, host, port, path)
+                        && best.is_none_or(|(len, _)| rule.path.len() > len)
+                    {
+                        best = Some((rule.path.len(), (si, ri)));
                     }
+                }
+                if let Some((_, (si, ri))) = best {
+                    let service = &self.services[si as usize];
+                    return Some(Allow {
+                        service: service.id.clone(),
+                        pack: service.pack.clone(),
+                        category: service.category,
+                        rule: index.texts[si as usize][ri as usize].clone(),
+                        resource: index.resource,
+                    });
                 }
             }
             // IP literals have no parent domain.

@@ -72,7 +72,7 @@ pub enum RuleError {
     WildcardIp,
     #[error("`*` may only appear as a leading `*.`")]
     Wildcard,
-    #[error("`*.{0}` would allow a whole top-level domain")]
+    #[error("`*.{0}` would allow a whole public suffix (every site registered under it)")]
     WildcardTld(String),
     #[error("bad port in rule")]
     Port,
@@ -155,8 +155,9 @@ impl Rule {
         if host.is_empty() || (!is_ip && host.split('.').any(str::is_empty)) {
             return Err(RuleError::Host(authority.to_owned()));
         }
-        // `*.be` would open every Belgian site: a wildcard needs at least two labels.
-        if subdomains && !host.contains('.') {
+        // `*.be`, `*.brussels`, `*.vlaanderen.be` would open every site registered under them:
+        // a wildcard must sit below a public suffix (the Public Suffix List, compiled in).
+        if subdomains && is_public_suffix(&host) {
             return Err(RuleError::WildcardTld(host));
         }
         let port = parsed.port().unwrap_or(scheme.default_port());
@@ -189,6 +190,12 @@ impl Rule {
                     && host.as_bytes()[host.len() - self.host.len() - 1] == b'.'))
             && path.is_none_or(|p| path_has_prefix(p, &self.path))
     }
+}
+
+/// Whether `host` is itself a public suffix (`be`, `vlaanderen.be`, `brussels`, an unknown
+/// single-label name), under which anyone may register a site.
+pub fn is_public_suffix(host: &str) -> bool {
+    !host.contains('.') || psl::suffix_str(host) == Some(host)
 }
 
 /// Checks a prefix path and writes it as the URL parser writes paths (`/démarches` becomes
@@ -300,6 +307,8 @@ mod tests {
             ("x.*.be", RuleError::Wildcard),
             ("*.be", RuleError::WildcardTld("be".into())),
             ("*.BE.", RuleError::WildcardTld("be".into())),
+            ("*.brussels", RuleError::WildcardTld("brussels".into())),
+            ("*.co.uk", RuleError::WildcardTld("co.uk".into())),
             ("x.be/a?b", RuleError::QueryOrFragment),
             ("x.be/a/../b", RuleError::DotSegment),
             ("x.be/%2E%2e/b", RuleError::DotSegment),

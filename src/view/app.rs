@@ -264,7 +264,7 @@ impl App {
                     .shared
                     .policy()
                     .service(service)
-                    .map(|s| s.start_url.to_string()),
+                    .map(|s| s.start_url.get(self.lang.get()).to_string()),
             },
             ToolbarMsg::Home => Input::Home,
             ToolbarMsg::Back => Input::Back,

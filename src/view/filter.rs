@@ -1,7 +1,7 @@
 //! The sub-resource filter: the policy compiled into WebKit content-blocker rules.
 //!
-//! With `subresources = "policy"`, images, scripts, styles, fetches and web sockets load only
-//! from hosts an allow rule lists. WebKit's content blockers apply rules in order and a later
+//! With `subresources = "policy"` (the default), images, scripts, styles, fetches and web
+//! sockets load only from hosts a service lists, in its `allow` rules or its `resources`. WebKit's content blockers apply rules in order and a later
 //! `ignore-previous-rules` undoes an earlier `block`, so the list is: block every
 //! http(s)/ws(s) URL, then one "ignore" per allow rule. Navigations are still decided by
 //! `decide-policy`; this only adds sub-resources. The JSON is handed to WebKit by
@@ -21,7 +21,7 @@ pub(crate) fn compile(policy: &Policy) -> String {
         json!({"trigger": {"url-filter": "^wss?://"}, "action": {"type": "block"}}),
     ];
     for service in policy.services() {
-        for rule in &service.allow {
+        for rule in service.allow.iter().chain(&service.resources) {
             if rule.scheme == Scheme::Http && !http_allowed(policy, rule) {
                 continue;
             }
@@ -39,7 +39,7 @@ pub(crate) fn compile(policy: &Policy) -> String {
 /// Plain-http rules only count for hosts in `allow_http`; ask the policy itself.
 fn http_allowed(policy: &Policy, rule: &Rule) -> bool {
     let url = format!("http://{}:{}{}/", rule.host, rule.port, rule.path);
-    matches!(policy.decide(&url), Decision::Allow(_))
+    matches!(policy.decide_subresource(&url), Decision::Allow(_))
 }
 
 /// The URL regexes one rule allows (WebKit's restricted syntax: no `|`).
@@ -88,13 +88,20 @@ mod tests {
     use crate::policy::{Category, Service};
 
     fn policy(rules: &[&str], http: &[&str]) -> Policy {
+        policy_with(rules, &[], http)
+    }
+
+    fn policy_with(rules: &[&str], resources: &[&str], http: &[&str]) -> Policy {
         Policy::new(
             vec![Service {
                 id: "s".into(),
                 pack: "p".into(),
                 names: Localized::same("S"),
                 category: Category::Taxes,
-                start_url: url::Url::parse("https://www.example.be/").unwrap(),
+                start_url: crate::policy::StartUrls::same(
+                    url::Url::parse("https://www.example.be/").unwrap(),
+                ),
+                resources: resources.iter().map(|r| Rule::parse(r).unwrap()).collect(),
                 allow: rules.iter().map(|r| Rule::parse(r).unwrap()).collect(),
                 logout_url: None,
                 permissions: vec![],
@@ -147,6 +154,24 @@ mod tests {
             !urls.iter().any(|u| u.contains('|')),
             "no alternation in WebKit filters"
         );
+    }
+
+    #[test]
+    fn resource_hosts_are_allowed_like_allow_rules() {
+        let f = filters(&compile(&policy_with(
+            &["www.burgerprofiel.be"],
+            &[
+                "prod.widgets.burgerprofiel.vlaanderen.be",
+                "http://cdn.plain.be",
+            ],
+            &[],
+        )));
+        let urls: Vec<&str> = f.iter().map(|(u, _)| u.as_str()).collect();
+        assert!(
+            urls.contains(&"^https://prod\\.widgets\\.burgerprofiel\\.vlaanderen\\.be[/?#]"),
+            "{urls:?}"
+        );
+        assert!(!urls.iter().any(|u| u.contains("plain")), "{urls:?}");
     }
 
     #[test]

@@ -69,7 +69,10 @@ mod tests {
                 pack: "p".into(),
                 names: Localized::same("S"),
                 category: Category::Taxes,
-                start_url: url::Url::parse("https://www.allowed.be/").unwrap(),
+                start_url: crate::policy::StartUrls::same(
+                    url::Url::parse("https://www.allowed.be/").unwrap(),
+                ),
+                resources: vec![],
                 allow: vec![Rule::parse("www.allowed.be").unwrap()],
                 logout_url: None,
                 permissions: vec![],

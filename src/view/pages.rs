@@ -161,7 +161,7 @@ fn render_notice(lang: Lang, title: &str, body: &str, policy: &Policy) -> String
     for s in policy.services().iter().filter(|s| s.id != LOCAL_ID) {
         services.push_str(&format!(
             "<li><a href=\"{}\">{}</a></li>\n",
-            escape(s.start_url.as_str()),
+            escape(s.start_url.get(lang).as_str()),
             escape(s.names.get(lang))
         ));
     }
@@ -209,7 +209,10 @@ mod tests {
                 pack: "p".into(),
                 names: Localized::same(name),
                 category: Category::Taxes,
-                start_url: url::Url::parse("https://www.example.be/?a=1&b=\"2\"").unwrap(),
+                start_url: crate::policy::StartUrls::same(
+                    url::Url::parse("https://www.example.be/?a=1&b=\"2\"").unwrap(),
+                ),
+                resources: vec![],
                 allow: vec![Rule::parse("www.example.be").unwrap()],
                 logout_url: None,
                 permissions: vec![],
@@ -245,6 +248,32 @@ mod tests {
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;"));
         assert!(html.contains("href=\"https://www.example.be/?a=1&amp;b=%222%22\""));
+    }
+
+    /// Each language's page lists each service at the start page of that language.
+    #[test]
+    fn blocked_page_links_each_service_to_the_start_page_of_its_language() {
+        let mut policy = policy_with("S");
+        let mut services = policy.services().to_vec();
+        let u = |l: &str| url::Url::parse(&format!("https://www.example.be/{l}")).unwrap();
+        services[0].start_url = crate::policy::StartUrls {
+            fr: u("fr"),
+            nl: u("nl"),
+            de: u("de"),
+            en: u("en"),
+        };
+        policy = Policy::new(services, &[]);
+        for lang in Lang::ALL {
+            let html = body(&content_page(
+                &blocked_url(BlockReason::NotListed, lang),
+                &policy,
+                Lang::Fr,
+            ));
+            for other in Lang::ALL {
+                let link = format!("href=\"https://www.example.be/{}\"", other.code());
+                assert_eq!(html.contains(&link), other == lang, "{lang:?}: {link}");
+            }
+        }
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct TestConfig {
     /// `[downloads] max_files` (`None`: the default).
     pub max_files: Option<u64>,
     pub languages: Vec<&'static str>,
+    /// `resources` of the test pack's `impots` service (hosts its pages load from).
+    pub resources: Vec<String>,
 }
 
 impl Default for TestConfig {
@@ -44,6 +46,7 @@ impl Default for TestConfig {
             max_session_bytes: None,
             max_files: None,
             languages: vec!["fr", "nl", "de", "en"],
+            resources: Vec::new(),
         }
     }
 }
@@ -61,6 +64,7 @@ category = "taxes"
 start_url = "https://www.allowed.test/"
 allow = ["www.allowed.test", "login.sso.test"]
 logout_url = "https://login.sso.test/logout"
+resources = [RESOURCES]
 
 [[service]]
 id = "pension"
@@ -74,13 +78,14 @@ impl TestConfig {
     /// Writes `guichet.toml` (+ `packs/test-pack.toml`) into `dir`, pointing at `proxy`.
     pub fn write(&self, dir: &Path, proxy: &Proxy) -> PathBuf {
         std::fs::create_dir_all(dir.join("packs")).unwrap();
-        std::fs::write(dir.join("packs/test-pack.toml"), TEST_PACK).unwrap();
         let list = |v: &[String]| {
             v.iter()
                 .map(|s| format!("{s:?}"))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let pack = TEST_PACK.replace("RESOURCES", &list(&self.resources));
+        std::fs::write(dir.join("packs/test-pack.toml"), pack).unwrap();
         let langs: Vec<String> = self.languages.iter().map(|s| (*s).to_owned()).collect();
         let start = self
             .start_url

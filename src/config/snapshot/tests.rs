@@ -146,7 +146,8 @@ fn a_broken_snapshot_is_refused_with_a_reason() {
         (
             "a service whose start page its rules block",
             Box::new(|v| {
-                v["policy"]["policy"]["services"][0]["start_url"] = json!("https://evil.example/")
+                v["policy"]["policy"]["services"][0]["start_url"]["nl"] =
+                    json!("https://evil.example/")
             }),
         ),
         (

@@ -1,0 +1,239 @@
+//! The shipped packs (`policies/*.toml`), held to what a site relies on: each parses and
+//! checks; service ids are unique across packs; every service has its four names and a known
+//! category; every start URL (each language) and logout URL is reachable through the
+//! service's own rules; no rule or resource covers a whole public suffix (the Public Suffix
+//! List, through `psl`); there are enough of them; and the example config, which enables the
+//! packs a Brussels EPN uses, allows every start URL of the packs it enables.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use guichet::config::Config;
+use guichet::policy::{is_public_suffix, Decision, Pack, Policy};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every pack file shipped in `policies/`, by id.
+fn shipped_ids() -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(root().join("policies"))
+        .unwrap()
+        .filter_map(|e| {
+            let p: PathBuf = e.unwrap().path();
+            (p.extension()? == "toml").then(|| p.file_stem()?.to_str().map(str::to_owned))?
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Loads every shipped pack at once, as a site enabling all of them would.
+fn all_packs() -> Vec<Pack> {
+    let ids: Vec<String> = shipped_ids().iter().map(|id| format!("{id:?}")).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("guichet.toml");
+    let text = format!(
+        "[terminal]\nname = \"t\"\n[policy]\npacks = [{}]\npack_dirs = [{:?}]\n[stats]\nenabled = false\n",
+        ids.join(", "),
+        root().join("policies").display().to_string()
+    );
+    match Config::from_text(&path, &text) {
+        Ok(c) => c.policy.packs,
+        Err(e) => panic!("the shipped packs do not load together:\n{e}"),
+    }
+}
+
+#[test]
+fn every_shipped_pack_parses_and_ids_are_unique_across_packs() {
+    let packs = all_packs();
+    assert_eq!(packs.len(), shipped_ids().len());
+    let mut owner: HashMap<&str, &str> = HashMap::new();
+    for p in &packs {
+        for s in &p.services {
+            if let Some(other) = owner.insert(&s.id, &p.id) {
+                panic!("service {} is in {} and {}", s.id, other, p.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn there_are_enough_packs_and_services() {
+    let packs = all_packs();
+    let services: usize = packs.iter().map(|p| p.services.len()).sum();
+    assert!(packs.len() >= 7, "{} packs", packs.len());
+    assert!(services >= 45, "{services} services");
+}
+
+#[test]
+fn every_service_has_four_names_and_a_known_category() {
+    for p in all_packs() {
+        for s in &p.services {
+            for (lang, name) in [
+                ("fr", &s.names.fr),
+                ("nl", &s.names.nl),
+                ("de", &s.names.de),
+                ("en", &s.names.en),
+            ] {
+                assert!(!name.trim().is_empty(), "{}: no {lang} name", s.id);
+                assert!(name.chars().count() <= 45, "{}: {lang} name too long", s.id);
+            }
+            // The category is typed: a pack with an unknown one does not load. Name it anyway
+            // so a new variant shows up here.
+            assert!(!s.category.as_str().is_empty());
+        }
+    }
+}
+
+#[test]
+fn every_start_and_logout_url_is_allowed_by_its_own_service() {
+    for p in all_packs() {
+        for s in &p.services {
+            let own = Policy::new(vec![s.clone()], &[]);
+            let urls = s
+                .start_url
+                .all()
+                .into_iter()
+                .map(|(l, u)| (l.code(), u))
+                .chain(s.logout_url.iter().map(|u| ("logout", u)));
+            for (what, url) in urls {
+                let d = own.decide_url(url);
+                assert!(
+                    matches!(&d, Decision::Allow(a) if a.service == s.id),
+                    "{} ({what}) {url}: {d}",
+                    s.id
+                );
+                assert_eq!(url.scheme(), "https", "{} ({what})", s.id);
+            }
+        }
+    }
+}
+
+/// The same fund in two regional packs (KidsLife, Parentia, Infino serve Wallonia and
+/// Flanders from one site) is one site: with both packs on, the first pack's entry counts it.
+/// Any other service a start URL counts as is a mistake.
+#[test]
+fn with_every_pack_enabled_each_start_url_counts_as_its_own_service() {
+    let services: Vec<_> = all_packs().into_iter().flat_map(|p| p.services).collect();
+    let policy = Policy::new(services, &[]);
+    let same_site = |a: &str, b: &str| {
+        let rules = |id: &str| {
+            let mut r: Vec<String> = policy
+                .service(id)
+                .unwrap()
+                .allow
+                .iter()
+                .map(|r| r.to_string())
+                .collect();
+            r.sort();
+            r
+        };
+        rules(a) == rules(b)
+    };
+    let mut wrong = Vec::new();
+    for s in policy.services() {
+        for (lang, url) in s.start_url.all() {
+            let d = policy.decide_url(url);
+            if !matches!(&d, Decision::Allow(a) if a.service == s.id || same_site(&a.service, &s.id))
+            {
+                wrong.push(format!("{} ({}) {url}: {d}", s.id, lang.code()));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn no_rule_covers_a_whole_public_suffix_or_a_government_domain() {
+    // The check itself, against the list: these are public suffixes.
+    for suffix in ["be", "brussels", "gent", "co.uk", "cloudfront.net"] {
+        assert!(is_public_suffix(suffix), "{suffix}");
+    }
+    for registrable in ["belgium.be", "itsme.services", "prd.itsme.services"] {
+        assert!(!is_public_suffix(registrable), "{registrable}");
+    }
+    for p in all_packs() {
+        for s in &p.services {
+            for r in s.allow.iter().chain(&s.resources) {
+                assert!(
+                    !(r.subdomains && is_public_suffix(&r.host)),
+                    "{}: {r} covers a public suffix",
+                    s.id
+                );
+                assert!(
+                    !is_public_suffix(&r.host),
+                    "{}: {r} is a public suffix",
+                    s.id
+                );
+                // Not public suffixes (one government registers everything below them), but
+                // as wide: a shipped pack names the hosts of a service, never a whole
+                // government's domain.
+                assert!(
+                    !(r.subdomains && UMBRELLA_DOMAINS.contains(&r.host.as_str())),
+                    "{}: {r} covers a whole government domain",
+                    s.id
+                );
+            }
+        }
+    }
+}
+
+const UMBRELLA_DOMAINS: &[&str] = &[
+    "belgium.be",
+    "belgie.be",
+    "belgique.be",
+    "fgov.be",
+    "vlaanderen.be",
+    "wallonie.be",
+    "irisnet.be",
+    "ostbelgien.be",
+];
+
+#[test]
+fn no_test_or_acceptance_host_is_shipped() {
+    for p in all_packs() {
+        for s in &p.services {
+            for r in s.allow.iter().chain(&s.resources) {
+                let h = r.host.as_str();
+                assert!(
+                    !h.ends_with(".int.belgium.be")
+                        && !h.contains("-acc.")
+                        && !h.contains(".e2e.")
+                        && !h.contains(".uat."),
+                    "{}: {r}",
+                    s.id
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_example_config_enables_the_packs_of_a_brussels_epn_and_allows_every_start_url() {
+    let config = Config::load(&root().join("kiosk-config/guichet.toml")).unwrap();
+    let ids: Vec<&str> = config.policy.packs.iter().map(|p| p.id.as_str()).collect();
+    for id in [
+        "be-login",
+        "be-federal",
+        "be-brussels",
+        "be-health",
+        "be-mobility",
+    ] {
+        assert!(ids.contains(&id), "{id} is not enabled: {ids:?}");
+    }
+    assert!(!ids.contains(&"be-essentials"), "be-essentials is off");
+    assert!(config.policy.missing_packs().is_empty());
+    let policy = &config.policy.policy;
+    let mut wrong = Vec::new();
+    for s in policy.services() {
+        for (lang, url) in s.start_url.all() {
+            let d = policy.decide_url(url);
+            // Allowed, and counted (and logged out) as this service, not a neighbour.
+            if !matches!(&d, Decision::Allow(a) if a.service == s.id) {
+                wrong.push(format!("{} ({}) {url}: {d}", s.id, lang.code()));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
