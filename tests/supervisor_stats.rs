@@ -20,10 +20,14 @@ use support::{eventually, Builder, Daemon};
 const SERVICES: [(&str, &str, &str); 6] = [
     ("myminfin", "eservices.minfin.fgov.be", "taxes"),
     ("mypension", "www.mypension.be", "pension"),
-    ("onem", "www.onem.be", "unemployment"),
+    ("onem-rva", "www.onem.be", "unemployment"),
     ("csam", "www.csam.be", "identity"),
     ("belgium-be", "www.belgium.be", "administration"),
-    ("socialsecurity", "www.socialsecurity.be", "administration"),
+    (
+        "mysocialsecurity",
+        "www.socialsecurity.be",
+        "administration",
+    ),
 ];
 
 /// Text that must never reach a statistics file.
@@ -58,9 +62,9 @@ fn plan(i: usize) -> Plan {
     for (id, every, rest) in [
         ("myminfin", 2, 0),
         ("mypension", 3, 0),
-        ("onem", 10, 0),
+        ("onem-rva", 10, 0),
         ("belgium-be", 5, 1),
-        ("socialsecurity", 7, 2),
+        ("mysocialsecurity", 7, 2),
     ] {
         if i % every == rest {
             services.push(id);
@@ -89,7 +93,7 @@ fn plan(i: usize) -> Plan {
         0 => vec![("myminfin", "login_fails"); 2],
         2 | 4 => vec![("myminfin", "login_fails")],
         3 => vec![("mypension", "page_broken")],
-        10 | 20 => vec![("onem", "other")],
+        10 | 20 => vec![("onem-rva", "other")],
         _ => vec![],
     };
     let end = match i {
@@ -348,7 +352,7 @@ fn thirty_sessions_give_the_expected_figures_and_the_files_hold_nothing_of_a_per
     // Spot checks of the model against the plan, by hand.
     assert_eq!(got["sessions_completed"], 30);
     assert_eq!(got["sessions_by_service"]["myminfin"], 15);
-    assert_eq!(got["sessions_by_service"]["onem"], 3);
+    assert_eq!(got["sessions_by_service"]["onem-rva"], 3);
     assert_eq!(got["sessions_by_service"]["csam"], "< 3");
     assert_eq!(got["sessions_by_category"]["administration"], 9);
     assert_eq!(
@@ -438,7 +442,7 @@ fn stats_read_while_sessions_end_are_consistent_and_never_go_back() {
             let v = d.shown();
             v.cmd("activity");
             v.cmd("helper_called");
-            v.cmd("navigated www.onem.be unemployment onem");
+            v.cmd("navigated www.onem.be unemployment onem-rva");
             v.cmd("end_requested");
             next_welcome(&d, before);
         }
@@ -461,7 +465,7 @@ fn stats_read_while_sessions_end_are_consistent_and_never_go_back() {
     }
     let final_ = only_period(&today_json(&d, &clock));
     assert_eq!(final_["sessions_completed"], 12);
-    assert_eq!(final_["sessions_by_service"]["onem"], 12);
+    assert_eq!(final_["sessions_by_service"]["onem-rva"], 12);
     assert!(
         seen.len() >= 3,
         "the reads did not overlap the sessions: {seen:?}"

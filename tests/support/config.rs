@@ -159,7 +159,7 @@ max_duration_secs = 3600
 logout_before_wipe = true
 
 [policy]
-packs = ["be-federal"]
+packs = ["be-login", "be-federal"]
 pack_dirs = ["{packs}"]
 
 [control]
