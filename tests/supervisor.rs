@@ -171,6 +171,12 @@ fn a_new_pack_folder_is_watched_after_the_reload_that_names_it() {
     std::fs::create_dir(&packs2).unwrap();
     let pack = std::fs::read_to_string(policies_dir().join("be-federal.toml")).unwrap();
     std::fs::write(packs2.join("be-federal.toml"), &pack).unwrap();
+    // be-federal requires be-login: the new folder holds both.
+    std::fs::copy(
+        policies_dir().join("be-login.toml"),
+        packs2.join("be-login.toml"),
+    )
+    .unwrap();
     let text = std::fs::read_to_string(&d.config).unwrap().replace(
         &format!("pack_dirs = [\"{}\"]", policies_dir().display()),
         &format!("pack_dirs = [\"{}\"]", packs2.display()),
@@ -357,8 +363,8 @@ fn the_reported_service_names_the_logout_url_even_behind_a_path_prefix() {
     let text = std::fs::read_to_string(&d.config).unwrap();
     let text = text
         .replace(
-            "packs = [\"be-federal\"]",
-            "packs = [\"be-federal\", \"shared\"]",
+            "packs = [\"be-login\", \"be-federal\"]",
+            "packs = [\"be-login\", \"be-federal\", \"shared\"]",
         )
         .replace(
             "pack_dirs = [\"",
