@@ -18,6 +18,9 @@ pub struct TestConfig {
     pub downloads_enabled: bool,
     pub max_bytes: u64,
     pub languages: Vec<&'static str>,
+    /// Whether the view goes through the recording proxy (`[network] proxy`); without it,
+    /// the view resolves and connects by itself.
+    pub proxy: bool,
 }
 
 impl Default for TestConfig {
@@ -38,6 +41,7 @@ impl Default for TestConfig {
             downloads_enabled: true,
             max_bytes: 100_000,
             languages: vec!["fr", "nl", "de", "en"],
+            proxy: true,
         }
     }
 }
@@ -81,6 +85,11 @@ impl TestConfig {
             .as_ref()
             .map(|u| format!("start_url = {u:?}\n"))
             .unwrap_or_default();
+        let network = if self.proxy {
+            format!("[network]\nproxy = \"{}\"\n", proxy.url())
+        } else {
+            String::new()
+        };
         let text = format!(
             r#"[terminal]
 name = "e2e"
@@ -98,9 +107,7 @@ enabled = {dl}
 max_bytes = {max}
 blocked_extensions = ["sh", "desktop", "exe"]
 
-[network]
-proxy = "{proxy}"
-
+{network}
 [control]
 socket = "control.sock"
 
@@ -114,7 +121,6 @@ dir = "stats"
             http = list(&self.allow_http),
             dl = self.downloads_enabled,
             max = self.max_bytes,
-            proxy = proxy.url(),
         );
         let path = dir.join("guichet.toml");
         std::fs::write(&path, text).unwrap();
