@@ -14,8 +14,9 @@
 //! - `shared` — what the WebKit signal handlers share with the loop (`Event`, `Shared`);
 //! - `build` — the window, both webviews, the `guichet://` responders, the proxy;
 //! - `layout` — GTK sizing of the two views; [`window`] — the window itself and its input;
-//! - `content` — the content view's settings and enforcing signals; `frames` — whether a
-//!   blocked hop was an iframe's; `navigation` — what a hop becomes; `downloads`;
+//! - `content` — the content view's settings and enforcing signals; `loading` — its page
+//!   loads and their failures; `frames` — whether a blocked hop was an iframe's;
+//!   `navigation` — what a hop becomes; `downloads`;
 //! - `toolbar` — the trusted UI's messages and state; `pages` — the `guichet://` pages;
 //!   `i18n` — their texts; `keys` — the shortcut table; `filter` — the sub-resource filter;
 //! - `orders` — the protocol with guichetd; `ffi` — the only module with `unsafe` code.
@@ -32,6 +33,7 @@ mod frames;
 mod i18n;
 mod keys;
 mod layout;
+mod loading;
 mod navigation;
 mod orders;
 mod pages;

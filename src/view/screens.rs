@@ -12,13 +12,21 @@
 //! something to take, then the ending screen while each logout URL is visited (one at a time;
 //! a visit ends when its load ends or its timeout fires, whichever comes first), then goodbye
 //! and `ended`. Its effects (the timer, the load) are in `ending.rs`.
+//!
+//! The content view's page loads feed it too (`loads.rs`): a load that goes unanswered is
+//! given up after a few seconds, and every failure shows the error page with the failed
+//! address, to try again.
 
 use crate::loggable::Private;
 use crate::policy::BlockReason;
 use crate::protocol::view::{FromView, Screen};
 
-use super::pages::ErrorKind;
+use super::pages::{ErrorKind, Retry};
 use super::toolbar::{UiScreen, ZoomDir};
+
+mod loads;
+
+use loads::Loads;
 
 /// Something the screens react to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,8 +76,26 @@ pub(crate) enum Input {
     OpenPicker,
     /// A top-level navigation or new window was blocked.
     Blocked(BlockReason),
-    /// A page of the content view failed to load.
-    Error(ErrorKind),
+    /// The content view's main frame started loading `url` (`form`: a form's submission).
+    LoadStarted {
+        url: String,
+        form: bool,
+    },
+    /// That load was redirected.
+    LoadRedirected,
+    /// That load committed: `url` is on screen.
+    LoadCommitted {
+        url: String,
+    },
+    /// A main-frame load of `url` failed (or the site answered an error with no page).
+    LoadFailed {
+        url: String,
+        kind: ErrorKind,
+    },
+    /// The response timer given this number fired ([`Output::ArmLoadTimer`]).
+    LoadTimeout(u32),
+    /// The network is available again.
+    NetworkBack,
     /// An allowed new-window target, to load in the content view.
     LoadInContent(String),
     /// The load of the current logout visit finished or failed.
@@ -91,8 +117,16 @@ pub(crate) enum Output {
     Load(String),
     /// Load the blocked page (in the person's language) in the content view.
     ShowBlocked(BlockReason),
-    /// Load the error page in the content view.
-    ShowError(ErrorKind),
+    /// Load the error page in the content view, offering to try `retry` again.
+    ShowError {
+        kind: ErrorKind,
+        retry: Option<Retry>,
+    },
+    /// [`Input::LoadTimeout`]`(seq)` after `after`, unless the load is over by then.
+    ArmLoadTimer {
+        seq: u32,
+        after: std::time::Duration,
+    },
     /// Ask the toolbar page to report its next drawn frame ([`Input::Painted`]).
     AskPainted,
     Report(FromView),
@@ -137,6 +171,7 @@ pub(crate) struct Screens {
     ending: Option<Ending>,
     /// Number of the latest logout visit; an older visit's timeout is stale.
     logout_seq: u32,
+    loads: Loads,
 }
 
 impl Screens {
@@ -151,6 +186,7 @@ impl Screens {
             shown_pending: false,
             ending: None,
             logout_seq: 0,
+            loads: Loads::default(),
         }
     }
 
@@ -270,11 +306,12 @@ impl Screens {
                     out.push(Output::ShowBlocked(reason));
                 }
             }
-            Input::Error(kind) => {
-                if self.ending.is_none() {
-                    out.push(Output::ShowError(kind));
-                }
-            }
+            Input::LoadStarted { .. }
+            | Input::LoadRedirected
+            | Input::LoadCommitted { .. }
+            | Input::LoadFailed { .. }
+            | Input::LoadTimeout(_)
+            | Input::NetworkBack => self.on_load(input, &mut out),
             Input::LoadInContent(url) => {
                 if self.ending.is_none() {
                     out.push(Output::Load(url));
@@ -292,6 +329,35 @@ impl Screens {
             }
         }
         out
+    }
+
+    /// The content view's loads: response timers and error pages, until the session ends
+    /// (logout visits have their own timeouts, and no error page shows behind goodbye).
+    fn on_load(&mut self, input: Input, out: &mut Vec<Output>) {
+        if self.ending.is_some() {
+            self.loads.forget();
+            return;
+        }
+        let loads = &mut self.loads;
+        let arm = |(seq, after)| Output::ArmLoadTimer { seq, after };
+        match input {
+            Input::LoadStarted { url, form } => out.extend(loads.started(&url, form).map(arm)),
+            Input::LoadRedirected => out.extend(loads.redirected().map(arm)),
+            Input::LoadCommitted { url } => loads.committed(&url),
+            Input::LoadFailed { url, kind } => {
+                let retry = loads.failed(&url, kind);
+                out.push(Output::ShowError { kind, retry });
+            }
+            Input::LoadTimeout(seq) => {
+                if let Some(url) = loads.timed_out(seq) {
+                    let kind = ErrorKind::Timeout;
+                    let retry = loads.failed(&url, kind);
+                    out.push(Output::ShowError { kind, retry });
+                }
+            }
+            Input::NetworkBack => out.extend(loads.retry_now().map(Output::Load)),
+            _ => {}
+        }
     }
 
     fn show(&mut self, screen: UiScreen, out: &mut Vec<Output>) {
@@ -363,5 +429,7 @@ impl Screens {
     }
 }
 
+#[cfg(test)]
+mod load_tests;
 #[cfg(test)]
 mod tests;

@@ -10,11 +10,11 @@ use Input as I;
 use Output::*;
 use UiScreen as S;
 
-const URL: &str = "https://www.myminfin.be/";
+pub(super) const URL: &str = "https://www.myminfin.be/";
 
 /// The screens' states the rows start from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum At {
+pub(super) enum At {
     /// A spare: not started, hidden.
     Hidden,
     Welcome,
@@ -35,13 +35,32 @@ enum At {
 }
 
 #[rustfmt::skip]
-const ALL: [At; 11] = [
+pub(super) const ALL: [At; 11] = [
     At::Hidden, At::Welcome, At::Session, At::Documents, At::Picker, At::Countdown,
     At::Takeaway, At::Ending, At::Goodbye, At::Paused, At::OutOfOrder,
 ];
 
 fn logout(i: usize) -> Private<String> {
     Private::new(format!("https://logout{i}.example/bye"))
+}
+
+/// The load of [`URL`] failed.
+pub(super) fn failed(kind: ErrorKind) -> Input {
+    I::LoadFailed {
+        url: URL.into(),
+        kind,
+    }
+}
+
+/// The error page for a first failure of [`URL`], retried after `after_secs`.
+pub(super) fn shown_error(kind: ErrorKind, after_secs: Option<u32>) -> Output {
+    ShowError {
+        kind,
+        retry: Some(Retry {
+            url: URL.into(),
+            after_secs,
+        }),
+    }
 }
 
 /// A known service's button.
@@ -91,7 +110,7 @@ fn drive(mut m: Screens, inputs: Vec<Input>) -> Screens {
 }
 
 /// A machine in state `at`, reached the way the view reaches it.
-fn at(at: At) -> Screens {
+pub(super) fn at(at: At) -> Screens {
     let from = |a, inputs| drive(self::at(a), inputs);
     let (m, screen) = match at {
         At::Hidden => (Screens::new(None), S::Welcome),
@@ -314,8 +333,8 @@ fn the_content_view_shows_its_pages_until_the_session_ends() {
         #[rustfmt::skip]
         let cases = [
             (I::Blocked(reason), ShowBlocked(reason), started && !ending),
-            (I::Error(ErrorKind::Network), ShowError(ErrorKind::Network), !ending),
-            (I::Error(ErrorKind::Tls), ShowError(ErrorKind::Tls), !ending),
+            (failed(ErrorKind::Network), shown_error(ErrorKind::Network, Some(3)), !ending),
+            (failed(ErrorKind::Tls), shown_error(ErrorKind::Tls, None), !ending),
             (I::LoadInContent(URL.into()), Load(URL.into()), !ending),
         ];
         for (input, shown, shows) in cases {
