@@ -44,6 +44,7 @@ struct App {
     vbox: gtk::Box,
     toolbar: wry::WebView,
     content: wry::WebView,
+    content_box: gtk::Overlay,
     _content_context: wry::WebContext,
     screens: RefCell<Screens>,
     lang: Cell<Lang>,
@@ -134,6 +135,7 @@ impl App {
             vbox,
             toolbar,
             content,
+            content_box,
             content_context,
         } = build::build(event_loop, shared, proxy, layout)?;
         let start_url = shared
@@ -149,6 +151,7 @@ impl App {
             vbox,
             toolbar,
             content,
+            content_box,
             _content_context: content_context,
             screens: RefCell::new(Screens::new(start_url)),
             lang: Cell::new(shared.config.default_lang()),
@@ -420,6 +423,7 @@ impl App {
             &self.vbox,
             &self.toolbar.webview(),
             &self.content_view(),
+            &self.content_box,
             screen,
         );
     }

@@ -17,6 +17,9 @@
 //! - `content` — the content view's settings and enforcing signals; `loading` — its page
 //!   loads and their failures; `frames` — whether a blocked hop was an iframe's;
 //!   `navigation` — what a hop becomes; `downloads`;
+//! - `inpage`, `optionlist`, `popups` — nothing a page controls is drawn outside the content
+//!   area: validation messages in the page, `<select>` lists drawn by guichet inside the
+//!   content area, no picker, popup or second window;
 //! - `toolbar` — the trusted UI's messages and state; `pages` — the `guichet://` pages;
 //!   `i18n` — their texts; `keys` — the shortcut table; `filter` — the sub-resource filter;
 //! - `orders` — the protocol with guichetd; `ffi` — the only module with `unsafe` code.
@@ -31,12 +34,15 @@ mod ffi;
 mod filter;
 mod frames;
 mod i18n;
+mod inpage;
 mod keys;
 mod layout;
 mod loading;
 mod navigation;
+mod optionlist;
 mod orders;
 mod pages;
+mod popups;
 mod screens;
 mod shared;
 mod toolbar;
