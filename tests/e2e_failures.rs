@@ -185,7 +185,11 @@ fn error_pages(view: &View, n: usize) {
 #[test]
 fn retry_on_the_error_page_loads_the_failed_page_again() {
     let _g = e2e_lock();
-    let world = World::new(config(START));
+    // In Dutch: the error page speaks the person's language.
+    let world = World::new(TestConfig {
+        languages: vec!["nl", "fr"],
+        ..config(START)
+    });
     world.proxy.fail(HOST, "/start", Fault::Reset);
     let mut view = View::spawn(&world.xvfb, &world.config, world.session());
     view.start();
@@ -219,6 +223,7 @@ fn a_host_that_does_not_resolve_shows_the_error_page_without_a_proxy() {
     let _g = e2e_lock();
     let world = World::new(TestConfig {
         proxy: false,
+        languages: vec!["de", "fr"],
         ..config("http://www.allowed.test/start")
     });
     let mut view = View::spawn(&world.xvfb, &world.config, world.session());
