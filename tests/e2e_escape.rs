@@ -325,10 +325,9 @@ fn pickers_and_suggestions_open_no_window() {
     check(vec![
         Attack {
             name: "color",
-            body: format!(
-                "<input type=color style='position:fixed;inset:0;width:100%;height:100%' \
-                 onclick=\"done('color')\">"
-            ),
+            body: "<input type=color style='position:fixed;inset:0;width:100%;height:100%' \
+                   onclick=\"done('color')\">"
+                .into(),
             gesture: click_centre,
             handled: "color",
         },
