@@ -321,3 +321,38 @@ fn frames_are_decided_as_frames_srcdoc_and_redirecting_iframes_keep_the_page() {
     // The page is still the one loaded: a main-frame navigation would show here.
     view.sentinel("http://www.allowed.test/sentinel");
 }
+
+#[test]
+fn back_from_the_error_page_returns_to_the_page_before_it() {
+    let _g = e2e_lock();
+    let world = World::new(config(START));
+    world.proxy.route(
+        HOST,
+        "/start",
+        Reply::html(
+            "<!doctype html><body style='margin:0;background:#ddffdd'>\
+             <a href='/broken' style='position:fixed;inset:0'>go</a></body>",
+        ),
+    );
+    world.proxy.fail(HOST, "/broken", Fault::Reset);
+    let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+    view.start();
+    world
+        .xvfb
+        .screenshot_showing("back-start", CONTENT_AREA, "DDFFDD");
+    world.xvfb.click(640, 450, 1);
+    error_page_shown(&world, "back", Instant::now());
+    // The automatic retry fails again: a second error page in the history.
+    world
+        .proxy
+        .wait_count("the retry", 2, |s| s.path == "/broken");
+    error_pages(&view, 2);
+    // The toolbar's Back ("← Retour", second button) skips both error pages.
+    let shot = Shot::open(world.xvfb.screenshot("back-error"));
+    assert!(shot.has(CONTENT_AREA, ERROR_MARK));
+    world.xvfb.click(243, 46, 1);
+    let path = world
+        .xvfb
+        .screenshot_showing("back-returned", CONTENT_AREA, "DDFFDD");
+    assert!(!Shot::open(path).has(CONTENT_AREA, ERROR_MARK));
+}
