@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use tao::event::{Event as TaoEvent, WindowEvent};
 use tao::event_loop::{ControlFlow, EventLoop, EventLoopBuilder, EventLoopProxy};
-use webkit2gtk::{FileChooserRequestExt, WebViewExt};
+use webkit2gtk::{BackForwardListExt, BackForwardListItemExt, FileChooserRequestExt, WebViewExt};
 use wry::WebViewExtUnix;
 
 use crate::config::Config;
@@ -28,7 +28,7 @@ use super::layout;
 use super::orders::{self, Order};
 use super::pages;
 use super::screens::{Input, Notice, Output, Screens};
-use super::shared::{Event, Shared};
+use super::shared::{Event, PageLoad, Shared};
 use super::toolbar::{ToolbarMsg, UiScreen, UiState, ZoomDir};
 use super::window;
 
@@ -44,6 +44,7 @@ struct App {
     vbox: gtk::Box,
     toolbar: wry::WebView,
     content: wry::WebView,
+    content_box: gtk::Overlay,
     _content_context: wry::WebContext,
     screens: RefCell<Screens>,
     lang: Cell<Lang>,
@@ -101,6 +102,21 @@ fn order_name(msg: &ToView) -> &'static str {
     }
 }
 
+/// Goes back in the content view's history to the last page that is not guichet's error
+/// page (going back to one would only retry the page the person is leaving).
+fn go_back(content: &webkit2gtk::WebView) {
+    let Some(list) = content.back_forward_list() else {
+        return;
+    };
+    let target = list
+        .back_list()
+        .into_iter()
+        .find(|item| !item.uri().is_some_and(|u| pages::is_error_url(u.as_str())));
+    if let Some(item) = target {
+        content.go_to_back_forward_list_item(&item);
+    }
+}
+
 /// The zoom after a step, kept within bounds.
 fn next_zoom(current: f64, delta: f64) -> f64 {
     (current + delta).clamp(ZOOM_MIN, ZOOM_MAX)
@@ -118,6 +134,7 @@ impl App {
             vbox,
             toolbar,
             content,
+            content_box,
             content_context,
         } = build::build(event_loop, shared, proxy, layout)?;
         let start_url = shared
@@ -133,6 +150,7 @@ impl App {
             vbox,
             toolbar,
             content,
+            content_box,
             _content_context: content_context,
             screens: RefCell::new(Screens::new(start_url)),
             lang: Cell::new(shared.config.default_lang()),
@@ -161,7 +179,14 @@ impl App {
             Event::Order(order) => self.on_order(order),
             Event::Toolbar(msg) => self.on_toolbar(msg),
             Event::ShowBlocked(reason) => self.feed(Input::Blocked(reason)),
-            Event::ShowError(kind) => self.feed(Input::Error(kind)),
+            Event::PageLoad(load) => self.feed(match load {
+                PageLoad::Started { url, form } => Input::LoadStarted { url, form },
+                PageLoad::Redirected => Input::LoadRedirected,
+                PageLoad::Committed { url } => Input::LoadCommitted { url },
+                PageLoad::Failed { url, kind } => Input::LoadFailed { url, kind },
+            }),
+            Event::LoadTimeout(seq) => self.feed(Input::LoadTimeout(seq)),
+            Event::NetworkBack => self.feed(Input::NetworkBack),
             Event::LoadInContent { url, by_person } => {
                 self.feed(Input::LoadInContent { url, by_person })
             }
@@ -305,9 +330,20 @@ impl App {
                 Output::ShowBlocked(reason) => self
                     .content_view()
                     .load_uri(&pages::blocked_url(reason, self.lang.get())),
-                Output::ShowError(kind) => self
-                    .content_view()
-                    .load_uri(&pages::error_url(kind, self.lang.get())),
+                Output::ShowError { kind, retry } => {
+                    tracing::debug!(?kind, "error page");
+                    self.content_view().load_uri(&pages::error_url(
+                        kind,
+                        self.lang.get(),
+                        retry.as_ref(),
+                    ))
+                }
+                Output::ArmLoadTimer { seq, after } => {
+                    let p = self.shared.proxy();
+                    gtk::glib::timeout_add_local_once(after, move || {
+                        let _ = p.send_event(Event::LoadTimeout(seq));
+                    });
+                }
                 Output::AskPainted => {
                     if let Err(e) = self
                         .toolbar
@@ -325,12 +361,7 @@ impl App {
                     }
                     self.shared.reporter.send(&msg);
                 }
-                Output::GoBack => {
-                    let content = self.content_view();
-                    if content.can_go_back() {
-                        content.go_back();
-                    }
-                }
+                Output::GoBack => go_back(&self.content_view()),
                 Output::Zoom(dir) => self.handle(Event::Zoom(match dir {
                     ZoomDir::In => ZOOM_STEP,
                     ZoomDir::Out => -ZOOM_STEP,
@@ -388,6 +419,7 @@ impl App {
             &self.vbox,
             &self.toolbar.webview(),
             &self.content_view(),
+            &self.content_box,
             screen,
         );
     }

@@ -8,6 +8,7 @@
 
 use std::rc::Rc;
 
+use gtk::prelude::*;
 use tao::event_loop::{EventLoop, EventLoopProxy};
 use tao::platform::unix::WindowExtUnix;
 use webkit2gtk::WebViewExt;
@@ -27,6 +28,8 @@ pub(crate) struct Built {
     pub(crate) vbox: gtk::Box,
     pub(crate) toolbar: wry::WebView,
     pub(crate) content: wry::WebView,
+    /// What holds the content view in the window's box, and the lists guichet draws over it.
+    pub(crate) content_box: gtk::Overlay,
     /// The content view's context; it must live as long as the view.
     pub(crate) content_context: wry::WebContext,
 }
@@ -89,7 +92,11 @@ pub(crate) fn build(
         );
     }
 
-    // The untrusted content view: data in the session profile, proxy, no IPC handler.
+    // The untrusted content view: data in the session profile, proxy, no IPC handler; in an
+    // overlay below the toolbar, which also holds what guichet draws for it.
+    let content_box = gtk::Overlay::new();
+    vbox.pack_start(&content_box, true, true, 0);
+    content_box.show();
     let mut context = wry::WebContext::new(Some(shared.session.profile()));
     let policy = shared.policy().clone();
     let default_lang = shared.config.default_lang();
@@ -110,11 +117,15 @@ pub(crate) fn build(
         builder = builder.with_proxy_config(proxy_config(proxy_url)?);
     }
     let content = builder
-        .build_gtk(&vbox)
+        .build_gtk(&content_box)
         .map_err(|e| format!("content: {e}"))?;
     let content_view = content.webview();
     super::content::configure(&content_view);
     super::content::connect(&content_view, shared);
+    super::inpage::install(&content_view)?;
+    super::popups::connect(&content_view);
+    super::optionlist::connect(&content_view, &content_box);
+    super::popups::guard(&window.gtk_window().clone().upcast());
 
     window::connect_input(&window, &[&toolbar_view, &content_view], proxy);
 
@@ -123,6 +134,7 @@ pub(crate) fn build(
         vbox,
         toolbar,
         content,
+        content_box,
         content_context: context,
     })
 }

@@ -12,11 +12,11 @@ use std::rc::Rc;
 
 use gtk::prelude::*;
 use webkit2gtk::{
-    CacheModel, FileChooserRequestExt, GeolocationPermissionRequest, LoadEvent,
-    NavigationPolicyDecision, NavigationPolicyDecisionExt, NetworkError,
-    NotificationPermissionRequest, PermissionRequestExt, PolicyDecisionExt, PolicyDecisionType,
-    PolicyError, SettingsExt, TLSErrorsPolicy, URIRequestExt, UserMediaPermissionRequest,
-    UserMediaPermissionRequestExt, WebContextExt, WebView, WebViewExt, WebsiteDataManagerExt,
+    CacheModel, FileChooserRequestExt, GeolocationPermissionRequest, NavigationPolicyDecision,
+    NavigationPolicyDecisionExt, NavigationType, NotificationPermissionRequest,
+    PermissionRequestExt, PolicyDecisionExt, PolicyDecisionType, SettingsExt, TLSErrorsPolicy,
+    URIRequestExt, UserMediaPermissionRequest, UserMediaPermissionRequestExt, WebContextExt,
+    WebView, WebViewExt, WebsiteDataManagerExt,
 };
 
 use crate::policy::{Decision, Permission};
@@ -24,8 +24,7 @@ use crate::protocol::view::{CrashKind, FromView};
 
 use super::frames;
 use super::navigation::{self, host_of, Target, Verdict};
-use super::pages::ErrorKind;
-use super::shared::{Event, Shared, Visit};
+use super::shared::{Event, Shared};
 
 /// Applies the locked-down settings to the content view.
 pub(crate) fn configure(webview: &WebView) {
@@ -79,62 +78,7 @@ pub(crate) fn connect(webview: &WebView, shared: &Rc<Shared>) {
         None
     });
 
-    let sh = Rc::clone(shared);
-    webview.connect_load_changed(move |view, event| {
-        let uri = view.uri().map(|u| u.to_string()).unwrap_or_default();
-        match event {
-            LoadEvent::Started => {
-                sh.top_pending.set(true);
-                if sh.visit.get() == Visit::Armed {
-                    sh.visit.set(Visit::Started);
-                }
-            }
-            LoadEvent::Committed => {
-                sh.top_pending.set(false);
-                if let Decision::Allow(allow) = sh.policy().decide(&uri) {
-                    // Pack ids were checked when the config loaded: `new` cannot fail here.
-                    let service = crate::stats::ServiceId::new(&allow.service);
-                    if let (Some(host), Ok(service)) = (host_of(&uri), service) {
-                        tracing::debug!(%host, category = %allow.category, "navigated");
-                        sh.reporter.send(&FromView::Navigated {
-                            host,
-                            category: allow.category,
-                            service,
-                        });
-                    }
-                }
-            }
-            LoadEvent::Finished => {
-                sh.top_pending.set(false);
-                sh.visit_done();
-            }
-            _ => {}
-        }
-    });
-
-    let sh = Rc::clone(shared);
-    webview.connect_load_failed(move |_view, _event, uri, error| {
-        sh.top_pending.set(false);
-        if error.matches(NetworkError::Cancelled)
-            || error.matches(PolicyError::FrameLoadInterruptedByPolicyChange)
-        {
-            // Our own ignore decisions, a download taking over, a new load replacing this one.
-            sh.visit_done();
-            return false;
-        }
-        sh.visit_done();
-        tracing::debug!(host = ?host_of(uri).map(|h| h.to_string()), "load failed");
-        sh.send(Event::ShowError(ErrorKind::Network));
-        true
-    });
-
-    let sh = Rc::clone(shared);
-    webview.connect_load_failed_with_tls_errors(move |_view, uri, _cert, _errors| {
-        tracing::warn!("TLS error: the page was refused");
-        tracing::debug!(host = ?host_of(uri).map(|h| h.to_string()), "TLS error");
-        sh.send(Event::ShowError(ErrorKind::Tls));
-        true
-    });
+    super::loading::connect(webview, shared);
 
     webview.connect_context_menu(|_, _, _, _| true);
     // Tooltips are separate X/Wayland windows that can outlive the page under them.
@@ -190,8 +134,9 @@ fn on_decide_policy(
 ) -> bool {
     tracing::trace!(?kind, "decide-policy");
     let Some(nav) = decision.dynamic_cast_ref::<NavigationPolicyDecision>() else {
-        // Response decisions: let WebKit decide (it turns attachments into downloads).
-        return false;
+        // Response decisions: a site's error with no page gets guichet's; WebKit decides the
+        // rest (it turns attachments into downloads).
+        return super::loading::on_response(shared, decision);
     };
     let Some(mut action) = nav.navigation_action() else {
         decision.ignore();
@@ -213,6 +158,13 @@ fn on_decide_policy(
             tracing::debug!(host = ?host_of(&url).map(|h| h.to_string()), gesture, "navigation hop allowed");
             // Any hop (a frame's too) may turn into a download: remember who started it.
             shared.gestures.borrow_mut().navigation(&url, gesture);
+            if matches!(
+                action.navigation_type(),
+                NavigationType::FormSubmitted | NavigationType::FormResubmitted
+            ) {
+                // A submission may take the site a while: its load gets a longer timer.
+                shared.form_pending.set(true);
+            }
             decision.use_()
         }
         Verdict::Ignore => {

@@ -1,4 +1,4 @@
-//! The only `unsafe` code of the view: two WebKit/GObject calls the safe bindings lack.
+//! The only `unsafe` code of the view: the WebKit/GObject calls the safe bindings lack.
 //!
 //! - [`install_content_filter`]: `WebKitUserContentFilterStore` (compile the sub-resource
 //!   filter, then add it to the content view's user content manager). `webkit2gtk` 2.0 leaves
@@ -7,6 +7,12 @@
 //!   `window.close()`) to `gtk_widget_destroy`, which would leave the person with no content
 //!   view; glib has no safe way to find a handler it did not return, so we disconnect it by
 //!   signal id.
+//! - [`hook_download_destinations`]: an emission hook on every download's
+//!   `decide-destination`.
+//! - [`disable_feature`]: `webkit_settings_set_feature_enabled` (WebKitGTK 2.42), newer than
+//!   the bindings.
+//! - [`on_every_map`]: an emission hook on `GtkWidget::map`, which sees every widget of the
+//!   process as it is about to appear (the popup guard of `popups.rs`).
 
 use std::ffi::CString;
 use std::path::Path;
@@ -186,6 +192,109 @@ unsafe extern "C" fn destination_hook(
                 values[1].get::<Option<String>>(),
             ) {
                 hook(&download, name.as_deref().unwrap_or(""));
+            }
+        }
+    }
+    glib::ffi::GTRUE
+}
+
+/// WebKitGTK's opaque feature types (`WebKitFeature.h`, since 2.42).
+#[repr(C)]
+struct WebKitFeature {
+    _private: [u8; 0],
+}
+#[repr(C)]
+struct WebKitFeatureList {
+    _private: [u8; 0],
+}
+
+// Linked through webkit2gtk-sys (libwebkit2gtk-4.1), which predates these functions.
+extern "C" {
+    fn webkit_settings_get_all_features() -> *mut WebKitFeatureList;
+    fn webkit_feature_list_get_length(list: *mut WebKitFeatureList) -> usize;
+    fn webkit_feature_list_get(list: *mut WebKitFeatureList, index: usize) -> *mut WebKitFeature;
+    fn webkit_feature_list_unref(list: *mut WebKitFeatureList);
+    fn webkit_feature_get_identifier(feature: *mut WebKitFeature) -> *const std::ffi::c_char;
+    fn webkit_settings_set_feature_enabled(
+        settings: *mut webkit2gtk_sys::WebKitSettings,
+        feature: *mut WebKitFeature,
+        enabled: glib::ffi::gboolean,
+    );
+    fn webkit_settings_get_feature_enabled(
+        settings: *mut webkit2gtk_sys::WebKitSettings,
+        feature: *mut WebKitFeature,
+    ) -> glib::ffi::gboolean;
+}
+
+/// Turns off the WebKit feature named `identifier` (e.g. `DataListElement`) in `settings`;
+/// returns whether WebKit has that feature and it is now off.
+pub(crate) fn disable_feature(settings: &webkit2gtk::Settings, identifier: &str) -> bool {
+    let settings: *mut webkit2gtk_sys::WebKitSettings = settings.to_glib_none().0;
+    // SAFETY: `webkit_settings_get_all_features` returns a new reference to a list that we
+    // release once; its features stay valid while the list lives and are only read here; each
+    // identifier is a NUL-terminated string owned by its feature; `settings` is a live
+    // WebKitSettings borrowed for the call.
+    unsafe {
+        let list = webkit_settings_get_all_features();
+        if list.is_null() {
+            return false;
+        }
+        let mut done = false;
+        for i in 0..webkit_feature_list_get_length(list) {
+            let feature = webkit_feature_list_get(list, i);
+            let id = webkit_feature_get_identifier(feature);
+            if !id.is_null() && std::ffi::CStr::from_ptr(id).to_bytes() == identifier.as_bytes() {
+                webkit_settings_set_feature_enabled(settings, feature, glib::ffi::GFALSE);
+                done = webkit_settings_get_feature_enabled(settings, feature) == glib::ffi::GFALSE;
+                break;
+            }
+        }
+        webkit_feature_list_unref(list);
+        done
+    }
+}
+
+type MapHook = Box<dyn Fn(&gtk::Widget)>;
+
+/// Runs `hook` with each widget of the process as it is mapped (before its own `map`
+/// handlers: what the hook does to it applies to this appearance).
+pub(crate) fn on_every_map(hook: impl Fn(&gtk::Widget) + 'static) {
+    use glib::prelude::StaticType;
+    let Some(signal) = glib::subclass::signal::SignalId::lookup("map", gtk::Widget::static_type())
+    else {
+        tracing::error!("GtkWidget has no map signal");
+        return;
+    };
+    let data: Box<MapHook> = Box::new(Box::new(hook));
+    // SAFETY: `signal` is a valid signal id of GtkWidget; `map_hook` matches
+    // GSignalEmissionHook; the hook data is leaked on purpose (the hook lives as long as the
+    // process) and only read by `map_hook`, on the main thread where GTK emits `map`.
+    unsafe {
+        glib::gobject_ffi::g_signal_add_emission_hook(
+            signal.into_glib(),
+            0,
+            Some(map_hook),
+            Box::into_raw(data) as glib::ffi::gpointer,
+            None,
+        );
+    }
+}
+
+unsafe extern "C" fn map_hook(
+    _hint: *mut glib::gobject_ffi::GSignalInvocationHint,
+    n_params: std::ffi::c_uint,
+    params: *const glib::gobject_ffi::GValue,
+    data: glib::ffi::gpointer,
+) -> glib::ffi::gboolean {
+    // SAFETY: GLib passes the emission's parameters, `params[0]` being the GtkWidget being
+    // mapped, valid for this call; `glib::Value` is a transparent wrapper of GValue; `data` is
+    // the leaked hook.
+    unsafe {
+        if n_params >= 1 && !params.is_null() {
+            let value = &*(params as *const glib::Value);
+            let hook = &*(data as *const MapHook);
+            if let Ok(widget) = value.get::<gtk::Widget>() {
+                hook(&widget);
             }
         }
     }

@@ -58,6 +58,12 @@ pub(crate) struct Texts {
     pub(crate) error_title: &'static str,
     pub(crate) error_tls: &'static str,
     pub(crate) error_network: &'static str,
+    pub(crate) error_timeout: &'static str,
+    pub(crate) error_site: &'static str,
+    /// The error page's button: load the failed page again.
+    pub(crate) retry: &'static str,
+    /// `{n}` is replaced by the seconds before the error page tries again by itself.
+    pub(crate) retry_auto: &'static str,
     pub(crate) reason_scheme: &'static str,
     pub(crate) reason_userinfo: &'static str,
     pub(crate) reason_ip: &'static str,
@@ -145,7 +151,11 @@ static FR: Texts = Texts {
     blocked_services: "Vous pouvez utiliser ces services :",
     error_title: "La page ne peut pas s'afficher",
     error_tls: "La connexion à ce site n'est pas sûre. Elle a été arrêtée pour vous protéger.",
-    error_network: "Le site ne répond pas. Réessayez plus tard.",
+    error_network: "Impossible de joindre ce site : la connexion a échoué.",
+    error_timeout: "Le site ne répond pas.",
+    error_site: "Le site a un problème : il n'a pas envoyé de page.",
+    retry: "Réessayer",
+    retry_auto: "Nouvel essai automatique dans {n} secondes.",
     reason_scheme: "Ce type d'adresse n'est pas permis sur ce poste.",
     reason_userinfo: "Cette adresse contient un nom d'utilisateur : elle pourrait tromper.",
     reason_ip: "Cette adresse n'est pas celle d'un service autorisé.",
@@ -195,7 +205,11 @@ static NL: Texts = Texts {
     blocked_services: "U kunt deze diensten gebruiken:",
     error_title: "De pagina kan niet worden getoond",
     error_tls: "De verbinding met deze site is niet veilig. Ze werd gestopt om u te beschermen.",
-    error_network: "De site antwoordt niet. Probeer later opnieuw.",
+    error_network: "Deze site is niet bereikbaar: de verbinding is mislukt.",
+    error_timeout: "De site antwoordt niet.",
+    error_site: "De site heeft een probleem: er kwam geen pagina.",
+    retry: "Opnieuw proberen",
+    retry_auto: "Over {n} seconden wordt het automatisch opnieuw geprobeerd.",
     reason_scheme: "Dit soort adres is niet toegelaten op deze computer.",
     reason_userinfo: "Dit adres bevat een gebruikersnaam: het kan misleidend zijn.",
     reason_ip: "Dit adres is niet dat van een toegelaten dienst.",
@@ -247,7 +261,11 @@ static DE: Texts = Texts {
     error_title: "Die Seite kann nicht angezeigt werden",
     error_tls:
         "Die Verbindung zu dieser Seite ist nicht sicher. Sie wurde zu Ihrem Schutz gestoppt.",
-    error_network: "Die Seite antwortet nicht. Versuchen Sie es später noch einmal.",
+    error_network: "Diese Seite ist nicht erreichbar: Die Verbindung ist fehlgeschlagen.",
+    error_timeout: "Die Seite antwortet nicht.",
+    error_site: "Die Seite hat ein Problem: Sie hat keine Seite gesendet.",
+    retry: "Erneut versuchen",
+    retry_auto: "Automatisch neuer Versuch in {n} Sekunden.",
     reason_scheme: "Diese Art von Adresse ist an diesem Platz nicht erlaubt.",
     reason_userinfo: "Diese Adresse enthält einen Benutzernamen: Sie könnte täuschen.",
     reason_ip: "Diese Adresse gehört zu keinem erlaubten Dienst.",
@@ -300,7 +318,11 @@ static EN: Texts = Texts {
     blocked_services: "You can use these services:",
     error_title: "The page cannot be shown",
     error_tls: "The connection to this site is not safe. It was stopped to protect you.",
-    error_network: "The site does not answer. Try again later.",
+    error_network: "This site cannot be reached: the connection failed.",
+    error_timeout: "The site does not answer.",
+    error_site: "The site has a problem: it sent no page.",
+    retry: "Try again",
+    retry_auto: "Trying again by itself in {n} seconds.",
     reason_scheme: "This kind of address is not allowed on this computer.",
     reason_userinfo: "This address contains a user name: it could be a trick.",
     reason_ip: "This address is not the one of an approved service.",
@@ -325,6 +347,7 @@ mod tests {
             }
             assert!(texts(lang).still_there_body.contains("{n}"));
             assert!(texts(lang).max_time_body.contains("{n}"));
+            assert!(texts(lang).retry_auto.contains("{n}"));
         }
     }
 

@@ -14,10 +14,14 @@
 //! - `shared` — what the WebKit signal handlers share with the loop (`Event`, `Shared`);
 //! - `build` — the window, both webviews, the `guichet://` responders, the proxy;
 //! - `layout` — GTK sizing of the two views; [`window`] — the window itself and its input;
-//! - `content` — the content view's settings and enforcing signals; `frames` — whether a
-//!   blocked hop was an iframe's; `navigation` — what a hop becomes;
+//! - `content` — the content view's settings and enforcing signals; `loading` — its page
+//!   loads and their failures; `frames` — whether a blocked hop was an iframe's;
+//!   `navigation` — what a hop becomes;
 //! - `downloads` — what may land, where, and the session's bounds; `transfers` — the
 //!   downloads as WebKit runs them; `gestures` — which navigations the person started;
+//! - `inpage`, `optionlist`, `popups` — nothing a page controls is drawn outside the content
+//!   area: validation messages in the page, `<select>` lists drawn by guichet inside the
+//!   content area, no picker, popup or second window;
 //! - `toolbar` — the trusted UI's messages and state; `pages` — the `guichet://` pages;
 //!   `i18n` — their texts; `keys` — the shortcut table; `filter` — the sub-resource filter;
 //! - `orders` — the protocol with guichetd; `ffi` — the only module with `unsafe` code.
@@ -33,12 +37,16 @@ mod filter;
 mod frames;
 mod gestures;
 mod i18n;
+mod inpage;
 mod keys;
 mod layout;
+mod loading;
 mod navigation;
 pub mod notice;
+mod optionlist;
 mod orders;
 mod pages;
+mod popups;
 mod screens;
 mod shared;
 mod toolbar;

@@ -32,8 +32,19 @@ pub(crate) enum Verdict {
     LoadHere(String),
 }
 
+/// The address of an `<iframe srcdoc>`'s document: the frame's content comes from its
+/// parent page's markup, not from the network, so it is always shown (the page's own rules
+/// apply to whatever it loads). A window opened on it shows nothing.
+const SRCDOC: &str = "about:srcdoc";
+
 /// Decides one navigation hop.
 pub(crate) fn decide(policy: &Policy, url: &str, target: Target) -> Verdict {
+    if url == SRCDOC {
+        return match target {
+            Target::TopLevel => Verdict::Use,
+            Target::NewWindow => Verdict::Ignore,
+        };
+    }
     match (policy.decide(url), target) {
         (Decision::Allow(_) | Decision::Internal, Target::NewWindow) => {
             if url.is_empty() || url == "about:blank" {
@@ -102,6 +113,15 @@ mod tests {
         assert_eq!(
             decide(&p, "about:blank", Target::NewWindow),
             Verdict::Ignore
+        );
+        assert_eq!(decide(&p, "about:srcdoc", Target::TopLevel), Verdict::Use);
+        assert_eq!(
+            decide(&p, "about:srcdoc", Target::NewWindow),
+            Verdict::Ignore
+        );
+        assert_eq!(
+            decide(&p, "about:srcdoc?x", Target::TopLevel),
+            Verdict::Blocked(BlockReason::Scheme)
         );
         for (url, reason) in [
             ("file:///etc/passwd", BlockReason::Scheme),

@@ -8,14 +8,16 @@
 //! - the **content** pages (`guichet://blocked`, `guichet://error`): shown in the untrusted
 //!   content view, rendered here with every value escaped, no script at all. They are
 //!   read-only: a request for any `guichet://` URL only renders text, so a hostile site that
-//!   links to one changes nothing.
+//!   links to one changes nothing. The error page names the address that failed: its Retry
+//!   link and its automatic retry (a `<meta http-equiv=refresh>`) are ordinary navigations to
+//!   that web address, which the policy decides like any other.
 
 use std::borrow::Cow;
 
 use crate::lang::Lang;
 use crate::policy::{BlockReason, Policy, LOCAL_ID};
 
-use super::i18n::texts;
+use super::i18n::{texts, Texts};
 
 /// A response for a `guichet://` request.
 #[derive(Debug, PartialEq, Eq)]
@@ -73,18 +75,54 @@ pub(crate) fn toolbar_page(url: &str) -> Page {
 /// What went wrong, for `guichet://error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ErrorKind {
+    /// The site's certificate was refused.
     Tls,
+    /// No connection: refused, reset, closed, a refused tunnel, a name that does not resolve.
     Network,
+    /// The site did not answer in time.
+    Timeout,
+    /// The site (or a gateway) answered an error and no page to show.
+    Site,
 }
 
 impl ErrorKind {
+    const ALL: [ErrorKind; 4] = [
+        ErrorKind::Tls,
+        ErrorKind::Network,
+        ErrorKind::Timeout,
+        ErrorKind::Site,
+    ];
+
+    /// What went wrong, in words for the person.
+    fn text(self, t: &Texts) -> &'static str {
+        match self {
+            ErrorKind::Tls => t.error_tls,
+            ErrorKind::Network => t.error_network,
+            ErrorKind::Timeout => t.error_timeout,
+            ErrorKind::Site => t.error_site,
+        }
+    }
+
     fn code(self) -> &'static str {
         match self {
             ErrorKind::Tls => "tls",
             ErrorKind::Network => "network",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Site => "site",
         }
     }
 }
+
+/// What the error page offers: the failed address, and when it tries it again by itself
+/// (`None`: only when the person presses Retry).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Retry {
+    pub(crate) url: String,
+    pub(crate) after_secs: Option<u32>,
+}
+
+/// The longest automatic wait an error page accepts, in seconds.
+const MAX_WAIT: u32 = 60;
 
 /// `guichet://blocked?reason=…&lang=…`
 pub(crate) fn blocked_url(reason: BlockReason, lang: Lang) -> String {
@@ -95,9 +133,23 @@ pub(crate) fn blocked_url(reason: BlockReason, lang: Lang) -> String {
     )
 }
 
-/// `guichet://error?kind=…&lang=…`
-pub(crate) fn error_url(kind: ErrorKind, lang: Lang) -> String {
-    format!("guichet://error/?kind={}&lang={}", kind.code(), lang.code())
+/// `guichet://error/?kind=…&lang=…[&retry=URL[&wait=SECONDS]]`
+pub(crate) fn error_url(kind: ErrorKind, lang: Lang, retry: Option<&Retry>) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("kind", kind.code());
+    query.append_pair("lang", lang.code());
+    if let Some(r) = retry {
+        query.append_pair("retry", &r.url);
+        if let Some(wait) = r.after_secs {
+            query.append_pair("wait", &wait.to_string());
+        }
+    }
+    format!("guichet://error/?{}", query.finish())
+}
+
+/// Whether `url` is guichet's error page (the toolbar's Back skips it).
+pub(crate) fn is_error_url(url: &str) -> bool {
+    url.starts_with("guichet://error")
 }
 
 /// Answers a request of the content view: only the read-only pages.
@@ -115,7 +167,7 @@ pub(crate) fn content_page(url: &str, policy: &Policy, default_lang: Lang) -> Pa
         .and_then(|l| Lang::from_code(&l))
         .unwrap_or(default_lang);
     let t = texts(lang);
-    let (title, body) = match (parsed.host_str(), parsed.path()) {
+    let notice = match (parsed.host_str(), parsed.path()) {
         (Some("page.css"), _) | (Some("blocked" | "error"), "/page.css") => {
             return asset("text/css", PAGE_CSS)
         }
@@ -123,22 +175,50 @@ pub(crate) fn content_page(url: &str, policy: &Policy, default_lang: Lang) -> Pa
             let reason = param("reason")
                 .and_then(|r| reason_from_code(&r))
                 .unwrap_or(BlockReason::NotListed);
-            (t.blocked_title, t.reason(reason))
+            Notice {
+                title: t.blocked_title,
+                body: t.reason(reason),
+                error: false,
+                retry: None,
+            }
         }
         (Some("error"), _) => {
-            let body = match param("kind").as_deref() {
-                Some("tls") => t.error_tls,
-                _ => t.error_network,
-            };
-            (t.error_title, body)
+            let kind = param("kind")
+                .and_then(|k| ErrorKind::ALL.into_iter().find(|e| e.code() == k))
+                .unwrap_or(ErrorKind::Network);
+            // Only a web address is offered again; the policy decides it when it is followed.
+            let retry = param("retry")
+                .and_then(|u| url::Url::parse(&u).ok())
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .map(|u| Retry {
+                    url: u.to_string(),
+                    after_secs: param("wait")
+                        .and_then(|w| w.parse::<u32>().ok())
+                        .map(|w| w.clamp(1, MAX_WAIT)),
+                });
+            Notice {
+                title: t.error_title,
+                body: kind.text(t),
+                error: true,
+                retry,
+            }
         }
         _ => return not_found(),
     };
     Page {
         status: 200,
         content_type: "text/html; charset=utf-8",
-        body: Cow::Owned(render_notice(lang, title, body, policy).into_bytes()),
+        body: Cow::Owned(render_notice(lang, &notice, policy).into_bytes()),
     }
+}
+
+/// What a content page says.
+struct Notice {
+    title: &'static str,
+    body: &'static str,
+    /// An error (marked as such) rather than a refusal.
+    error: bool,
+    retry: Option<Retry>,
 }
 
 fn reason_from_code(code: &str) -> Option<BlockReason> {
@@ -154,9 +234,26 @@ fn reason_from_code(code: &str) -> Option<BlockReason> {
     .find(|r| r.code() == code)
 }
 
-/// A friendly page: what happened, the services available, ask the helper.
-fn render_notice(lang: Lang, title: &str, body: &str, policy: &Policy) -> String {
+/// A friendly page: what happened, Retry (for an error), the services available, ask the
+/// helper.
+fn render_notice(lang: Lang, notice: &Notice, policy: &Policy) -> String {
     let t = texts(lang);
+    let mut head = String::new();
+    let mut retry = String::new();
+    if let Some(r) = &notice.retry {
+        let url = escape(&r.url);
+        if let Some(wait) = r.after_secs {
+            head = format!("<meta http-equiv=\"refresh\" content=\"{wait};url={url}\">");
+            retry = format!(
+                "<p class=\"auto\">{}</p>\n",
+                escape(&t.retry_auto.replace("{n}", &wait.to_string()))
+            );
+        }
+        retry = format!(
+            "<p><a class=\"retry\" href=\"{url}\">{}</a></p>\n{retry}",
+            escape(t.retry)
+        );
+    }
     let mut services = String::new();
     for s in policy.services().iter().filter(|s| s.id != LOCAL_ID) {
         services.push_str(&format!(
@@ -166,15 +263,17 @@ fn render_notice(lang: Lang, title: &str, body: &str, policy: &Policy) -> String
         ));
     }
     format!(
-        "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+        "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">{head}\
          <title>{title}</title><link rel=\"stylesheet\" href=\"guichet://page.css\"></head>\n\
-         <body><main>\n<div class=\"icon\" aria-hidden=\"true\">i</div>\n\
-         <h1>{title}</h1>\n<p class=\"why\">{body}</p>\n\
+         <body><main>\n<div class=\"{icon_class}\" aria-hidden=\"true\">{icon}</div>\n\
+         <h1>{title}</h1>\n<p class=\"why\">{body}</p>\n{retry}\
          <p class=\"help\">{help}</p>\n<h2>{services_title}</h2>\n<ul class=\"services\">\n{services}</ul>\n\
          </main></body></html>\n",
         lang = lang.code(),
-        title = escape(title),
-        body = escape(body),
+        icon_class = if notice.error { "icon error" } else { "icon" },
+        icon = if notice.error { "!" } else { "i" },
+        title = escape(notice.title),
+        body = escape(notice.body),
         help = escape(t.ask_helper),
         services_title = escape(t.blocked_services),
     )
@@ -290,8 +389,83 @@ mod tests {
             content_page("guichet://takeaway", &policy, Lang::Fr).status,
             404
         );
-        let e = content_page(&error_url(ErrorKind::Tls, Lang::En), &policy, Lang::Fr);
+        let e = content_page(
+            &error_url(ErrorKind::Tls, Lang::En, None),
+            &policy,
+            Lang::Fr,
+        );
         assert!(body(&e).contains(texts(Lang::En).error_tls));
+        assert!(!body(&e).contains("retry"), "no Retry without an address");
+    }
+
+    #[test]
+    fn the_error_page_offers_the_failed_address_again() {
+        let policy = policy_with("S");
+        let retry = Retry {
+            url: "https://www.example.be/a?x=1&y=\"2\"".into(),
+            after_secs: Some(10),
+        };
+        for kind in ErrorKind::ALL {
+            for lang in Lang::ALL {
+                let url = error_url(kind, lang, Some(&retry));
+                assert!(is_error_url(&url));
+                let html = body(&content_page(&url, &policy, Lang::Fr));
+                let t = texts(lang);
+                assert!(html.contains(&escape(kind.text(t))), "{kind:?} {lang:?}");
+                assert!(html.contains(&escape(t.retry)), "{kind:?} {lang:?}");
+                assert!(html.contains(&escape(&t.retry_auto.replace("{n}", "10"))));
+                let href = "https://www.example.be/a?x=1&amp;y=%222%22";
+                assert!(html.contains(&format!("<a class=\"retry\" href=\"{href}\">")));
+                assert!(
+                    html.contains(&format!("content=\"10;url={href}\"")),
+                    "{html}"
+                );
+                assert!(html.contains("class=\"icon error\""));
+            }
+        }
+        // Only the person's Retry for a refused certificate.
+        let manual = Retry {
+            after_secs: None,
+            ..retry
+        };
+        let html = body(&content_page(
+            &error_url(ErrorKind::Tls, Lang::Nl, Some(&manual)),
+            &policy,
+            Lang::Fr,
+        ));
+        assert!(html.contains("class=\"retry\"") && !html.contains("refresh"));
+    }
+
+    #[test]
+    fn a_crafted_error_address_offers_only_a_web_address_soon_enough() {
+        let policy = policy_with("S");
+        for (query, offered) in [
+            ("retry=javascript:alert(1)&wait=1", None),
+            ("retry=guichet://app/&wait=1", None),
+            ("retry=file:///etc/passwd", None),
+            ("retry=not%20a%20url&wait=5", None),
+            (
+                "retry=http://evil.example/&wait=0",
+                Some("content=\"1;url=http://evil.example/\""),
+            ),
+            (
+                "retry=http://evil.example/&wait=99999",
+                Some("content=\"60;url="),
+            ),
+        ] {
+            let html = body(&content_page(
+                &format!("guichet://error/?kind=site&{query}"),
+                &policy,
+                Lang::Fr,
+            ));
+            match offered {
+                None => assert!(
+                    !html.contains("refresh") && !html.contains("retry"),
+                    "{query}"
+                ),
+                Some(text) => assert!(html.contains(text), "{query}: {html}"),
+            }
+        }
     }
 
     #[test]

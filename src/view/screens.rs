@@ -16,142 +16,23 @@
 //! something to take, then the ending screen while each logout URL is visited (one at a time;
 //! a visit ends when its load ends or its timeout fires, whichever comes first), then goodbye
 //! and `ended`. Its effects (the timer, the load) are in `ending.rs`.
+//!
+//! The content view's page loads feed it too (`loads.rs`): a load that goes unanswered is
+//! given up after a few seconds, and every failure shows the error page with the failed
+//! address, to try again.
 
 use crate::loggable::Private;
-use crate::policy::BlockReason;
 use crate::protocol::view::{CountdownReason, FromView, Screen};
 
-use super::downloads::Refusal;
-use super::i18n::Texts;
 use super::pages::ErrorKind;
-use super::toolbar::{UiScreen, ZoomDir};
+use super::toolbar::UiScreen;
 
-/// A short message on the session's toolbar, in the person's language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Notice {
-    /// A download landed in the session's documents.
-    Saved,
-    /// A download was refused, and why.
-    Refused(Refusal),
-}
+mod io;
+mod loads;
 
-impl Notice {
-    /// What the toolbar says, from the person's language's texts.
-    pub(crate) fn text(self, t: &Texts) -> &'static str {
-        match self {
-            Notice::Saved => t.download_done,
-            Notice::Refused(r) => t.refusal(r),
-        }
-    }
-}
+use loads::Loads;
 
-/// Something the screens react to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Input {
-    /// `start` (guichetd): the session begins on screen.
-    Start,
-    /// `countdown`: the session ends in `seconds` — unless the person comes back (`Idle`),
-    /// or whatever they do (`MaxDuration`: no "I'm still here", only "back to my page").
-    Countdown {
-        reason: CountdownReason,
-        seconds: u32,
-    },
-    /// `cancel_countdown`.
-    CancelCountdown,
-    /// `end_session`; `has_downloads`: the session's downloads folder lists a file.
-    EndSession {
-        takeaway: bool,
-        has_downloads: bool,
-        logout_urls: Vec<Private<String>>,
-    },
-    /// `screen`: paused by staff, or out of order.
-    Screen(Screen),
-    /// A service button (toolbar); `start_url` is `None` when no service has that id.
-    Open {
-        start_url: Option<String>,
-    },
-    /// The toolbar's home button: the services, inside the session.
-    Home,
-    Back,
-    Zoom(ZoomDir),
-    /// The toolbar's documents button.
-    Documents,
-    /// Close the documents screen.
-    Close,
-    /// "End session".
-    End,
-    /// "I'm still here" on the countdown.
-    StillHere,
-    /// The take-away screen is done.
-    Finish,
-    /// A file picked in the picker (index into the listed downloads).
-    Pick {
-        index: usize,
-    },
-    PickCancel,
-    /// The toolbar page drew the frame asked for by [`Output::AskPainted`].
-    Painted,
-    /// A page of the content view asked for a file (`run-file-chooser`).
-    OpenPicker,
-    /// A top-level navigation or new window was blocked.
-    Blocked(BlockReason),
-    /// A page of the content view failed to load.
-    Error(ErrorKind),
-    /// An allowed new-window target, to load in the content view; `by_person`: the person's
-    /// click or key asked for the window.
-    LoadInContent {
-        url: String,
-        by_person: bool,
-    },
-    /// Something to tell the person on the toolbar (a download saved or refused).
-    Notice(Notice),
-    /// The toolbar page has shown the notice long enough.
-    NoticeSeen,
-    /// The load of the current logout visit finished or failed.
-    VisitDone,
-    /// The logout visit given this number took too long.
-    LogoutTimeout(u32),
-}
-
-/// Something the event loop must do, in order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Output {
-    /// Bring the window on screen, full screen over the monitor.
-    ShowWindow,
-    /// Make the window visible as it is (a notice shown by a view that was never started).
-    Unhide,
-    /// Draw this screen: the toolbar page's state and the two views' sizes.
-    Show(UiScreen),
-    /// Load an allowed address in the content view; `by_person`: the person asked for it (a
-    /// service button, a link they clicked), which a download it becomes needs.
-    Load {
-        url: String,
-        by_person: bool,
-    },
-    /// Load the blocked page (in the person's language) in the content view.
-    ShowBlocked(BlockReason),
-    /// Load the error page in the content view.
-    ShowError(ErrorKind),
-    /// Ask the toolbar page to report its next drawn frame ([`Input::Painted`]).
-    AskPainted,
-    Report(FromView),
-    /// Go back in the content view's history, if it can.
-    GoBack,
-    Zoom(ZoomDir),
-    /// Answer the pending file chooser with the download at this index of the list.
-    SelectFile(usize),
-    /// Cancel the pending file chooser, if any.
-    CancelChooser,
-    /// Visit a logout URL in the content view; [`Input::LogoutTimeout`]`(seq)` after a while.
-    VisitLogout {
-        url: Private<String>,
-        seq: u32,
-    },
-    /// No logout visit is under way any more.
-    DisarmVisit,
-    /// Empty the content view (`about:blank`).
-    Blank,
-}
+pub(crate) use io::{Input, Notice, Output};
 
 /// The end flow, from `end_session` on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,6 +59,7 @@ pub(crate) struct Screens {
     /// Number of the latest logout visit; an older visit's timeout is stale.
     logout_seq: u32,
     notice: Option<Notice>,
+    loads: Loads,
 }
 
 impl Screens {
@@ -194,6 +76,7 @@ impl Screens {
             ending: None,
             logout_seq: 0,
             notice: None,
+            loads: Loads::default(),
         }
     }
 
@@ -340,11 +223,12 @@ impl Screens {
                     out.push(Output::ShowBlocked(reason));
                 }
             }
-            Input::Error(kind) => {
-                if self.ending.is_none() {
-                    out.push(Output::ShowError(kind));
-                }
-            }
+            Input::LoadStarted { .. }
+            | Input::LoadRedirected
+            | Input::LoadCommitted { .. }
+            | Input::LoadFailed { .. }
+            | Input::LoadTimeout(_)
+            | Input::NetworkBack => self.on_load(input, &mut out),
             Input::LoadInContent { url, by_person } => {
                 if self.ending.is_none() {
                     out.push(Output::Load { url, by_person });
@@ -377,6 +261,38 @@ impl Screens {
             }
         }
         out
+    }
+
+    /// The content view's loads: response timers and error pages, until the session ends
+    /// (logout visits have their own timeouts, and no error page shows behind goodbye).
+    fn on_load(&mut self, input: Input, out: &mut Vec<Output>) {
+        if self.ending.is_some() {
+            self.loads.forget();
+            return;
+        }
+        let loads = &mut self.loads;
+        let arm = |(seq, after)| Output::ArmLoadTimer { seq, after };
+        match input {
+            Input::LoadStarted { url, form } => out.extend(loads.started(&url, form).map(arm)),
+            Input::LoadRedirected => out.extend(loads.redirected().map(arm)),
+            Input::LoadCommitted { url } => loads.committed(&url),
+            Input::LoadFailed { url, kind } => {
+                let retry = loads.failed(&url, kind);
+                out.push(Output::ShowError { kind, retry });
+            }
+            Input::LoadTimeout(seq) => {
+                if let Some(url) = loads.timed_out(seq) {
+                    let kind = ErrorKind::Timeout;
+                    let retry = loads.failed(&url, kind);
+                    out.push(Output::ShowError { kind, retry });
+                }
+            }
+            Input::NetworkBack => out.extend(loads.retry_now().map(|url| Output::Load {
+                url,
+                by_person: false,
+            })),
+            _ => {}
+        }
     }
 
     fn show(&mut self, screen: UiScreen, out: &mut Vec<Output>) {
@@ -451,6 +367,8 @@ impl Screens {
     }
 }
 
+#[cfg(test)]
+mod load_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

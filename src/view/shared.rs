@@ -31,7 +31,12 @@ pub(crate) enum Event {
     Toolbar(ToolbarMsg),
     /// Show the blocked page for a top-level navigation or a new window.
     ShowBlocked(BlockReason),
-    ShowError(ErrorKind),
+    /// The content view's main frame loads (see [`PageLoad`]).
+    PageLoad(PageLoad),
+    /// The response timer of a load fired.
+    LoadTimeout(u32),
+    /// The network is available again.
+    NetworkBack,
     /// Load an allowed URL in the content view (a new-window request); `by_person`: the
     /// person's click or key asked for the window.
     LoadInContent {
@@ -51,6 +56,25 @@ pub(crate) enum Event {
     ZoomReset,
     /// A logout visit took too long.
     LogoutTimeout(u32),
+}
+
+/// What happened to the content view's main-frame load.
+#[derive(Debug)]
+pub(crate) enum PageLoad {
+    /// `form`: the navigation was a form's submission.
+    Started {
+        url: String,
+        form: bool,
+    },
+    Redirected,
+    Committed {
+        url: String,
+    },
+    /// `url` failed: no connection, no answer, or an error with no page.
+    Failed {
+        url: String,
+        kind: ErrorKind,
+    },
 }
 
 /// Where the load of a logout visit is.
@@ -80,6 +104,8 @@ pub(crate) struct Shared {
     proxy: EventLoopProxy<Event>,
     /// Set between a main-frame load's start and its commit (or failure).
     pub(crate) top_pending: Cell<bool>,
+    /// A form's submission was allowed and its load has not started yet.
+    pub(crate) form_pending: Cell<bool>,
     /// The logout visit's load: armed when asked, started when WebKit starts it; only a
     /// started visit's end counts (not the end of the load it replaced).
     pub(crate) visit: Cell<Visit>,
@@ -99,6 +125,7 @@ impl Shared {
             failed_downloads: RefCell::new(Vec::new()),
             proxy,
             top_pending: Cell::new(false),
+            form_pending: Cell::new(false),
             visit: Cell::new(Visit::Idle),
         }
     }

@@ -24,6 +24,9 @@ pub struct TestConfig {
     pub languages: Vec<&'static str>,
     /// `resources` of the test pack's `impots` service (hosts its pages load from).
     pub resources: Vec<String>,
+    /// Whether the view goes through the recording proxy (`[network] proxy`); without it,
+    /// the view resolves and connects by itself.
+    pub proxy: bool,
 }
 
 impl Default for TestConfig {
@@ -47,6 +50,7 @@ impl Default for TestConfig {
             max_files: None,
             languages: vec!["fr", "nl", "de", "en"],
             resources: Vec::new(),
+            proxy: true,
         }
     }
 }
@@ -99,6 +103,11 @@ impl TestConfig {
         if let Some(n) = self.max_files {
             bounds.push_str(&format!("max_files = {n}\n"));
         }
+        let network = if self.proxy {
+            format!("[network]\nproxy = \"{}\"\n", proxy.url())
+        } else {
+            String::new()
+        };
         let text = format!(
             r#"[terminal]
 name = "e2e"
@@ -116,9 +125,7 @@ enabled = {dl}
 max_bytes = {max}
 {bounds}blocked_extensions = ["sh", "desktop", "exe"]
 
-[network]
-proxy = "{proxy}"
-
+{network}
 [control]
 socket = "control.sock"
 
@@ -132,7 +139,6 @@ dir = "stats"
             http = list(&self.allow_http),
             dl = self.downloads_enabled,
             max = self.max_bytes,
-            proxy = proxy.url(),
         );
         let path = dir.join("guichet.toml");
         std::fs::write(&path, text).unwrap();

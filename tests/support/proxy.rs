@@ -6,6 +6,10 @@
 //! `CONNECT`), so https is unreachable. [`Proxy::wait_for`] blocks until a matching request
 //! arrives: the event tests order themselves on; [`Proxy::saw_host`] tells whether a host was
 //! ever asked for (check it after a later sentinel request, never after a sleep).
+//!
+//! Network failures: [`Proxy::fail`] makes a route fail instead of answering ([`Fault`]: the
+//! connection closed, reset, or left hanging), [`Proxy::tunnel`] sets the status `CONNECT`
+//! gets for a host (502: a refused tunnel); [`Proxy::heal`] lifts a route's fault.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -94,6 +98,15 @@ impl Reply {
         }
     }
 
+    /// An error status with no body at all (a bare `502` from a gateway, an empty `500`).
+    pub fn bare(status: u16) -> Reply {
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
     /// Closes the connection without an answer (a network failure for the browser).
     pub fn drop_connection() -> Reply {
         Reply {
@@ -109,10 +122,24 @@ impl Reply {
     }
 }
 
+/// How a route fails instead of answering (see [`Proxy::fail`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Close the connection without an answer (FIN).
+    Close,
+    /// Reset the connection (RST) without an answer.
+    Reset,
+    /// Keep the connection open and never answer (until the browser gives up).
+    Hang,
+}
+
 #[derive(Default)]
 struct ProxyState {
     seen: Vec<Seen>,
     routes: HashMap<(String, String), Reply>,
+    faults: HashMap<(String, String), Fault>,
+    /// Status of the answer to `CONNECT host` (403 when absent).
+    tunnels: HashMap<String, u16>,
 }
 
 /// A loopback HTTP proxy that plays any host. Stops accepting when dropped.
@@ -149,6 +176,41 @@ impl Proxy {
             .unwrap()
             .routes
             .insert((host.to_owned(), path.to_owned()), reply);
+    }
+
+    /// Makes `host` + `path` fail with `fault` (before any route) until [`Proxy::heal`].
+    pub fn fail(&self, host: &str, path: &str, fault: Fault) {
+        self.state
+            .0
+            .lock()
+            .unwrap()
+            .faults
+            .insert((host.to_owned(), path.to_owned()), fault);
+    }
+
+    /// Lifts the fault of `host` + `path`: its route answers again.
+    pub fn heal(&self, host: &str, path: &str) {
+        self.state
+            .0
+            .lock()
+            .unwrap()
+            .faults
+            .remove(&(host.to_owned(), path.to_owned()));
+    }
+
+    /// Answers `CONNECT host:port` with `status` (and no body) from now on.
+    pub fn tunnel(&self, host: &str, status: u16) {
+        self.state
+            .0
+            .lock()
+            .unwrap()
+            .tunnels
+            .insert(host.to_owned(), status);
+    }
+
+    /// How many requests matching `pred` arrived so far.
+    pub fn count(&self, pred: impl Fn(&Seen) -> bool) -> usize {
+        self.seen().iter().filter(|s| pred(s)).count()
     }
 
     /// Everything seen so far.
@@ -261,17 +323,46 @@ fn serve(stream: TcpStream, state: &(Mutex<ProxyState>, Condvar)) {
             headers,
             body,
         };
-        let reply = {
+        let (reply, fault, tunnel) = {
             let (lock, cv) = state;
             let mut st = lock.lock().unwrap();
             st.seen.push(seen);
             cv.notify_all();
+            let tunnel = st.tunnels.get(&host).copied().unwrap_or(403);
             let key = (host, path.split('?').next().unwrap_or("").to_owned());
-            st.routes.get(&key).cloned()
+            (
+                st.routes.get(&key).cloned(),
+                st.faults.get(&key).copied(),
+                tunnel,
+            )
         };
         if method == "CONNECT" {
-            let _ = writer.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+            let _ = writer
+                .write_all(format!("HTTP/1.1 {tunnel} X\r\nContent-Length: 0\r\n\r\n").as_bytes());
             return;
+        }
+        match fault {
+            Some(Fault::Close) => return,
+            Some(Fault::Reset) => {
+                // SO_LINGER with a zero timeout: close() sends RST instead of FIN.
+                let linger = libc::linger {
+                    l_onoff: 1,
+                    l_linger: 0,
+                };
+                let _ = nix::sys::socket::setsockopt(
+                    &writer,
+                    nix::sys::socket::sockopt::Linger,
+                    &linger,
+                );
+                return;
+            }
+            Some(Fault::Hang) => {
+                // Never answer; return when the browser closes its end.
+                let mut sink = [0u8; 512];
+                while matches!(reader.read(&mut sink), Ok(n) if n > 0) {}
+                return;
+            }
+            None => {}
         }
         if reply.as_ref().is_some_and(|r| r.status == 0) {
             return;

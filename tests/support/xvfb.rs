@@ -5,7 +5,9 @@
 //! retries until a colour shows in a rectangle (a way to wait for a screen to be painted);
 //! [`Xvfb::visible_windows`] lists the mapped top-level windows (a GTK dialog, a context menu
 //! or an inspector shows up there); [`Xvfb::click`] and [`Xvfb::xdotool`] drive the pointer
-//! and the keyboard. [`Shot`] reads a picture taken elsewhere (cage's output, by `grim`).
+//! and the keyboard. [`Shot`] reads a picture taken elsewhere (cage's output, by `grim`), finds
+//! a colour in it ([`Shot::find`]) and counts the pixels that differ from another picture in a
+//! rectangle ([`Shot::differing_pixels`]: the toolbar before and after an attack).
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -276,6 +278,72 @@ impl Shot {
                     .map(|w| w.to_ascii_uppercase())
             })
             .collect()
+    }
+
+    /// The centre of the pixels of colour `hex` in the rectangle `(x, y, width, height)`, in
+    /// screen coordinates (e.g. a button found by its colour), or `None`.
+    pub fn find(&self, (x, y, w, h): (u32, u32, u32, u32), hex: &str) -> Option<(u32, u32)> {
+        let out = Command::new("convert")
+            .arg(&self.path)
+            .args([
+                "-alpha",
+                "off",
+                "-crop",
+                &format!("{w}x{h}+{x}+{y}"),
+                "+repage",
+                "-depth",
+                "8",
+                "txt:-",
+            ])
+            .output()
+            .expect("run convert (imagemagick)");
+        let want = format!("#{}", hex.to_ascii_uppercase());
+        let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            // `12,34: (…)  #RRGGBB  srgb(…)`
+            if !line.to_ascii_uppercase().contains(&want) {
+                continue;
+            }
+            let Some((px, py)) = line
+                .split(':')
+                .next()
+                .and_then(|p| p.split_once(','))
+                .and_then(|(a, b)| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)))
+            else {
+                continue;
+            };
+            (x0, y0, x1, y1) = (x0.min(px), y0.min(py), x1.max(px), y1.max(py));
+        }
+        (x0 != u32::MAX).then(|| (x + (x0 + x1) / 2, y + (y0 + y1) / 2))
+    }
+
+    /// How many pixels of the rectangle `(x, y, width, height)` differ between this picture
+    /// and `other` (exact colours, no fuzz). A picture of the differences is saved next to
+    /// this one as `<name>-diff.png` when any do.
+    pub fn differing_pixels(&self, other: &Shot, (x, y, w, h): (u32, u32, u32, u32)) -> u64 {
+        let crop = format!("{w}x{h}+{x}+{y}");
+        let diff = self.path.with_file_name(format!(
+            "{}-diff.png",
+            self.path.file_stem().unwrap_or_default().to_string_lossy()
+        ));
+        let out = Command::new("compare")
+            .args(["-metric", "AE"])
+            .arg(format!("{}[{crop}]", self.path.display()))
+            .arg(format!("{}[{crop}]", other.path.display()))
+            .arg(&diff)
+            .output()
+            .expect("run compare (imagemagick)");
+        // `compare` prints the count on stderr (e.g. `0`, `1234` or `1.2e+03`).
+        let text = String::from_utf8_lossy(&out.stderr);
+        let count = text
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("compare failed: {text}"));
+        if count == 0.0 {
+            let _ = std::fs::remove_file(&diff);
+        }
+        count as u64
     }
 
     /// Whether the rectangle `r` shows the colour `hex` (`"FFF4CC"`).

@@ -5,12 +5,15 @@
 //! order.
 
 use super::*;
+use crate::policy::BlockReason;
 use crate::protocol::view::Screen as Notice;
+use crate::view::pages::Retry;
+use crate::view::toolbar::ZoomDir;
 use Input as I;
 use Output::*;
 use UiScreen as S;
 
-const URL: &str = "https://www.myminfin.be/";
+pub(super) const URL: &str = "https://www.myminfin.be/";
 
 /// The screens' states the rows start from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,13 +38,32 @@ pub(super) enum At {
 }
 
 #[rustfmt::skip]
-const ALL: [At; 11] = [
+pub(super) const ALL: [At; 11] = [
     At::Hidden, At::Welcome, At::Session, At::Documents, At::Picker, At::Countdown,
     At::Takeaway, At::Ending, At::Goodbye, At::Paused, At::OutOfOrder,
 ];
 
 fn logout(i: usize) -> Private<String> {
     Private::new(format!("https://logout{i}.example/bye"))
+}
+
+/// The load of [`URL`] failed.
+pub(super) fn failed(kind: ErrorKind) -> Input {
+    I::LoadFailed {
+        url: URL.into(),
+        kind,
+    }
+}
+
+/// The error page for a first failure of [`URL`], retried after `after_secs`.
+pub(super) fn shown_error(kind: ErrorKind, after_secs: Option<u32>) -> Output {
+    ShowError {
+        kind,
+        retry: Some(Retry {
+            url: URL.into(),
+            after_secs,
+        }),
+    }
 }
 
 /// A known service's button.
@@ -352,8 +374,8 @@ fn the_content_view_shows_its_pages_until_the_session_ends() {
         #[rustfmt::skip]
         let cases = [
             (I::Blocked(reason), ShowBlocked(reason), started && !ending),
-            (I::Error(ErrorKind::Network), ShowError(ErrorKind::Network), !ending),
-            (I::Error(ErrorKind::Tls), ShowError(ErrorKind::Tls), !ending),
+            (failed(ErrorKind::Network), shown_error(ErrorKind::Network, Some(3)), !ending),
+            (failed(ErrorKind::Tls), shown_error(ErrorKind::Tls, None), !ending),
             (I::LoadInContent { url: URL.into(), by_person: true }, load(true), !ending),
             (I::LoadInContent { url: URL.into(), by_person: false }, load(false), !ending),
         ];

@@ -1,0 +1,164 @@
+//! The vocabulary of the screens' state machine: what it reacts to ([`Input`]), what it asks
+//! the view to do ([`Output`]), and the short [`Notice`]s it keeps for the toolbar.
+
+use crate::loggable::Private;
+use crate::policy::BlockReason;
+use crate::protocol::view::{CountdownReason, FromView, Screen};
+
+use super::super::downloads::Refusal;
+use super::super::i18n::Texts;
+use super::super::pages::{ErrorKind, Retry};
+use super::super::toolbar::{UiScreen, ZoomDir};
+
+/// A short message on the session's toolbar, in the person's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Notice {
+    /// A download landed in the session's documents.
+    Saved,
+    /// A download was refused, and why.
+    Refused(Refusal),
+}
+
+impl Notice {
+    /// What the toolbar says, from the person's language's texts.
+    pub(crate) fn text(self, t: &Texts) -> &'static str {
+        match self {
+            Notice::Saved => t.download_done,
+            Notice::Refused(r) => t.refusal(r),
+        }
+    }
+}
+
+/// Something the screens react to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Input {
+    /// `start` (guichetd): the session begins on screen.
+    Start,
+    /// `countdown`: the session ends in `seconds` — unless the person comes back (`Idle`),
+    /// or whatever they do (`MaxDuration`: no "I'm still here", only "back to my page").
+    Countdown {
+        reason: CountdownReason,
+        seconds: u32,
+    },
+    /// `cancel_countdown`.
+    CancelCountdown,
+    /// `end_session`; `has_downloads`: the session's downloads folder lists a file.
+    EndSession {
+        takeaway: bool,
+        has_downloads: bool,
+        logout_urls: Vec<Private<String>>,
+    },
+    /// `screen`: paused by staff, or out of order.
+    Screen(Screen),
+    /// A service button (toolbar); `start_url` is `None` when no service has that id.
+    Open {
+        start_url: Option<String>,
+    },
+    /// The toolbar's home button: the services, inside the session.
+    Home,
+    Back,
+    Zoom(ZoomDir),
+    /// The toolbar's documents button.
+    Documents,
+    /// Close the documents screen.
+    Close,
+    /// "End session".
+    End,
+    /// "I'm still here" on the countdown.
+    StillHere,
+    /// The take-away screen is done.
+    Finish,
+    /// A file picked in the picker (index into the listed downloads).
+    Pick {
+        index: usize,
+    },
+    PickCancel,
+    /// The toolbar page drew the frame asked for by [`Output::AskPainted`].
+    Painted,
+    /// A page of the content view asked for a file (`run-file-chooser`).
+    OpenPicker,
+    /// A top-level navigation or new window was blocked.
+    Blocked(BlockReason),
+    /// The content view's main frame started loading `url` (`form`: a form's submission).
+    LoadStarted {
+        url: String,
+        form: bool,
+    },
+    /// That load was redirected.
+    LoadRedirected,
+    /// That load committed: `url` is on screen.
+    LoadCommitted {
+        url: String,
+    },
+    /// A main-frame load of `url` failed (or the site answered an error with no page).
+    LoadFailed {
+        url: String,
+        kind: ErrorKind,
+    },
+    /// The response timer given this number fired ([`Output::ArmLoadTimer`]).
+    LoadTimeout(u32),
+    /// The network is available again.
+    NetworkBack,
+    /// An allowed new-window target, to load in the content view; `by_person`: the person's
+    /// click or key asked for the window.
+    LoadInContent {
+        url: String,
+        by_person: bool,
+    },
+    /// Something to tell the person on the toolbar (a download saved or refused).
+    Notice(Notice),
+    /// The toolbar page has shown the notice long enough.
+    NoticeSeen,
+    /// The load of the current logout visit finished or failed.
+    VisitDone,
+    /// The logout visit given this number took too long.
+    LogoutTimeout(u32),
+}
+
+/// Something the event loop must do, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Output {
+    /// Bring the window on screen, full screen over the monitor.
+    ShowWindow,
+    /// Make the window visible as it is (a notice shown by a view that was never started).
+    Unhide,
+    /// Draw this screen: the toolbar page's state and the two views' sizes.
+    Show(UiScreen),
+    /// Load an allowed address in the content view; `by_person`: the person asked for it (a
+    /// service button, a link they clicked), which a download it becomes needs.
+    Load {
+        url: String,
+        by_person: bool,
+    },
+    /// Load the blocked page (in the person's language) in the content view.
+    ShowBlocked(BlockReason),
+    /// Load the error page in the content view, offering to try `retry` again.
+    ShowError {
+        kind: ErrorKind,
+        retry: Option<Retry>,
+    },
+    /// [`Input::LoadTimeout`]`(seq)` after `after`, unless the load is over by then.
+    ArmLoadTimer {
+        seq: u32,
+        after: std::time::Duration,
+    },
+    /// Ask the toolbar page to report its next drawn frame ([`Input::Painted`]).
+    AskPainted,
+    Report(FromView),
+    /// Go back in the content view's history, if it can.
+    GoBack,
+    Zoom(ZoomDir),
+    /// Answer the pending file chooser with the download at this index of the list.
+    SelectFile(usize),
+    /// Cancel the pending file chooser, if any.
+    CancelChooser,
+    /// Visit a logout URL in the content view; [`Input::LogoutTimeout`]`(seq)` after a while.
+    VisitLogout {
+        url: Private<String>,
+        seq: u32,
+    },
+    /// No logout visit is under way any more.
+    DisarmVisit,
+    /// Empty the content view (`about:blank`).
+    Blank,
+}
