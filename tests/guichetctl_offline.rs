@@ -504,3 +504,112 @@ fn stats_offline_merges_folders_and_names_what_it_skips() {
         stdout(&o)
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// policy list
+
+fn list(config: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["policy", "list", "--config", config.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    ctl(&args)
+}
+
+#[test]
+fn list_table_shows_each_service_with_its_rules_and_logout() {
+    let o = list(&table(), &["--pack", "fake"]);
+    assert_eq!(o.status.code(), Some(ALLOW), "stderr: {}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("pack fake: Fake\n"), "{out}");
+    for block in [
+        "  service pathed [health]\n    name fr: p\n    name nl: p\n    name de: p\n    name en: p\n    start: https://www.pathed.be/fr/\n    allow: https://www.pathed.be/fr\n    logout: none\n",
+        "  service sub [taxes]\n",
+        "    allow: https://www.ported.be:8443\n",
+    ] {
+        assert!(out.contains(block), "{block:?} not in\n{out}");
+    }
+    // `local` is listed only when asked for or without --pack.
+    assert!(!out.contains("service local"), "{out}");
+    let all = stdout(&list(&table(), &[]));
+    assert!(
+        all.contains("pack local: Local rules ([policy] extra)\n\n  service local [other]\n"),
+        "{all}"
+    );
+    assert!(all.contains("    allow: https://www.commune.be\n"), "{all}");
+}
+
+#[test]
+fn list_table_shows_start_urls_per_language_resources_and_requires() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = flanders_config(dir.path(), "policy");
+    let o = list(&config, &["--pack", "be-flanders"]);
+    assert_eq!(o.status.code(), Some(ALLOW), "stderr: {}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("  requires: be-login\n"), "{out}");
+    assert!(
+        out.contains("    resources: https://prod.widgets.burgerprofiel.vlaanderen.be"),
+        "{out}"
+    );
+    assert!(!out.contains("pack be-login"), "{out}");
+    let login = stdout(&list(&config, &["--pack", "be-login"]));
+    assert!(
+        login.contains("    start fr: https://www.csam.be/fr/profil-egov.html\n    start nl: https://www.csam.be/\n"),
+        "{login}"
+    );
+}
+
+#[test]
+fn list_json_holds_every_field_for_tools() {
+    let o = list(&example(), &["--format", "json"]);
+    assert_eq!(o.status.code(), Some(ALLOW), "stderr: {}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let packs = v["packs"].as_array().unwrap();
+    let ids: Vec<&str> = packs.iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "be-login",
+            "be-federal",
+            "be-brussels",
+            "be-health",
+            "be-mobility"
+        ]
+    );
+    let federal = &packs[1];
+    assert_eq!(federal["requires"], serde_json::json!(["be-login"]));
+    let myminfin = federal["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "myminfin")
+        .unwrap();
+    assert_eq!(myminfin["pack"], "be-federal");
+    assert_eq!(myminfin["category"], "taxes");
+    for key in ["fr", "nl", "de", "en"] {
+        assert!(myminfin["names"][key].is_string(), "{key}");
+        assert!(myminfin["start_url"][key].is_string(), "{key}");
+    }
+    assert!(myminfin["allow"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("https://*.myminfin.be")));
+    assert!(myminfin["resources"].is_array());
+    assert!(myminfin.get("logout_url").is_some());
+}
+
+#[test]
+fn list_an_unknown_pack_exits_2_naming_the_config_packs() {
+    let o = list(&example(), &["--pack", "be-wallonia"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(ERROR), ""),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("no pack \"be-wallonia\" in this config (its packs: be-login, be-federal, be-brussels, be-health, be-mobility)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = list(&example(), &["--format", "yaml"]);
+    assert_eq!(o.status.code(), Some(ERROR));
+}
