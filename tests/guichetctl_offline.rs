@@ -613,3 +613,156 @@ fn list_an_unknown_pack_exits_2_naming_the_config_packs() {
     let o = list(&example(), &["--format", "yaml"]);
     assert_eq!(o.status.code(), Some(ERROR));
 }
+
+// ---------------------------------------------------------------------------------------------
+// policy import-chrome
+
+const REPORTED: i32 = 1;
+
+/// A config in `dir` enabling only the pack `id` found in `dir`.
+fn config_with_pack(dir: &Path, id: &str) -> PathBuf {
+    let config = dir.join("guichet.toml");
+    std::fs::write(
+        &config,
+        format!("[terminal]\nname = \"t\"\n[policy]\npacks = [{id:?}]\npack_dirs = [\".\"]\n"),
+    )
+    .unwrap();
+    config
+}
+
+fn import(dir: &Path, json: &str, extra: &[&str]) -> Output {
+    let file = dir.join("policy.json");
+    std::fs::write(&file, json).unwrap();
+    let mut args = vec!["policy", "import-chrome", file.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    ctl(&args)
+}
+
+#[test]
+fn import_chrome_exact_policy_file_exits_0_and_the_pack_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site.toml");
+    let o = import(
+        dir.path(),
+        r#"{"URLBlocklist": ["*"], "URLAllowlist": ["belgium.be", ".www.commune.be/fr", "https://.guichet.commune.be:8443", "10.1.2.3"], "HomepageLocation": "https://www.belgium.be"}"#,
+        &["--output", out.to_str().unwrap()],
+    );
+    assert_run(&o, ALLOW, "");
+    assert_eq!(stderr(&o), "");
+    let config = config_with_pack(dir.path(), "site");
+    let check = ctl(&["check-config", "--config", config.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(ALLOW), "{}", stderr(&check));
+    assert!(
+        stdout(&check).contains("packs: 1 (site)\nservices: 3\n"),
+        "{}",
+        stdout(&check)
+    );
+    for (url, code) in [
+        ("https://www.belgium.be/fr", ALLOW),
+        ("https://belgium.be/", ALLOW),
+        ("https://www.commune.be/fr/etat-civil", ALLOW),
+        ("https://www.commune.be/nl", BLOCK),
+        ("https://shop.commune.be/fr", BLOCK),
+        ("https://guichet.commune.be:8443/", ALLOW),
+        ("https://guichet.commune.be/", BLOCK),
+        ("https://10.1.2.3/", ALLOW),
+        ("http://www.belgium.be/", BLOCK),
+    ] {
+        assert_eq!(explain(&config, url).status.code(), Some(code), "{url}");
+    }
+    let o = explain(&config, "https://www.commune.be/fr");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow site-commune-be (site, rule https://www.commune.be/fr)\n",
+    );
+}
+
+#[test]
+fn import_chrome_reports_what_it_cannot_express_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site.toml");
+    let o = import(
+        dir.path(),
+        r#"{"URLBlocklist": ["*", "admin.commune.be"], "URLAllowlist": ["www.belgium.be", "commune.be", "*", "file:///home", "ftp://ftp.x.be", "myapp://open", "x.be/s?q=1", "*.x.be", "*.example.*", "10.0.0.0/8", "10.0.0.*", "be"]}"#,
+        &["--output", out.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(REPORTED), "{}", stderr(&o));
+    let err = stderr(&o);
+    for line in [
+        "not converted: URLAllowlist \"*\": `*` allows every site",
+        "not converted: URLAllowlist \"file:///home\": scheme `file`",
+        "not converted: URLAllowlist \"ftp://ftp.x.be\": scheme `ftp`",
+        "not converted: URLAllowlist \"myapp://open\": scheme `myapp`",
+        "not converted: URLAllowlist \"x.be/s?q=1\": a query",
+        "not converted: URLAllowlist \"*.x.be\": a wildcard inside a host",
+        "not converted: URLAllowlist \"*.example.*\": a wildcard inside a host",
+        "not converted: URLAllowlist \"10.0.0.0/8\": an IP range",
+        "not converted: URLAllowlist \"10.0.0.*\": an IP range",
+        "not converted: URLAllowlist \"be\": `*.be` would allow a whole public suffix",
+        "not converted: URLBlocklist \"admin.commune.be\": blocks a part of the allowed \"commune.be\"",
+        "not converted: URLAllowlist \"commune.be\": left out",
+    ] {
+        assert!(err.contains(line), "{line:?} not in\n{err}");
+    }
+    assert_eq!(err.lines().count(), 12, "{err}");
+    // What is exact is written, and loads.
+    let config = config_with_pack(dir.path(), "site");
+    let check = ctl(&["check-config", "--config", config.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(ALLOW), "{}", stderr(&check));
+    assert_eq!(
+        explain(&config, "https://www.belgium.be/").status.code(),
+        Some(ALLOW)
+    );
+    assert_eq!(
+        explain(&config, "https://www.commune.be/").status.code(),
+        Some(BLOCK)
+    );
+}
+
+#[test]
+fn import_chrome_bare_list_goes_to_stdout_and_a_blocklist_without_star_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = import(dir.path(), r#"[".www.belgium.be"]"#, &[]);
+    assert_eq!(o.status.code(), Some(ALLOW), "{}", stderr(&o));
+    let pack: toml::Table = stdout(&o).parse().unwrap();
+    assert_eq!(pack["id"].as_str(), Some("chrome-import"));
+    let o = import(dir.path(), r#"[".www.belgium.be"]"#, &["--id", "mine"]);
+    assert!(stdout(&o).contains("id = \"mine\"\n"), "{}", stdout(&o));
+    let o = import(
+        dir.path(),
+        r#"{"URLAllowlist": ["a.be"], "URLBlocklist": ["evil.example"]}"#,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(REPORTED));
+    assert!(
+        stderr(&o).contains("URLBlocklist \"*\": missing: without it Chrome allows every site"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn import_chrome_usage_and_parse_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for (json, extra, message) in [
+        ("[\"a.be\"", &[][..], "not JSON"),
+        (
+            "{\"Homepage\": 1}",
+            &[][..],
+            "expected a JSON array of strings",
+        ),
+        ("[1]", &[][..], "must be an array of strings"),
+        (
+            "[\"a.be\"]",
+            &["--id", "a", "--output", "b.toml"][..],
+            "disagree",
+        ),
+    ] {
+        let o = import(dir.path(), json, extra);
+        assert_eq!(o.status.code(), Some(ERROR), "{json}");
+        assert!(stderr(&o).contains(message), "{json}: {}", stderr(&o));
+    }
+    let o = ctl(&["policy", "import-chrome", "/nonexistent/policy.json"]);
+    assert_eq!(o.status.code(), Some(ERROR));
+}

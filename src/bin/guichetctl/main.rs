@@ -19,6 +19,8 @@ mod policy;
 /// Exit codes, as documented in --help.
 pub(crate) const EXIT_OK: u8 = 0;
 pub(crate) const EXIT_BLOCK: u8 = 1;
+/// `policy import-chrome`: some entries were reported and left out.
+pub(crate) const EXIT_REPORTED: u8 = 1;
 pub(crate) const EXIT_ERROR: u8 = 2;
 
 #[derive(Parser)]
@@ -32,7 +34,8 @@ pub(crate) const EXIT_ERROR: u8 = 2;
                   of [control] staff_group may use them.\n\
                   Exit status: 0 success (for `policy explain`: allowed; for `stats`: the report \
                   was printed, even if some statistics files were skipped — they are listed on \
-                  stderr); 1 `policy explain`: blocked; 2 usage error, invalid configuration, a \
+                  stderr); 1 `policy explain`: blocked, `policy import-chrome`: some entries \
+                  could not be converted exactly (listed on stderr); 2 usage error, invalid configuration, a \
                   statistics folder that cannot be read, guichetd absent, or the request refused."
 )]
 struct Cli {
