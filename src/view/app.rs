@@ -194,6 +194,13 @@ impl App {
                 }
                 self.perform(out);
             }
+            Event::LogoutsBound(round) => {
+                let out = self.screens.borrow_mut().handle(Input::LogoutsBound(round));
+                if !out.is_empty() {
+                    tracing::debug!("logout visits cut short: the total bound passed");
+                }
+                self.perform(out);
+            }
         }
     }
 
@@ -348,9 +355,10 @@ impl App {
                         req.cancel();
                     }
                 }
-                Output::VisitLogout { url, seq } => {
-                    ending::visit(&self.shared, &self.content_view(), &url, seq)
+                Output::VisitLogout { url, seq, timeout } => {
+                    ending::visit(&self.shared, &self.content_view(), &url, seq, timeout)
                 }
+                Output::BoundLogouts { round, after } => ending::bound(&self.shared, round, after),
                 Output::DisarmVisit => ending::disarm(&self.shared),
                 Output::Blank => self.content_view().load_uri("about:blank"),
             }

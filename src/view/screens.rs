@@ -15,7 +15,11 @@
 //! The end flow lives here too: `end_session` shows the take-away screen when there is
 //! something to take, then the ending screen while each logout URL is visited (one at a time;
 //! a visit ends when its load ends or its timeout fires, whichever comes first), then goodbye
-//! and `ended`. Its effects (the timer, the load) are in `ending.rs`.
+//! and `ended`. Each visit may take [`LOGOUT_VISIT_TIMEOUT`], all of them together
+//! [`LOGOUT_TOTAL_TIMEOUT`]: a dead site never holds the wipe back longer. Its effects (the
+//! timers, the load) are in `ending.rs`.
+
+use std::time::Duration;
 
 use crate::loggable::Private;
 use crate::policy::BlockReason;
@@ -25,6 +29,12 @@ use super::downloads::Refusal;
 use super::i18n::Texts;
 use super::pages::ErrorKind;
 use super::toolbar::{UiScreen, ZoomDir};
+
+/// How long one logout visit may take before the next one starts.
+pub(crate) const LOGOUT_VISIT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long all the logout visits of one end flow may take together.
+pub(crate) const LOGOUT_TOTAL_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// A short message on the session's toolbar, in the person's language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,6 +121,8 @@ pub(crate) enum Input {
     VisitDone,
     /// The logout visit given this number took too long.
     LogoutTimeout(u32),
+    /// The logout visits of the end flow given this number took too long altogether.
+    LogoutsBound(u32),
 }
 
 /// Something the event loop must do, in order.
@@ -142,10 +154,17 @@ pub(crate) enum Output {
     SelectFile(usize),
     /// Cancel the pending file chooser, if any.
     CancelChooser,
-    /// Visit a logout URL in the content view; [`Input::LogoutTimeout`]`(seq)` after a while.
+    /// Visit a logout URL in the content view; [`Input::LogoutTimeout`]`(seq)` after
+    /// `timeout`.
     VisitLogout {
         url: Private<String>,
         seq: u32,
+        timeout: Duration,
+    },
+    /// The visits start: [`Input::LogoutsBound`]`(round)` after `after`, whatever happens.
+    BoundLogouts {
+        round: u32,
+        after: Duration,
     },
     /// No logout visit is under way any more.
     DisarmVisit,
@@ -177,6 +196,8 @@ pub(crate) struct Screens {
     ending: Option<Ending>,
     /// Number of the latest logout visit; an older visit's timeout is stale.
     logout_seq: u32,
+    /// Number of the latest end flow's visits; an older flow's bound is stale.
+    logout_round: u32,
     notice: Option<Notice>,
 }
 
@@ -193,6 +214,7 @@ impl Screens {
             shown_pending: false,
             ending: None,
             logout_seq: 0,
+            logout_round: 0,
             notice: None,
         }
     }
@@ -375,6 +397,16 @@ impl Screens {
                     self.next_logout(&mut out);
                 }
             }
+            Input::LogoutsBound(round) => {
+                if round == self.logout_round {
+                    if let Some(e) = self.ending.as_mut().filter(|e| e.visiting.is_some()) {
+                        // Past the last one: the visit under way is abandoned.
+                        e.visiting = Some(e.logout_urls.len());
+                        self.logout_seq += 1;
+                        self.visit_current(&mut out);
+                    }
+                }
+            }
         }
         out
     }
@@ -408,6 +440,13 @@ impl Screens {
         self.show(UiScreen::Ending, out);
         if let Some(e) = self.ending.as_mut() {
             e.visiting = Some(0);
+            if !e.logout_urls.is_empty() {
+                self.logout_round += 1;
+                out.push(Output::BoundLogouts {
+                    round: self.logout_round,
+                    after: LOGOUT_TOTAL_TIMEOUT,
+                });
+            }
         }
         self.visit_current(out);
     }
@@ -422,6 +461,7 @@ impl Screens {
                 out.push(Output::VisitLogout {
                     url,
                     seq: self.logout_seq,
+                    timeout: LOGOUT_VISIT_TIMEOUT,
                 });
             }
             None => self.goodbye(out),
@@ -453,5 +493,7 @@ impl Screens {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_logout;
 #[cfg(test)]
 mod tests_notices;

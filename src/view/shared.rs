@@ -51,6 +51,8 @@ pub(crate) enum Event {
     ZoomReset,
     /// A logout visit took too long.
     LogoutTimeout(u32),
+    /// The bound on all the logout visits of end flow `round` passed.
+    LogoutsBound(u32),
 }
 
 /// Where the load of a logout visit is.

@@ -67,15 +67,24 @@ fn load(by_person: bool) -> Output {
     }
 }
 
-fn visit(i: usize, seq: u32) -> Output {
+pub(super) fn visit(i: usize, seq: u32) -> Output {
     VisitLogout {
         url: logout(i),
         seq,
+        timeout: LOGOUT_VISIT_TIMEOUT,
+    }
+}
+
+/// The bound on all the visits of end flow `round`.
+pub(super) fn bound(round: u32) -> Output {
+    BoundLogouts {
+        round,
+        after: LOGOUT_TOTAL_TIMEOUT,
     }
 }
 
 /// `first`, then what the view does once every logout is visited.
-fn then_goodbye(first: Vec<Output>) -> Vec<Output> {
+pub(super) fn then_goodbye(first: Vec<Output>) -> Vec<Output> {
     [
         first,
         vec![
@@ -179,8 +188,8 @@ fn orders_from_guichetd() {
         // end_session: the chooser is cancelled, the window is on screen, then take-away
         // only when asked and there is something to take, else the logouts, else goodbye.
         (At::Session, end(true, true, 2), S::Takeaway, vec![CancelChooser, ShowWindow, Show(S::Takeaway)]),
-        (At::Session, end(true, false, 2), S::Ending, vec![CancelChooser, ShowWindow, Show(S::Ending), visit(0, 1)]),
-        (At::Session, end(false, true, 1), S::Ending, vec![CancelChooser, ShowWindow, Show(S::Ending), visit(0, 1)]),
+        (At::Session, end(true, false, 2), S::Ending, vec![CancelChooser, ShowWindow, Show(S::Ending), bound(1), visit(0, 1)]),
+        (At::Session, end(false, true, 1), S::Ending, vec![CancelChooser, ShowWindow, Show(S::Ending), bound(1), visit(0, 1)]),
         (At::Session, end(false, false, 0), S::Goodbye, then_goodbye(vec![CancelChooser, ShowWindow, Show(S::Ending)])),
         (At::Picker, end(true, true, 0), S::Takeaway, vec![CancelChooser, ShowWindow, Show(S::Takeaway)]),
         (At::Countdown, end(false, true, 0), S::Goodbye, then_goodbye(vec![CancelChooser, ShowWindow, Show(S::Ending)])),
@@ -216,7 +225,7 @@ fn toolbar_buttons() {
         (At::Hidden, I::End, S::Welcome, vec![Report(FromView::EndRequested)]),
         // Still here: reported at once (not throttled); guichetd answers `cancel_countdown`.
         (At::Countdown, I::StillHere, S::Countdown, vec![Report(FromView::Activity)]),
-        (At::Takeaway, I::Finish, S::Ending, vec![Show(S::Ending), visit(0, 1)]),
+        (At::Takeaway, I::Finish, S::Ending, vec![Show(S::Ending), bound(1), visit(0, 1)]),
         (At::Picker, I::Pick { index: 1 }, S::Session, vec![SelectFile(1), Show(S::Session)]),
         (At::Picker, I::PickCancel, S::Session, vec![CancelChooser, Show(S::Session)]),
     ];
@@ -435,7 +444,10 @@ fn a_second_end_session_starts_the_end_flow_again() {
     assert_eq!(out, vec![CancelChooser, ShowWindow, Show(S::Takeaway)]);
     assert_eq!(m.handle(I::LogoutTimeout(1)), vec![DisarmVisit]);
     assert_eq!(m.screen(), S::Takeaway);
-    assert_eq!(m.handle(I::Finish), vec![Show(S::Ending), visit(0, 3)]);
+    assert_eq!(
+        m.handle(I::Finish),
+        vec![Show(S::Ending), bound(2), visit(0, 3)]
+    );
     assert_eq!(m.handle(I::VisitDone), then_goodbye(vec![]));
 }
 
@@ -459,7 +471,7 @@ fn a_whole_session() {
         Show(S::Picker), SelectFile(0), Show(S::Session),
         Report(FromView::EndRequested),
         CancelChooser, ShowWindow, Show(S::Takeaway),
-        Show(S::Ending), visit(0, 1),
+        Show(S::Ending), bound(1), visit(0, 1),
     ]);
     assert_eq!(all, expected);
 }
