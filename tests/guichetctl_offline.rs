@@ -766,3 +766,21 @@ fn import_chrome_usage_and_parse_errors_exit_2() {
     let o = ctl(&["policy", "import-chrome", "/nonexistent/policy.json"]);
     assert_eq!(o.status.code(), Some(ERROR));
 }
+
+#[test]
+fn list_shows_the_logout_url_a_site_overrides() {
+    let config = root().join("tests/fixtures/config/errors/111-logout-override-loads.toml");
+    let o = list(&config, &[]);
+    assert_eq!(o.status.code(), Some(ALLOW), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("    logout: https://www.svc.be/fr/deconnexion\n"),
+        "{}",
+        stdout(&o)
+    );
+    let example = stdout(&ctl(&[
+        "check-config",
+        "--config",
+        example().to_str().unwrap(),
+    ]));
+    assert!(example.contains(": ok\n"), "{example}");
+}
