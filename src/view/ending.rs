@@ -7,7 +7,7 @@
 //! hidden behind the ending screen, and arms a timeout so that a slow or dead site never
 //! holds the person back; the visit's load is tracked in [`Shared::visit`] by the content
 //! view's signals. Logout URLs travel as [`Private`] and are exposed only to be loaded; the
-//! log gets their host, at debug level only.
+//! log gets the service id and ok or timeout, at debug level only.
 
 use std::time::Duration;
 
@@ -17,7 +17,6 @@ use crate::loggable::Private;
 use crate::sessiondir::SessionDir;
 
 use super::downloads;
-use super::navigation::host_of;
 use super::shared::{Event, Shared, Visit};
 
 /// Whether the take-away screen has something to show.
@@ -30,6 +29,7 @@ pub(crate) fn has_downloads(session: &SessionDir) -> bool {
 pub(crate) fn visit(
     shared: &Shared,
     content: &webkit2gtk::WebView,
+    service: &str,
     url: &Private<String>,
     seq: u32,
     timeout: Duration,
@@ -39,7 +39,7 @@ pub(crate) fn visit(
         let _ = p.send_event(Event::LogoutTimeout(seq));
     });
     let url = url.expose();
-    tracing::debug!(host = ?host_of(url).map(|h| h.to_string()), "visiting logout");
+    tracing::debug!(service, "visiting logout");
     shared.visit.set(Visit::Armed);
     content.load_uri(url);
 }

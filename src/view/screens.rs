@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use crate::loggable::Private;
 use crate::policy::BlockReason;
-use crate::protocol::view::{CountdownReason, FromView, Screen};
+use crate::protocol::view::{CountdownReason, FromView, Logout, Screen};
 
 use super::downloads::Refusal;
 use super::i18n::Texts;
@@ -72,7 +72,7 @@ pub(crate) enum Input {
     EndSession {
         takeaway: bool,
         has_downloads: bool,
-        logout_urls: Vec<Private<String>>,
+        logouts: Vec<Logout>,
     },
     /// `screen`: paused by staff, or out of order.
     Screen(Screen),
@@ -157,6 +157,8 @@ pub(crate) enum Output {
     /// Visit a logout URL in the content view; [`Input::LogoutTimeout`]`(seq)` after
     /// `timeout`.
     VisitLogout {
+        /// The service whose logout it is (logged, with ok or timeout).
+        service: String,
         url: Private<String>,
         seq: u32,
         timeout: Duration,
@@ -170,14 +172,6 @@ pub(crate) enum Output {
     DisarmVisit,
     /// Empty the content view (`about:blank`).
     Blank,
-}
-
-/// The end flow, from `end_session` on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Ending {
-    logout_urls: Vec<Private<String>>,
-    /// Index of the logout being visited, when visiting.
-    visiting: Option<usize>,
 }
 
 /// The state machine. See the module documentation.
@@ -217,6 +211,14 @@ impl Screens {
             logout_round: 0,
             notice: None,
         }
+    }
+
+    /// The service whose logout is being visited, if one is.
+    pub(crate) fn visiting(&self) -> Option<&str> {
+        let e = self.ending.as_ref()?;
+        e.visiting
+            .and_then(|i| e.logouts.get(i))
+            .map(|l| l.service.as_str())
     }
 
     /// The notice on the toolbar, if any.
@@ -263,12 +265,12 @@ impl Screens {
             Input::EndSession {
                 takeaway,
                 has_downloads,
-                logout_urls,
+                logouts,
             } => {
                 out.push(Output::CancelChooser);
                 self.notice = None;
                 self.ending = Some(Ending {
-                    logout_urls,
+                    logouts,
                     visiting: None,
                 });
                 out.push(Output::ShowWindow);
@@ -401,7 +403,7 @@ impl Screens {
                 if round == self.logout_round {
                     if let Some(e) = self.ending.as_mut().filter(|e| e.visiting.is_some()) {
                         // Past the last one: the visit under way is abandoned.
-                        e.visiting = Some(e.logout_urls.len());
+                        e.visiting = Some(e.logouts.len());
                         self.logout_seq += 1;
                         self.visit_current(&mut out);
                     }
@@ -434,62 +436,11 @@ impl Screens {
         self.shown_pending = true;
         out.push(Output::AskPainted);
     }
-
-    /// Visits each logout URL in the content view (hidden behind the ending screen).
-    fn visit_logouts(&mut self, out: &mut Vec<Output>) {
-        self.show(UiScreen::Ending, out);
-        if let Some(e) = self.ending.as_mut() {
-            e.visiting = Some(0);
-            if !e.logout_urls.is_empty() {
-                self.logout_round += 1;
-                out.push(Output::BoundLogouts {
-                    round: self.logout_round,
-                    after: LOGOUT_TOTAL_TIMEOUT,
-                });
-            }
-        }
-        self.visit_current(out);
-    }
-
-    fn visit_current(&mut self, out: &mut Vec<Output>) {
-        let Some(e) = self.ending.as_ref() else {
-            return;
-        };
-        match e.visiting.and_then(|i| e.logout_urls.get(i)).cloned() {
-            Some(url) => {
-                self.logout_seq += 1;
-                out.push(Output::VisitLogout {
-                    url,
-                    seq: self.logout_seq,
-                    timeout: LOGOUT_VISIT_TIMEOUT,
-                });
-            }
-            None => self.goodbye(out),
-        }
-    }
-
-    fn next_logout(&mut self, out: &mut Vec<Output>) {
-        if let Some(e) = self.ending.as_mut() {
-            e.visiting = e.visiting.map(|i| i + 1);
-        }
-        self.logout_seq += 1;
-        self.visit_current(out);
-    }
-
-    fn goodbye(&mut self, out: &mut Vec<Output>) {
-        out.push(Output::DisarmVisit);
-        if let Some(e) = self.ending.as_mut() {
-            if e.visiting.is_none() {
-                return;
-            }
-            e.visiting = None;
-            e.logout_urls.clear();
-        }
-        out.push(Output::Blank);
-        self.show(UiScreen::Goodbye, out);
-        out.push(Output::Report(FromView::Ended));
-    }
 }
+
+mod end_flow;
+
+use end_flow::Ending;
 
 #[cfg(test)]
 mod tests;

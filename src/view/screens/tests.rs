@@ -55,7 +55,12 @@ pub(super) fn end(takeaway: bool, has_downloads: bool, urls: usize) -> Input {
     I::EndSession {
         takeaway,
         has_downloads,
-        logout_urls: (0..urls).map(logout).collect(),
+        logouts: (0..urls)
+            .map(|i| crate::protocol::view::Logout {
+                service: format!("svc{i}"),
+                url: logout(i),
+            })
+            .collect(),
     }
 }
 
@@ -69,6 +74,7 @@ fn load(by_person: bool) -> Output {
 
 pub(super) fn visit(i: usize, seq: u32) -> Output {
     VisitLogout {
+        service: format!("svc{i}"),
         url: logout(i),
         seq,
         timeout: LOGOUT_VISIT_TIMEOUT,
