@@ -736,9 +736,10 @@ fn end_session_shows_takeaway_then_logs_out_and_reports_ended() {
     view.send(&ToView::CancelCountdown);
     view.send(&ToView::EndSession {
         takeaway: true,
-        logout_urls: vec![guichet::loggable::Private::new(
-            "http://login.sso.test/logout".to_owned(),
-        )],
+        logouts: vec![guichet::protocol::view::Logout {
+            service: "sso".to_owned(),
+            url: guichet::loggable::Private::new("http://login.sso.test/logout".to_owned()),
+        }],
     });
     // The red "end the session" button in the middle of the screen: the full-window screen.
     world

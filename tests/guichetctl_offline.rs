@@ -504,3 +504,283 @@ fn stats_offline_merges_folders_and_names_what_it_skips() {
         stdout(&o)
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// policy list
+
+fn list(config: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["policy", "list", "--config", config.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    ctl(&args)
+}
+
+#[test]
+fn list_table_shows_each_service_with_its_rules_and_logout() {
+    let o = list(&table(), &["--pack", "fake"]);
+    assert_eq!(o.status.code(), Some(ALLOW), "stderr: {}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("pack fake: Fake\n"), "{out}");
+    for block in [
+        "  service pathed [health]\n    name fr: p\n    name nl: p\n    name de: p\n    name en: p\n    start: https://www.pathed.be/fr/\n    allow: https://www.pathed.be/fr\n    logout: none\n",
+        "  service sub [taxes]\n",
+        "    allow: https://www.ported.be:8443\n",
+    ] {
+        assert!(out.contains(block), "{block:?} not in\n{out}");
+    }
+    // `local` is listed only when asked for or without --pack.
+    assert!(!out.contains("service local"), "{out}");
+    let all = stdout(&list(&table(), &[]));
+    assert!(
+        all.contains("pack local: Local rules ([policy] extra)\n\n  service local [other]\n"),
+        "{all}"
+    );
+    assert!(all.contains("    allow: https://www.commune.be\n"), "{all}");
+}
+
+#[test]
+fn list_table_shows_start_urls_per_language_resources_and_requires() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = flanders_config(dir.path(), "policy");
+    let o = list(&config, &["--pack", "be-flanders"]);
+    assert_eq!(o.status.code(), Some(ALLOW), "stderr: {}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("  requires: be-login\n"), "{out}");
+    assert!(
+        out.contains("    resources: https://prod.widgets.burgerprofiel.vlaanderen.be"),
+        "{out}"
+    );
+    assert!(!out.contains("pack be-login"), "{out}");
+    let login = stdout(&list(&config, &["--pack", "be-login"]));
+    assert!(
+        login.contains("    start fr: https://www.csam.be/fr/profil-egov.html\n    start nl: https://www.csam.be/\n"),
+        "{login}"
+    );
+}
+
+#[test]
+fn list_json_holds_every_field_for_tools() {
+    let o = list(&example(), &["--format", "json"]);
+    assert_eq!(o.status.code(), Some(ALLOW), "stderr: {}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let packs = v["packs"].as_array().unwrap();
+    let ids: Vec<&str> = packs.iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "be-login",
+            "be-federal",
+            "be-brussels",
+            "be-health",
+            "be-mobility"
+        ]
+    );
+    let federal = &packs[1];
+    assert_eq!(federal["requires"], serde_json::json!(["be-login"]));
+    let myminfin = federal["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "myminfin")
+        .unwrap();
+    assert_eq!(myminfin["pack"], "be-federal");
+    assert_eq!(myminfin["category"], "taxes");
+    for key in ["fr", "nl", "de", "en"] {
+        assert!(myminfin["names"][key].is_string(), "{key}");
+        assert!(myminfin["start_url"][key].is_string(), "{key}");
+    }
+    assert!(myminfin["allow"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("https://*.myminfin.be")));
+    assert!(myminfin["resources"].is_array());
+    assert!(myminfin.get("logout_url").is_some());
+}
+
+#[test]
+fn list_an_unknown_pack_exits_2_naming_the_config_packs() {
+    let o = list(&example(), &["--pack", "be-wallonia"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(ERROR), ""),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("no pack \"be-wallonia\" in this config (its packs: be-login, be-federal, be-brussels, be-health, be-mobility)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = list(&example(), &["--format", "yaml"]);
+    assert_eq!(o.status.code(), Some(ERROR));
+}
+
+// ---------------------------------------------------------------------------------------------
+// policy import-chrome
+
+const REPORTED: i32 = 1;
+
+/// A config in `dir` enabling only the pack `id` found in `dir`.
+fn config_with_pack(dir: &Path, id: &str) -> PathBuf {
+    let config = dir.join("guichet.toml");
+    std::fs::write(
+        &config,
+        format!("[terminal]\nname = \"t\"\n[policy]\npacks = [{id:?}]\npack_dirs = [\".\"]\n"),
+    )
+    .unwrap();
+    config
+}
+
+fn import(dir: &Path, json: &str, extra: &[&str]) -> Output {
+    let file = dir.join("policy.json");
+    std::fs::write(&file, json).unwrap();
+    let mut args = vec!["policy", "import-chrome", file.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    ctl(&args)
+}
+
+#[test]
+fn import_chrome_exact_policy_file_exits_0_and_the_pack_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site.toml");
+    let o = import(
+        dir.path(),
+        r#"{"URLBlocklist": ["*"], "URLAllowlist": ["belgium.be", ".www.commune.be/fr", "https://.guichet.commune.be:8443", "10.1.2.3"], "HomepageLocation": "https://www.belgium.be"}"#,
+        &["--output", out.to_str().unwrap()],
+    );
+    assert_run(&o, ALLOW, "");
+    assert_eq!(stderr(&o), "");
+    let config = config_with_pack(dir.path(), "site");
+    let check = ctl(&["check-config", "--config", config.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(ALLOW), "{}", stderr(&check));
+    assert!(
+        stdout(&check).contains("packs: 1 (site)\nservices: 3\n"),
+        "{}",
+        stdout(&check)
+    );
+    for (url, code) in [
+        ("https://www.belgium.be/fr", ALLOW),
+        ("https://belgium.be/", ALLOW),
+        ("https://www.commune.be/fr/etat-civil", ALLOW),
+        ("https://www.commune.be/nl", BLOCK),
+        ("https://shop.commune.be/fr", BLOCK),
+        ("https://guichet.commune.be:8443/", ALLOW),
+        ("https://guichet.commune.be/", BLOCK),
+        ("https://10.1.2.3/", ALLOW),
+        ("http://www.belgium.be/", BLOCK),
+    ] {
+        assert_eq!(explain(&config, url).status.code(), Some(code), "{url}");
+    }
+    let o = explain(&config, "https://www.commune.be/fr");
+    assert_run(
+        &o,
+        ALLOW,
+        "allow site-commune-be (site, rule https://www.commune.be/fr)\n",
+    );
+}
+
+#[test]
+fn import_chrome_reports_what_it_cannot_express_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site.toml");
+    let o = import(
+        dir.path(),
+        r#"{"URLBlocklist": ["*", "admin.commune.be"], "URLAllowlist": ["www.belgium.be", "commune.be", "*", "file:///home", "ftp://ftp.x.be", "myapp://open", "x.be/s?q=1", "*.x.be", "*.example.*", "10.0.0.0/8", "10.0.0.*", "be"]}"#,
+        &["--output", out.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(REPORTED), "{}", stderr(&o));
+    let err = stderr(&o);
+    for line in [
+        "not converted: URLAllowlist \"*\": `*` allows every site",
+        "not converted: URLAllowlist \"file:///home\": scheme `file`",
+        "not converted: URLAllowlist \"ftp://ftp.x.be\": scheme `ftp`",
+        "not converted: URLAllowlist \"myapp://open\": scheme `myapp`",
+        "not converted: URLAllowlist \"x.be/s?q=1\": a query",
+        "not converted: URLAllowlist \"*.x.be\": a wildcard inside a host",
+        "not converted: URLAllowlist \"*.example.*\": a wildcard inside a host",
+        "not converted: URLAllowlist \"10.0.0.0/8\": an IP range",
+        "not converted: URLAllowlist \"10.0.0.*\": an IP range",
+        "not converted: URLAllowlist \"be\": `*.be` would allow a whole public suffix",
+        "not converted: URLBlocklist \"admin.commune.be\": blocks a part of the allowed \"commune.be\"",
+        "not converted: URLAllowlist \"commune.be\": left out",
+    ] {
+        assert!(err.contains(line), "{line:?} not in\n{err}");
+    }
+    assert_eq!(err.lines().count(), 12, "{err}");
+    // What is exact is written, and loads.
+    let config = config_with_pack(dir.path(), "site");
+    let check = ctl(&["check-config", "--config", config.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(ALLOW), "{}", stderr(&check));
+    assert_eq!(
+        explain(&config, "https://www.belgium.be/").status.code(),
+        Some(ALLOW)
+    );
+    assert_eq!(
+        explain(&config, "https://www.commune.be/").status.code(),
+        Some(BLOCK)
+    );
+}
+
+#[test]
+fn import_chrome_bare_list_goes_to_stdout_and_a_blocklist_without_star_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = import(dir.path(), r#"[".www.belgium.be"]"#, &[]);
+    assert_eq!(o.status.code(), Some(ALLOW), "{}", stderr(&o));
+    let pack: toml::Table = stdout(&o).parse().unwrap();
+    assert_eq!(pack["id"].as_str(), Some("chrome-import"));
+    let o = import(dir.path(), r#"[".www.belgium.be"]"#, &["--id", "mine"]);
+    assert!(stdout(&o).contains("id = \"mine\"\n"), "{}", stdout(&o));
+    let o = import(
+        dir.path(),
+        r#"{"URLAllowlist": ["a.be"], "URLBlocklist": ["evil.example"]}"#,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(REPORTED));
+    assert!(
+        stderr(&o).contains("URLBlocklist \"*\": missing: without it Chrome allows every site"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn import_chrome_usage_and_parse_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for (json, extra, message) in [
+        ("[\"a.be\"", &[][..], "not JSON"),
+        (
+            "{\"Homepage\": 1}",
+            &[][..],
+            "expected a JSON array of strings",
+        ),
+        ("[1]", &[][..], "must be an array of strings"),
+        (
+            "[\"a.be\"]",
+            &["--id", "a", "--output", "b.toml"][..],
+            "disagree",
+        ),
+    ] {
+        let o = import(dir.path(), json, extra);
+        assert_eq!(o.status.code(), Some(ERROR), "{json}");
+        assert!(stderr(&o).contains(message), "{json}: {}", stderr(&o));
+    }
+    let o = ctl(&["policy", "import-chrome", "/nonexistent/policy.json"]);
+    assert_eq!(o.status.code(), Some(ERROR));
+}
+
+#[test]
+fn list_shows_the_logout_url_a_site_overrides() {
+    let config = root().join("tests/fixtures/config/errors/111-logout-override-loads.toml");
+    let o = list(&config, &[]);
+    assert_eq!(o.status.code(), Some(ALLOW), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("    logout: https://www.svc.be/fr/deconnexion\n"),
+        "{}",
+        stdout(&o)
+    );
+    let example = stdout(&ctl(&[
+        "check-config",
+        "--config",
+        example().to_str().unwrap(),
+    ]));
+    assert!(example.contains(": ok\n"), "{example}");
+}

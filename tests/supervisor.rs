@@ -384,7 +384,9 @@ fn the_reported_service_names_the_logout_url_even_behind_a_path_prefix() {
     let v = v.wait_got("end_session");
     let order = v.lines.iter().find(|l| l.contains("end_session")).unwrap();
     assert!(
-        order.contains("\"logout_urls\":[\"https://www.shared.test/b/logout\"]"),
+        order.contains(
+            "\"logouts\":[{\"service\":\"portal-b\",\"url\":\"https://www.shared.test/b/logout\"}]"
+        ),
         "{order}"
     );
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use toml::Spanned;
 
-use super::packs::{load_packs, local_service};
+use super::packs::{load_packs, local_service, override_logouts};
 use super::raw::{self, RawConfig};
 use super::*;
 use crate::policy::{Decision, Policy, Service};
@@ -42,6 +42,7 @@ pub(super) fn check(raw: RawConfig, src: &Source) -> Result<Config, ConfigError>
     if let Some(local) = local_service(&raw.policy.extra, src)? {
         services.push(local);
     }
+    override_logouts(&mut services, &raw.policy.logout, src)?;
     let allow_http: Vec<String> = raw
         .policy
         .allow_http

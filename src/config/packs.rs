@@ -5,7 +5,7 @@
 //! that must be reachable through the service's own rules, service ids unique across packs.
 //! `[policy] extra` becomes one more service, [`LOCAL_ID`], after the packs.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use toml::Spanned;
@@ -277,6 +277,41 @@ fn load_pack(
         requires,
         services,
     })
+}
+
+/// `[policy.logout]`: a site's own logout URL for a service, in place of its pack's. The
+/// service must be enabled and the URL covered by its own allow rules over https, as a pack's
+/// `logout_url` must be.
+pub(super) fn override_logouts(
+    services: &mut [Service],
+    logouts: &BTreeMap<String, Spanned<String>>,
+    src: &Source,
+) -> Result<(), ConfigError> {
+    for (id, at) in logouts {
+        let Some(service) = services.iter_mut().find(|s| &s.id == id) else {
+            let mut known: Vec<&str> = services.iter().map(|s| s.id.as_str()).collect();
+            known.sort_unstable();
+            return Err(src.err(
+                at,
+                format!("[policy.logout] names \"{id}\", which no enabled pack defines"),
+                format!(
+                    "use the id of a service of the enabled packs (`guichetctl policy list`): {}",
+                    known.join(", ")
+                ),
+            ));
+        };
+        let url = url_at(src, at.get_ref(), at, &format!("logout URL of \"{id}\""))?;
+        let own = Policy::new(vec![service.clone()], &[]);
+        if !matches!(own.decide_url(&url), Decision::Allow(_)) {
+            return Err(src.err(
+                at,
+                format!("the logout URL of \"{id}\" is not covered by that service's allow rules over https"),
+                "give a URL on one of the service's hosts (`guichetctl policy list` shows its rules)",
+            ));
+        }
+        service.logout_url = Some(url);
+    }
+    Ok(())
 }
 
 fn url_at<T>(

@@ -74,6 +74,9 @@ pub struct RawPolicy {
     pub subresources: super::Subresources,
     #[serde(default)]
     pub allow_http: Vec<Spanned<String>>,
+    /// `[policy.logout]`: service id → the logout URL this site uses instead of the pack's.
+    #[serde(default)]
+    pub logout: std::collections::BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -306,11 +306,8 @@ impl Supervisor {
             match action {
                 Action::Send(msg) => self.send_shown(&msg),
                 Action::EndSession { takeaway } => {
-                    let logout_urls = self.logout_urls();
-                    self.send_shown(&ToView::EndSession {
-                        takeaway,
-                        logout_urls,
-                    });
+                    let logouts = self.logouts();
+                    self.send_shown(&ToView::EndSession { takeaway, logouts });
                 }
                 Action::Retire => {
                     self.reset_at = Some(Instant::now());

@@ -17,6 +17,7 @@ use super::{Input, Supervisor};
 use crate::config::Config;
 use crate::loggable::Private;
 use crate::protocol::frame::{read_frame, write_frame, FrameError};
+use crate::protocol::view::Logout;
 use crate::protocol::view::{DownloadState, FromView, ToView};
 use crate::sessiondir::SessionDir;
 use crate::stats::ServiceId;
@@ -443,14 +444,19 @@ impl Supervisor {
         }
     }
 
-    pub(super) fn logout_urls(&self) -> Vec<Private<String>> {
+    pub(super) fn logouts(&self) -> Vec<Logout> {
         if !self.config.session.logout_before_wipe {
             return Vec::new();
         }
         self.used_services
             .iter()
             .filter_map(|id| self.config.policy.policy.service(id))
-            .filter_map(|s| s.logout_url.as_ref().map(|u| Private::new(u.to_string())))
+            .filter_map(|s| {
+                s.logout_url.as_ref().map(|u| Logout {
+                    service: s.id.clone(),
+                    url: Private::new(u.to_string()),
+                })
+            })
             .collect()
     }
 }

@@ -10,6 +10,8 @@
 //! (scheme, host, port: path prefixes do not apply). The table tests in
 //! `tests/policy_table.rs` list the cases.
 
+pub mod chrome;
+pub mod listing;
 mod pack;
 mod rule;
 

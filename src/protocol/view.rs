@@ -48,10 +48,10 @@ pub enum ToView {
     /// End the session: show the take-away screen (downloads: print / copy to USB) unless
     /// `takeaway` is false, visit the logout URLs, then show goodbye and report `ended`.
     ///
-    /// `{"type":"end_session","takeaway":true,"logout_urls":["https://…/logout"]}`
+    /// `{"type":"end_session","takeaway":true,"logouts":[{"service":"myminfin","url":"https://…/logout"}]}`
     EndSession {
         takeaway: bool,
-        logout_urls: Vec<Private<String>>,
+        logouts: Vec<Logout>,
     },
     /// Show a full-screen notice instead of the content (pause by staff, out of order).
     ///
@@ -61,6 +61,15 @@ pub enum ToView {
     ///
     /// `{"type":"quit"}`
     Quit,
+}
+
+/// The logout URL of one service used in the session. The view logs the service id and whether
+/// the visit ended or timed out, never the URL.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Logout {
+    pub service: String,
+    pub url: Private<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -190,7 +190,7 @@ impl App {
             Event::LoadInContent { url, by_person } => {
                 self.feed(Input::LoadInContent { url, by_person })
             }
-            Event::VisitDone => self.feed(Input::VisitDone),
+            Event::VisitDone => self.on_logout_end(Input::VisitDone, "ok"),
             Event::OpenPicker => self.feed(Input::OpenPicker),
             Event::DownloadRefused(why) => self.feed(Input::Notice(Notice::Refused(why))),
             Event::DownloadFinished => self.feed(Input::Notice(Notice::Saved)),
@@ -212,14 +212,20 @@ impl App {
             Event::Activity => self.shared.reporter.activity(),
             Event::Zoom(delta) => self.set_zoom(next_zoom(self.zoom.get(), delta)),
             Event::ZoomReset => self.set_zoom(1.0),
-            Event::LogoutTimeout(seq) => {
-                let out = self.screens.borrow_mut().handle(Input::LogoutTimeout(seq));
-                if !out.is_empty() {
-                    tracing::debug!("logout visit timed out");
-                }
-                self.perform(out);
-            }
+            Event::LogoutTimeout(seq) => self.on_logout_end(Input::LogoutTimeout(seq), "timeout"),
+            Event::LogoutsBound(round) => self.on_logout_end(Input::LogoutsBound(round), "timeout"),
         }
+    }
+
+    /// A logout visit ended (`ok`: its load ended) or was cut short (`timeout`): the log
+    /// gets the service id and which, at debug, never the URL.
+    fn on_logout_end(&self, input: Input, result: &'static str) {
+        let service = self.screens.borrow().visiting().map(str::to_owned);
+        let out = self.screens.borrow_mut().handle(input);
+        if let (Some(service), false) = (service, out.is_empty()) {
+            tracing::debug!(service, result, "logout visit");
+        }
+        self.perform(out);
     }
 
     fn on_order(&self, order: Order) {
@@ -242,13 +248,10 @@ impl App {
             ToView::Start => Input::Start,
             ToView::Countdown { reason, seconds } => Input::Countdown { reason, seconds },
             ToView::CancelCountdown => Input::CancelCountdown,
-            ToView::EndSession {
-                takeaway,
-                logout_urls,
-            } => Input::EndSession {
+            ToView::EndSession { takeaway, logouts } => Input::EndSession {
                 takeaway,
                 has_downloads: ending::has_downloads(&self.shared.session),
-                logout_urls,
+                logouts,
             },
             ToView::Screen { screen } => Input::Screen(screen),
             ToView::Quit => {
@@ -379,9 +382,20 @@ impl App {
                         req.cancel();
                     }
                 }
-                Output::VisitLogout { url, seq } => {
-                    ending::visit(&self.shared, &self.content_view(), &url, seq)
-                }
+                Output::VisitLogout {
+                    service,
+                    url,
+                    seq,
+                    timeout,
+                } => ending::visit(
+                    &self.shared,
+                    &self.content_view(),
+                    &service,
+                    &url,
+                    seq,
+                    timeout,
+                ),
+                Output::BoundLogouts { round, after } => ending::bound(&self.shared, round, after),
                 Output::DisarmVisit => ending::disarm(&self.shared),
                 Output::Blank => self.content_view().load_uri("about:blank"),
             }

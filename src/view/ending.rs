@@ -7,7 +7,7 @@
 //! hidden behind the ending screen, and arms a timeout so that a slow or dead site never
 //! holds the person back; the visit's load is tracked in [`Shared::visit`] by the content
 //! view's signals. Logout URLs travel as [`Private`] and are exposed only to be loaded; the
-//! log gets their host, at debug level only.
+//! log gets the service id and ok or timeout, at debug level only.
 
 use std::time::Duration;
 
@@ -17,33 +17,40 @@ use crate::loggable::Private;
 use crate::sessiondir::SessionDir;
 
 use super::downloads;
-use super::navigation::host_of;
 use super::shared::{Event, Shared, Visit};
-
-/// How long one logout visit may take.
-const LOGOUT_TIMEOUT: Duration = Duration::from_secs(8);
 
 /// Whether the take-away screen has something to show.
 pub(crate) fn has_downloads(session: &SessionDir) -> bool {
     !downloads::list(&session.downloads()).is_empty()
 }
 
-/// Loads a logout URL in the content view; `LogoutTimeout(seq)` follows after
-/// [`LOGOUT_TIMEOUT`], whatever happens to the load.
+/// Loads a logout URL in the content view; `LogoutTimeout(seq)` follows after `timeout`
+/// (`screens::LOGOUT_VISIT_TIMEOUT`), whatever happens to the load.
 pub(crate) fn visit(
     shared: &Shared,
     content: &webkit2gtk::WebView,
+    service: &str,
     url: &Private<String>,
     seq: u32,
+    timeout: Duration,
 ) {
     let p = shared.proxy();
-    gtk::glib::timeout_add_local_once(LOGOUT_TIMEOUT, move || {
+    gtk::glib::timeout_add_local_once(timeout, move || {
         let _ = p.send_event(Event::LogoutTimeout(seq));
     });
     let url = url.expose();
-    tracing::debug!(host = ?host_of(url).map(|h| h.to_string()), "visiting logout");
+    tracing::debug!(service, "visiting logout");
     shared.visit.set(Visit::Armed);
     content.load_uri(url);
+}
+
+/// `LogoutsBound(round)` follows after `after` (`screens::LOGOUT_TOTAL_TIMEOUT`): the end
+/// flow moves on to goodbye then, whatever visit is under way.
+pub(crate) fn bound(shared: &Shared, round: u32, after: Duration) {
+    let p = shared.proxy();
+    gtk::glib::timeout_add_local_once(after, move || {
+        let _ = p.send_event(Event::LogoutsBound(round));
+    });
 }
 
 /// No logout visit is under way: the end of a later load is not one.

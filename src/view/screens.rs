@@ -15,17 +15,26 @@
 //! The end flow lives here too: `end_session` shows the take-away screen when there is
 //! something to take, then the ending screen while each logout URL is visited (one at a time;
 //! a visit ends when its load ends or its timeout fires, whichever comes first), then goodbye
-//! and `ended`. Its effects (the timer, the load) are in `ending.rs`.
+//! and `ended`. Each visit may take [`LOGOUT_VISIT_TIMEOUT`], all of them together
+//! [`LOGOUT_TOTAL_TIMEOUT`]: a dead site never holds the wipe back longer. Its effects (the
+//! timers, the load) are in `ending.rs`.
 //!
 //! The content view's page loads feed it too (`loads.rs`): a load that goes unanswered is
 //! given up after a few seconds, and every failure shows the error page with the failed
 //! address, to try again.
 
-use crate::loggable::Private;
+use std::time::Duration;
+
 use crate::protocol::view::{CountdownReason, FromView, Screen};
 
 use super::pages::ErrorKind;
 use super::toolbar::UiScreen;
+
+/// How long one logout visit may take before the next one starts.
+pub(crate) const LOGOUT_VISIT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long all the logout visits of one end flow may take together.
+pub(crate) const LOGOUT_TOTAL_TIMEOUT: Duration = Duration::from_secs(15);
 
 mod io;
 mod loads;
@@ -33,14 +42,6 @@ mod loads;
 use loads::Loads;
 
 pub(crate) use io::{Input, Notice, Output};
-
-/// The end flow, from `end_session` on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Ending {
-    logout_urls: Vec<Private<String>>,
-    /// Index of the logout being visited, when visiting.
-    visiting: Option<usize>,
-}
 
 /// The state machine. See the module documentation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +59,8 @@ pub(crate) struct Screens {
     ending: Option<Ending>,
     /// Number of the latest logout visit; an older visit's timeout is stale.
     logout_seq: u32,
+    /// Number of the latest end flow's visits; an older flow's bound is stale.
+    logout_round: u32,
     notice: Option<Notice>,
     loads: Loads,
 }
@@ -75,9 +78,18 @@ impl Screens {
             shown_pending: false,
             ending: None,
             logout_seq: 0,
+            logout_round: 0,
             notice: None,
             loads: Loads::default(),
         }
+    }
+
+    /// The service whose logout is being visited, if one is.
+    pub(crate) fn visiting(&self) -> Option<&str> {
+        let e = self.ending.as_ref()?;
+        e.visiting
+            .and_then(|i| e.logouts.get(i))
+            .map(|l| l.service.as_str())
     }
 
     /// The notice on the toolbar, if any.
@@ -124,12 +136,12 @@ impl Screens {
             Input::EndSession {
                 takeaway,
                 has_downloads,
-                logout_urls,
+                logouts,
             } => {
                 out.push(Output::CancelChooser);
                 self.notice = None;
                 self.ending = Some(Ending {
-                    logout_urls,
+                    logouts,
                     visiting: None,
                 });
                 out.push(Output::ShowWindow);
@@ -259,6 +271,16 @@ impl Screens {
                     self.next_logout(&mut out);
                 }
             }
+            Input::LogoutsBound(round) => {
+                if round == self.logout_round {
+                    if let Some(e) = self.ending.as_mut().filter(|e| e.visiting.is_some()) {
+                        // Past the last one: the visit under way is abandoned.
+                        e.visiting = Some(e.logouts.len());
+                        self.logout_seq += 1;
+                        self.visit_current(&mut out);
+                    }
+                }
+            }
         }
         out
     }
@@ -318,58 +340,17 @@ impl Screens {
         self.shown_pending = true;
         out.push(Output::AskPainted);
     }
-
-    /// Visits each logout URL in the content view (hidden behind the ending screen).
-    fn visit_logouts(&mut self, out: &mut Vec<Output>) {
-        self.show(UiScreen::Ending, out);
-        if let Some(e) = self.ending.as_mut() {
-            e.visiting = Some(0);
-        }
-        self.visit_current(out);
-    }
-
-    fn visit_current(&mut self, out: &mut Vec<Output>) {
-        let Some(e) = self.ending.as_ref() else {
-            return;
-        };
-        match e.visiting.and_then(|i| e.logout_urls.get(i)).cloned() {
-            Some(url) => {
-                self.logout_seq += 1;
-                out.push(Output::VisitLogout {
-                    url,
-                    seq: self.logout_seq,
-                });
-            }
-            None => self.goodbye(out),
-        }
-    }
-
-    fn next_logout(&mut self, out: &mut Vec<Output>) {
-        if let Some(e) = self.ending.as_mut() {
-            e.visiting = e.visiting.map(|i| i + 1);
-        }
-        self.logout_seq += 1;
-        self.visit_current(out);
-    }
-
-    fn goodbye(&mut self, out: &mut Vec<Output>) {
-        out.push(Output::DisarmVisit);
-        if let Some(e) = self.ending.as_mut() {
-            if e.visiting.is_none() {
-                return;
-            }
-            e.visiting = None;
-            e.logout_urls.clear();
-        }
-        out.push(Output::Blank);
-        self.show(UiScreen::Goodbye, out);
-        out.push(Output::Report(FromView::Ended));
-    }
 }
+
+mod end_flow;
+
+use end_flow::Ending;
 
 #[cfg(test)]
 mod load_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_logout;
 #[cfg(test)]
 mod tests_notices;

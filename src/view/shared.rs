@@ -56,6 +56,8 @@ pub(crate) enum Event {
     ZoomReset,
     /// A logout visit took too long.
     LogoutTimeout(u32),
+    /// The bound on all the logout visits of end flow `round` passed.
+    LogoutsBound(u32),
 }
 
 /// What happened to the content view's main-frame load.

@@ -109,7 +109,10 @@ impl View {
     pub fn sentinel(&mut self, url: &str) {
         self.send(&ToView::EndSession {
             takeaway: false,
-            logout_urls: vec![guichet::loggable::Private::new(url.to_owned())],
+            logouts: vec![guichet::protocol::view::Logout {
+                service: "sentinel".to_owned(),
+                url: guichet::loggable::Private::new(url.to_owned()),
+            }],
         });
         self.expect("ended", |m| *m == FromView::Ended);
     }

@@ -1,9 +1,11 @@
 //! The vocabulary of the screens' state machine: what it reacts to ([`Input`]), what it asks
 //! the view to do ([`Output`]), and the short [`Notice`]s it keeps for the toolbar.
 
+use std::time::Duration;
+
 use crate::loggable::Private;
 use crate::policy::BlockReason;
-use crate::protocol::view::{CountdownReason, FromView, Screen};
+use crate::protocol::view::{CountdownReason, FromView, Logout, Screen};
 
 use super::super::downloads::Refusal;
 use super::super::i18n::Texts;
@@ -46,7 +48,7 @@ pub(crate) enum Input {
     EndSession {
         takeaway: bool,
         has_downloads: bool,
-        logout_urls: Vec<Private<String>>,
+        logouts: Vec<Logout>,
     },
     /// `screen`: paused by staff, or out of order.
     Screen(Screen),
@@ -113,6 +115,8 @@ pub(crate) enum Input {
     VisitDone,
     /// The logout visit given this number took too long.
     LogoutTimeout(u32),
+    /// The logout visits of the end flow given this number took too long altogether.
+    LogoutsBound(u32),
 }
 
 /// Something the event loop must do, in order.
@@ -152,10 +156,19 @@ pub(crate) enum Output {
     SelectFile(usize),
     /// Cancel the pending file chooser, if any.
     CancelChooser,
-    /// Visit a logout URL in the content view; [`Input::LogoutTimeout`]`(seq)` after a while.
+    /// Visit a logout URL in the content view; [`Input::LogoutTimeout`]`(seq)` after
+    /// `timeout`.
     VisitLogout {
+        /// The service whose logout it is (logged, with ok or timeout).
+        service: String,
         url: Private<String>,
         seq: u32,
+        timeout: Duration,
+    },
+    /// The visits start: [`Input::LogoutsBound`]`(round)` after `after`, whatever happens.
+    BoundLogouts {
+        round: u32,
+        after: Duration,
     },
     /// No logout visit is under way any more.
     DisarmVisit,

@@ -186,7 +186,7 @@ fn once_the_session_ends_loads_show_nothing_and_arm_nothing() {
     m.handle(I::EndSession {
         takeaway: false,
         has_downloads: false,
-        logout_urls: vec![],
+        logouts: vec![],
     });
     assert!(m.handle(I::LoadTimeout(1)).is_empty());
 }

@@ -5,6 +5,7 @@
 //! order.
 
 use super::*;
+use crate::loggable::Private;
 use crate::policy::BlockReason;
 use crate::protocol::view::Screen as Notice;
 use crate::view::pages::Retry;
@@ -77,7 +78,12 @@ pub(super) fn end(takeaway: bool, has_downloads: bool, urls: usize) -> Input {
     I::EndSession {
         takeaway,
         has_downloads,
-        logout_urls: (0..urls).map(logout).collect(),
+        logouts: (0..urls)
+            .map(|i| crate::protocol::view::Logout {
+                service: format!("svc{i}"),
+                url: logout(i),
+            })
+            .collect(),
     }
 }
 
@@ -89,15 +95,25 @@ fn load(by_person: bool) -> Output {
     }
 }
 
-fn visit(i: usize, seq: u32) -> Output {
+pub(super) fn visit(i: usize, seq: u32) -> Output {
     VisitLogout {
+        service: format!("svc{i}"),
         url: logout(i),
         seq,
+        timeout: LOGOUT_VISIT_TIMEOUT,
+    }
+}
+
+/// The bound on all the visits of end flow `round`.
+pub(super) fn bound(round: u32) -> Output {
+    BoundLogouts {
+        round,
+        after: LOGOUT_TOTAL_TIMEOUT,
     }
 }
 
 /// `first`, then what the view does once every logout is visited.
-fn then_goodbye(first: Vec<Output>) -> Vec<Output> {
+pub(super) fn then_goodbye(first: Vec<Output>) -> Vec<Output> {
     [
         first,
         vec![
@@ -201,8 +217,8 @@ fn orders_from_guichetd() {
         // end_session: the chooser is cancelled, the window is on screen, then take-away
         // only when asked and there is something to take, else the logouts, else goodbye.
         (At::Session, end(true, true, 2), S::Takeaway, vec![CancelChooser, ShowWindow, Show(S::Takeaway)]),
-        (At::Session, end(true, false, 2), S::Ending, vec![CancelChooser, ShowWindow, Show(S::Ending), visit(0, 1)]),
-        (At::Session, end(false, true, 1), S::Ending, vec![CancelChooser, ShowWindow, Show(S::Ending), visit(0, 1)]),
+        (At::Session, end(true, false, 2), S::Ending, vec![CancelChooser, ShowWindow, Show(S::Ending), bound(1), visit(0, 1)]),
+        (At::Session, end(false, true, 1), S::Ending, vec![CancelChooser, ShowWindow, Show(S::Ending), bound(1), visit(0, 1)]),
         (At::Session, end(false, false, 0), S::Goodbye, then_goodbye(vec![CancelChooser, ShowWindow, Show(S::Ending)])),
         (At::Picker, end(true, true, 0), S::Takeaway, vec![CancelChooser, ShowWindow, Show(S::Takeaway)]),
         (At::Countdown, end(false, true, 0), S::Goodbye, then_goodbye(vec![CancelChooser, ShowWindow, Show(S::Ending)])),
@@ -238,7 +254,7 @@ fn toolbar_buttons() {
         (At::Hidden, I::End, S::Welcome, vec![Report(FromView::EndRequested)]),
         // Still here: reported at once (not throttled); guichetd answers `cancel_countdown`.
         (At::Countdown, I::StillHere, S::Countdown, vec![Report(FromView::Activity)]),
-        (At::Takeaway, I::Finish, S::Ending, vec![Show(S::Ending), visit(0, 1)]),
+        (At::Takeaway, I::Finish, S::Ending, vec![Show(S::Ending), bound(1), visit(0, 1)]),
         (At::Picker, I::Pick { index: 1 }, S::Session, vec![SelectFile(1), Show(S::Session)]),
         (At::Picker, I::PickCancel, S::Session, vec![CancelChooser, Show(S::Session)]),
     ];
@@ -344,27 +360,6 @@ fn the_picker_opens_over_the_session_only() {
 }
 
 #[test]
-fn after_a_countdown_over_the_picker_the_picker_stays() {
-    // Today's behaviour, kept by this refactoring: the countdown remembers the picker as the
-    // screen under it, and the picker then returns to that screen, itself. The session comes
-    // back only with the end of the session.
-    let mut m = drive(
-        at(At::Picker),
-        vec![
-            I::Countdown {
-                reason: CountdownReason::Idle,
-                seconds: 9,
-            },
-            I::CancelCountdown,
-        ],
-    );
-    let out = m.handle(I::Pick { index: 0 });
-    assert_eq!(out, vec![SelectFile(0), Show(S::Picker)]);
-    let out = m.handle(I::PickCancel);
-    assert_eq!(out, vec![CancelChooser, Show(S::Picker)]);
-}
-
-#[test]
 fn the_content_view_shows_its_pages_until_the_session_ends() {
     let reason = BlockReason::NotListed;
     for from in ALL {
@@ -457,7 +452,10 @@ fn a_second_end_session_starts_the_end_flow_again() {
     assert_eq!(out, vec![CancelChooser, ShowWindow, Show(S::Takeaway)]);
     assert_eq!(m.handle(I::LogoutTimeout(1)), vec![DisarmVisit]);
     assert_eq!(m.screen(), S::Takeaway);
-    assert_eq!(m.handle(I::Finish), vec![Show(S::Ending), visit(0, 3)]);
+    assert_eq!(
+        m.handle(I::Finish),
+        vec![Show(S::Ending), bound(2), visit(0, 3)]
+    );
     assert_eq!(m.handle(I::VisitDone), then_goodbye(vec![]));
 }
 
@@ -481,7 +479,7 @@ fn a_whole_session() {
         Show(S::Picker), SelectFile(0), Show(S::Session),
         Report(FromView::EndRequested),
         CancelChooser, ShowWindow, Show(S::Takeaway),
-        Show(S::Ending), visit(0, 1),
+        Show(S::Ending), bound(1), visit(0, 1),
     ]);
     assert_eq!(all, expected);
 }

@@ -1,7 +1,7 @@
 //! Table tests of what the trusted screens tell the person: the two countdowns, and the
 //! toolbar's notices (downloads saved or refused).
 
-use super::tests::{at, end, At};
+use super::tests::{at, drive, end, At};
 use super::Notice as Told;
 use super::*;
 use crate::view::downloads::Refusal;
@@ -80,4 +80,25 @@ fn a_notice_shows_on_the_toolbar_until_read_and_never_after_the_session() {
     m.handle(I::Notice(refused));
     m.handle(end(false, false, 0));
     assert_eq!(m.notice(), None);
+}
+
+#[test]
+fn after_a_countdown_over_the_picker_the_picker_stays() {
+    // Today's behaviour, kept by this refactoring: the countdown remembers the picker as the
+    // screen under it, and the picker then returns to that screen, itself. The session comes
+    // back only with the end of the session.
+    let mut m = drive(
+        at(At::Picker),
+        vec![
+            I::Countdown {
+                reason: CountdownReason::Idle,
+                seconds: 9,
+            },
+            I::CancelCountdown,
+        ],
+    );
+    let out = m.handle(I::Pick { index: 0 });
+    assert_eq!(out, vec![SelectFile(0), Show(S::Picker)]);
+    let out = m.handle(I::PickCancel);
+    assert_eq!(out, vec![CancelChooser, Show(S::Picker)]);
 }

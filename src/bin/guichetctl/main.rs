@@ -9,16 +9,19 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
-use guichet::config::{Config, Subresources, DEFAULT_CONFIG_PATH};
-use guichet::policy::Decision;
+use guichet::config::{Config, DEFAULT_CONFIG_PATH};
 use guichet::protocol::client;
 use guichet::protocol::control::{Request, Response, Status};
 use guichet::stats::{self, Format, Grouping};
 
+mod policy;
+
 /// Exit codes, as documented in --help.
-const EXIT_OK: u8 = 0;
-const EXIT_BLOCK: u8 = 1;
-const EXIT_ERROR: u8 = 2;
+pub(crate) const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_BLOCK: u8 = 1;
+/// `policy import-chrome`: some entries were reported and left out.
+pub(crate) const EXIT_REPORTED: u8 = 1;
+pub(crate) const EXIT_ERROR: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -31,7 +34,8 @@ const EXIT_ERROR: u8 = 2;
                   of [control] staff_group may use them.\n\
                   Exit status: 0 success (for `policy explain`: allowed; for `stats`: the report \
                   was printed, even if some statistics files were skipped — they are listed on \
-                  stderr); 1 `policy explain`: blocked; 2 usage error, invalid configuration, a \
+                  stderr); 1 `policy explain`: blocked, `policy import-chrome`: some entries \
+                  could not be converted exactly (listed on stderr); 2 usage error, invalid configuration, a \
                   statistics folder that cannot be read, guichetd absent, or the request refused."
 )]
 struct Cli {
@@ -47,10 +51,11 @@ enum Command {
         #[arg(long, default_value = DEFAULT_CONFIG_PATH)]
         config: PathBuf,
     },
-    /// Ask the policy engine about a URL.
+    /// Ask the policy engine about a URL, list the services of a config, import a Chrome
+    /// allowlist.
     Policy {
         #[command(subcommand)]
-        command: PolicyCommand,
+        command: policy::PolicyCommand,
     },
     /// Show the terminal's state: session state and age, terminal name, last wipe, config.
     /// Never what the person is doing.
@@ -143,23 +148,6 @@ impl Connect {
     }
 }
 
-#[derive(Subcommand)]
-enum PolicyCommand {
-    /// Print whether URL is allowed, by which service, pack and rule (exit 0), or why it is
-    /// blocked (exit 1).
-    Explain {
-        /// The URL to decide.
-        url: String,
-        /// Decide it as a sub-resource of a page (image, script, fetch, web socket) under
-        /// `subresources = "policy"`: allowed by a service's allow rules or its `resources`.
-        #[arg(long)]
-        subresource: bool,
-        /// Config file whose policy decides.
-        #[arg(long, default_value = DEFAULT_CONFIG_PATH)]
-        config: PathBuf,
-    },
-}
-
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -170,14 +158,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::CheckConfig { config } => check_config(&config),
-        Command::Policy {
-            command:
-                PolicyCommand::Explain {
-                    url,
-                    subresource,
-                    config,
-                },
-        } => explain(&url, subresource, &config),
+        Command::Policy { command } => policy::run(command),
         Command::Status { connect, json } => online(&connect, Request::Status, json),
         Command::Reset { now, connect } => online(&connect, Request::Reset { now }, false),
         Command::Pause { connect } => online(&connect, Request::Pause, false),
@@ -327,7 +308,7 @@ fn print_status(s: &Status) {
     }
 }
 
-fn load(path: &Path) -> Result<Config, ExitCode> {
+pub(crate) fn load(path: &Path) -> Result<Config, ExitCode> {
     Config::load(path).map_err(|e| {
         eprintln!("guichetctl: {e}");
         ExitCode::from(EXIT_ERROR)
@@ -350,27 +331,4 @@ fn check_config(path: &Path) -> ExitCode {
         eprintln!("guichetctl: {}: warning: {missing}", path.display());
     }
     ExitCode::from(EXIT_OK)
-}
-
-fn explain(url: &str, subresource: bool, path: &Path) -> ExitCode {
-    let config = match load(path) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let policy = &config.policy.policy;
-    let decision = if subresource {
-        if config.policy.subresources == Subresources::Open {
-            eprintln!(
-                "guichetctl: note: this config has subresources = \"open\": sub-resources load from any host; this is what \"policy\" would decide"
-            );
-        }
-        policy.decide_subresource(url)
-    } else {
-        policy.decide(url)
-    };
-    println!("{decision}");
-    match decision {
-        Decision::Allow(_) | Decision::Internal => ExitCode::from(EXIT_OK),
-        Decision::Block(_) => ExitCode::from(EXIT_BLOCK),
-    }
 }
