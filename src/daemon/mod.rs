@@ -15,6 +15,7 @@ pub mod machine;
 mod reload;
 pub mod spawn;
 mod staff;
+pub mod unit;
 mod viewlog;
 mod views;
 mod watch;
@@ -33,7 +34,7 @@ use crate::protocol::view::ToView;
 use crate::sys::reap_any;
 use control::{Access, Server};
 use machine::{Action, Event, Limits, Machine, State};
-use spawn::ViewPid;
+use unit::Unit;
 use wipe::wipe_leftovers;
 
 pub use views::Launcher;
@@ -116,9 +117,19 @@ pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
     let leftovers =
         wipe_leftovers(&sup.opts.launcher.runtime).and_then(|n| sup.wipe_print_jobs().map(|()| n));
     let boot = match leftovers {
-        Ok(0) => sup.machine.boot(),
-        Ok(n) => {
-            tracing::info!(count = n, "wiped leftover sessions of a previous run");
+        Ok(found) => {
+            if found.units > 0 {
+                tracing::warn!(
+                    count = found.units,
+                    "ended containment units left running by a previous run"
+                );
+            }
+            if found.dirs > 0 {
+                tracing::info!(
+                    count = found.dirs,
+                    "wiped leftover sessions of a previous run"
+                );
+            }
             sup.machine.boot()
         }
         Err(e) => {
@@ -150,8 +161,9 @@ struct Supervisor {
     shown: Option<View>,
     spare: Option<View>,
     retired: Vec<View>,
-    /// Sessions whose wipe failed: retried by every later wipe.
-    failed: Vec<(Option<ViewPid>, PathBuf)>,
+    /// Sessions whose wipe failed (with their unit, if it could not be ended): retried by every
+    /// later wipe.
+    failed: Vec<(Option<Unit>, PathBuf)>,
     /// Service ids whose pages the running session loaded (for their logout URLs).
     used_services: BTreeSet<String>,
     last_wipe: Option<LastWipe>,
@@ -308,7 +320,7 @@ impl Supervisor {
                     let owner = [&self.shown, &self.spare]
                         .into_iter()
                         .flatten()
-                        .find(|v| v.pid.pid() == pid)
+                        .find(|v| v.pid().pid() == pid)
                         .map(|v| v.id);
                     if let Some(id) = owner {
                         self.on_view_exit(id, Some(exit));

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::machine::{EndReason, Event, State};
 use super::spawn::{spawn_view, SpawnOptions, ViewPid};
+use super::unit::Unit;
 use super::{Input, Supervisor};
 use crate::loggable::Private;
 use crate::policy::Decision;
@@ -52,7 +53,8 @@ pub struct Launcher {
 #[derive(Debug)]
 pub struct View {
     pub id: ViewId,
-    pub pid: ViewPid,
+    /// Its containment unit; `unit.leader` is guichetd's child.
+    pub unit: Unit,
     pub dir: SessionDir,
     stdin: Option<ChildStdin>,
     pub ready: bool,
@@ -64,11 +66,14 @@ impl View {
     pub fn start(
         launcher: &Launcher,
         config: &Path,
+        pack_dirs: &[PathBuf],
         id: ViewId,
         events: Sender<Input>,
     ) -> std::io::Result<View> {
         let dir = SessionDir::create(&launcher.runtime)?;
-        let spawned = match spawn_view(&launcher.binary, &dir, config, &launcher.options) {
+        let mut options = launcher.options.clone();
+        options.read_only.extend(pack_dirs.iter().cloned());
+        let spawned = match spawn_view(&launcher.binary, &dir, config, &options) {
             Ok(s) => s,
             Err(e) => {
                 let _ = super::wipe::delete_tree(dir.root());
@@ -76,7 +81,7 @@ impl View {
             }
         };
         if let Some(stderr) = spawned.stderr {
-            super::viewlog::forward(spawned.pid, stderr)?;
+            super::viewlog::forward(spawned.unit.leader, stderr)?;
         }
         let stdout = spawned.stdout;
         std::thread::Builder::new()
@@ -97,18 +102,23 @@ impl View {
             })?;
         Ok(View {
             id,
-            pid: spawned.pid,
+            unit: spawned.unit,
             dir,
             stdin: Some(spawned.stdin),
             ready: false,
         })
     }
 
+    /// The process guichetd started for it (its child).
+    pub fn pid(&self) -> ViewPid {
+        self.unit.leader
+    }
+
     /// Sends one order; a view that cannot be written to is reported by its reader soon.
     pub fn send(&mut self, msg: &ToView) {
         if let Some(stdin) = self.stdin.as_mut() {
             if let Err(e) = write_frame(stdin, msg) {
-                tracing::warn!(view = %self.pid, "cannot write to the view: {e}");
+                tracing::warn!(view = %self.unit.leader, "cannot write to the view: {e}");
                 self.stdin = None;
             }
         }
@@ -134,11 +144,11 @@ impl Supervisor {
         self.reset_until_shown = self.reset_at;
         match self.reset_at.take() {
             Some(t) => tracing::info!(
-                view = %view.pid,
+                view = %view.pid(),
                 latency_us = t.elapsed().as_micros() as u64,
                 "next view shown after reset"
             ),
-            None => tracing::info!(view = %view.pid, "view shown"),
+            None => tracing::info!(view = %view.pid(), "view shown"),
         }
         self.shown = Some(view);
     }
@@ -154,14 +164,23 @@ impl Supervisor {
         }
         self.next_id += 1;
         let id = ViewId(self.next_id);
+        // The view reads the staged config, if any (the spare is replaced on a reload).
+        let pack_dirs = self
+            .pending
+            .as_ref()
+            .unwrap_or(&self.config)
+            .policy
+            .pack_dirs
+            .clone();
         match View::start(
             &self.opts.launcher,
             &self.opts.config_path,
+            &pack_dirs,
             id,
             self.events.clone(),
         ) {
             Ok(v) => {
-                tracing::debug!(view = %v.pid, "spare view started");
+                tracing::debug!(view = %v.pid(), "spare view started");
                 self.spare = Some(v);
             }
             Err(e) => {
@@ -272,7 +291,7 @@ impl Supervisor {
         } else if self.spare.as_ref().is_some_and(|v| v.id == id) {
             tracing::warn!("the hidden spare view ended before being shown");
             let spare = self.spare.take().expect("checked");
-            if let Err(e) = self.wipe_one(spare.pid, &spare.dir, EndReason::Crash) {
+            if let Err(e) = self.wipe_one(spare.unit, &spare.dir, EndReason::Crash) {
                 tracing::error!("wipe of the spare failed: {e}");
             }
             self.schedule_spare_retry();
