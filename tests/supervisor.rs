@@ -216,11 +216,14 @@ fn sigterm_wipes_everything_and_exits_zero() {
     let v = d.shown();
     v.cmd("activity");
     d.wait_state(State::Active);
+    // Their pids while they run (`views()` finds running views only).
+    let views = d.views();
+    assert!(views.iter().all(|v| v.alive()), "{views:?}");
     let status = d.terminate();
     assert_eq!(status.code(), Some(0), "{}", d.logs());
     assert!(d.sessions().is_empty(), "{:?}", d.sessions());
     assert!(!d.socket.exists());
-    for view in d.views() {
+    for view in views {
         assert!(!view.alive(), "view {} survived", view.pid);
     }
 }

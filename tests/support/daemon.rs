@@ -73,6 +73,10 @@ pub struct Builder {
     pub relative_config: bool,
     /// TOML appended to the generated config (e.g. a `[printing]` section).
     pub extra_config: String,
+    /// `--unsafe-no-containment`: views without their unit (to show what a test catches).
+    pub no_containment: bool,
+    /// Run guichetd with this descriptor limit (soft = hard), through `prlimit`.
+    pub nofile: Option<u64>,
 }
 
 impl Default for Builder {
@@ -87,6 +91,10 @@ impl Default for Builder {
             env: Vec::new(),
             relative_config: false,
             extra_config: String::new(),
+            // `GUICHET_TEST_UNSAFE_NO_CONTAINMENT=1` runs every guichetd of a test binary without
+            // containment: the containment tests must then fail.
+            no_containment: std::env::var_os("GUICHET_TEST_UNSAFE_NO_CONTAINMENT").is_some(),
+            nofile: None,
         }
     }
 }
@@ -110,6 +118,9 @@ impl Builder {
         };
         let ctl = tmp.path().join("fakeview");
         fs::create_dir(&ctl).unwrap();
+        // The fake views write their logs here from inside their units, as `nobody` when the
+        // tests run as root.
+        fs::set_permissions(&ctl, fs::Permissions::from_mode(0o777)).unwrap();
         let mut d = Daemon {
             child: Command::new("true").spawn().unwrap(),
             tmp,
@@ -132,7 +143,16 @@ impl Daemon {
 
     /// (Re)starts guichetd on the same dirs.
     pub fn spawn(&mut self, b: &Builder) {
-        let mut cmd = Command::new(guichetd());
+        let mut cmd = match b.nofile {
+            Some(n) => {
+                let mut cmd = Command::new("prlimit");
+                cmd.arg(format!("--nofile={n}:{n}"))
+                    .arg("--")
+                    .arg(guichetd());
+                cmd
+            }
+            None => Command::new(guichetd()),
+        };
         if b.relative_config {
             cmd.current_dir(self.config.parent().unwrap())
                 .arg("--config")
@@ -153,6 +173,12 @@ impl Daemon {
         }
         if b.no_spare {
             cmd.arg("--no-spare");
+        }
+        if b.no_containment {
+            cmd.arg("--unsafe-no-containment");
+        }
+        if b.view.is_none() {
+            cmd.arg("--test-writable").arg(&self.ctl);
         }
         for (k, v) in &b.env {
             cmd.env(k, v);
@@ -237,11 +263,12 @@ impl Daemon {
 
     /// Every fake view started so far.
     pub fn views(&self) -> Vec<FakeView> {
+        let running = super::fake_view::running();
         let mut v: Vec<FakeView> = fs::read_dir(&self.ctl)
             .unwrap()
             .filter_map(|e| e.ok())
             .filter(|e| e.path().extension().is_some_and(|x| x == "log"))
-            .map(|e| FakeView::read(&self.ctl, &e.path()))
+            .map(|e| FakeView::read_with(&self.ctl, &e.path(), &running))
             .collect();
         v.sort_by_key(|v| v.started);
         v
