@@ -98,8 +98,19 @@ pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
             }
         })?;
 
+    // Descriptors: as many as allowed, and a cap on control connections that keeps a reserve
+    // for the views, wipes and spares (`control`).
+    let nofile = crate::sys::raise_nofile_limit()?;
+    let max_connections = control::connection_cap(nofile);
+    if nofile < control::FD_RESERVE * 2 {
+        tracing::warn!(
+            nofile,
+            "few descriptors allowed: control connections one at a time"
+        );
+    }
     let server = Server::bind(&opts.socket, Access::new(&config.control.staff_group))
-        .map_err(|e| std::io::Error::other(format!("control socket: {e}")))?;
+        .map_err(|e| std::io::Error::other(format!("control socket: {e}")))?
+        .max_connections(max_connections);
     let to_loop = tx.clone();
     server.serve(move |request| {
         let (reply_tx, reply_rx) = mpsc::channel();
@@ -110,7 +121,12 @@ pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
             .recv_timeout(Duration::from_secs(10))
             .unwrap_or_else(|_| Response::error("guichetd did not answer in time"))
     })?;
-    tracing::info!(socket = %opts.socket.display(), "control socket ready");
+    tracing::info!(
+        socket = %opts.socket.display(),
+        max_connections,
+        nofile,
+        "control socket ready"
+    );
     let mut sup = Supervisor::new(opts, config, tx);
     sup.watch_config();
     // Leftover sessions and print jobs of a previous run go before the first session.
