@@ -78,10 +78,8 @@ fn escape(shape: &str, end: End) {
         }
     }
     // The wipe reported ok (or guichetd is on its first welcome): nothing of the session runs.
-    let left = with_arg(&token);
-    for pid in &left {
-        let _ = kill(Pid::from_raw(*pid), Signal::SIGKILL);
-    }
+    // Whatever survived is killed here, so that a failing test leaves nothing behind.
+    let left = support::procs::kill_all_with_arg(&token);
     assert!(left.is_empty(), "{shape} survived: {left:?}");
 }
 

@@ -149,3 +149,24 @@ pub fn in_pid_ns(ns: u64) -> Vec<i32> {
         .filter(|pid| pid_ns(*pid) == Some(ns) && is_alive(*pid))
         .collect()
 }
+
+/// Kills (SIGKILL) every live process one of whose arguments contains `needle`, again and
+/// again until none is left (one that re-forks keeps making new ones); returns the pids found
+/// the first time.
+pub fn kill_all_with_arg(needle: &str) -> Vec<i32> {
+    let first = with_arg(needle);
+    let mut left = first.clone();
+    for _ in 0..1000 {
+        if left.is_empty() {
+            break;
+        }
+        for pid in &left {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(*pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        left = with_arg(needle);
+    }
+    first
+}

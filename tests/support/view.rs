@@ -57,10 +57,15 @@ pub struct View {
 impl View {
     /// Starts the view on `xvfb` with the production spawn, confined to `session`.
     pub fn spawn(xvfb: &Xvfb, config: &Path, session: SessionDir) -> View {
+        // The config's pack folders are bound into the unit, as guichetd binds them.
+        let pack_dirs = guichet::config::Config::load(config)
+            .map(|c| c.policy.pack_dirs)
+            .unwrap_or_default();
         let opts = SpawnOptions {
             display: vec![("DISPLAY", xvfb.display.clone().into())],
             capture_stderr: true,
             log_filter: Some(log_filter()),
+            read_only: pack_dirs,
             ..SpawnOptions::default()
         };
         let binary = Path::new(env!("CARGO_BIN_EXE_guichet-view"));
@@ -330,9 +335,19 @@ impl World {
         }
     }
 
-    /// A fresh session directory under the temp dir.
+    /// A fresh session directory under the temp dir (`run/`, which `nobody` may search, as
+    /// guichetd's runtime dir when it runs as root).
     pub fn session(&self) -> SessionDir {
-        SessionDir::create(&self.tmp.path().join("run")).expect("session dir")
+        let runtime = self.tmp.path().join("run");
+        if !runtime.exists() {
+            std::fs::create_dir(&runtime).expect("runtime dir");
+            std::fs::set_permissions(
+                &runtime,
+                std::os::unix::fs::PermissionsExt::from_mode(0o711),
+            )
+            .expect("chmod the runtime dir");
+        }
+        SessionDir::create(&runtime).expect("session dir")
     }
 
     /// Starts a view on a fresh session, waits for `ready` and sends `start`.
