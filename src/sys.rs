@@ -173,11 +173,13 @@ impl PidFd {
         Ok(())
     }
 
-    /// Whether the process has exited (a pidfd polls readable then).
-    pub fn exited(&self) -> bool {
+    /// Waits up to `timeout` for the process to exit (a pidfd polls readable then); returns
+    /// whether it has.
+    pub fn wait_exit(&self, timeout: std::time::Duration) -> bool {
         use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+        let ms = u16::try_from(timeout.as_millis()).unwrap_or(u16::MAX);
         let mut fds = [PollFd::new(self.0.as_fd(), PollFlags::POLLIN)];
-        matches!(poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0)
+        matches!(poll(&mut fds, PollTimeout::from(ms)), Ok(n) if n > 0)
     }
 }
 

@@ -33,12 +33,17 @@ pub fn end_unit(unit: &Unit, grace: Duration) -> Result<usize, WipeError> {
     };
     let leader = unit.leader.pid();
     let count = members(ns.inode).len();
+    let start = Instant::now();
     if let Some(pidfd) = &ns.pidfd {
         let _ = pidfd.kill();
     }
     // The monitor is guichetd's child, not reaped yet: its pid is still its own.
     let _ = kill(leader, Signal::SIGKILL);
-    let start = Instant::now();
+    // The init exits only once every other process of the namespace has: wait for that
+    // rather than read /proc over and over while the kernel tears them down.
+    if let Some(pidfd) = &ns.pidfd {
+        pidfd.wait_exit(KILL_LIMIT);
+    }
     loop {
         reap(leader);
         let alive = members(ns.inode);
