@@ -43,7 +43,9 @@ use views::{View, ViewId, ViewOutput};
 /// Everything the event loop reacts to.
 #[derive(Debug)]
 pub(crate) enum Input {
-    View(ViewId, ViewOutput),
+    /// What a view said, and when its reader thread read it (the event loop may be busy with
+    /// a wipe when it arrives; latencies are measured to this instant).
+    View(ViewId, ViewOutput, Instant),
     Signal(Signal),
     ConfigChanged,
     Control(Request, Sender<Response>),
@@ -254,7 +256,7 @@ impl Supervisor {
 
     fn on_input(&mut self, input: Input) {
         match input {
-            Input::View(id, out) => self.on_view_output(id, out),
+            Input::View(id, out, at) => self.on_view_output(id, out, at),
             Input::Signal(sig) => self.on_signal(sig),
             Input::ConfigChanged => {
                 self.reload_at = Some(Instant::now() + RELOAD_DEBOUNCE);

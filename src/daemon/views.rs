@@ -95,7 +95,8 @@ impl View {
                         Err(FrameError::TooLong | FrameError::Malformed(_)) => ViewOutput::Garbage,
                     };
                     let closed = matches!(out, ViewOutput::Closed);
-                    if events.send(Input::View(id, out)).is_err() || closed {
+                    let at = Instant::now();
+                    if events.send(Input::View(id, out, at)).is_err() || closed {
                         return;
                     }
                 }
@@ -196,11 +197,11 @@ impl Supervisor {
         self.spare_retry_at = Some(Instant::now() + backoff.min(MAX_BACKOFF));
     }
 
-    pub(super) fn on_view_output(&mut self, id: ViewId, out: ViewOutput) {
+    pub(super) fn on_view_output(&mut self, id: ViewId, out: ViewOutput, at: Instant) {
         let is = |v: &Option<View>| v.as_ref().is_some_and(|v| v.id == id);
         if is(&self.shown) {
             match out {
-                ViewOutput::Message(m) => self.on_shown_message(m),
+                ViewOutput::Message(m) => self.on_shown_message(m, at),
                 ViewOutput::Garbage => {
                     tracing::warn!("the view sent an unreadable message (ignored)")
                 }
@@ -234,12 +235,13 @@ impl Supervisor {
         self.event(Event::SpareReady);
     }
 
-    pub(super) fn on_shown_message(&mut self, msg: FromView) {
+    /// A message of the shown view, read at `at`.
+    pub(super) fn on_shown_message(&mut self, msg: FromView, at: Instant) {
         match msg {
             FromView::Ready => {}
             FromView::Shown => match self.reset_until_shown.take() {
                 Some(t) => tracing::info!(
-                    latency_us = t.elapsed().as_micros() as u64,
+                    latency_us = at.saturating_duration_since(t).as_micros() as u64,
                     "next view on screen after reset"
                 ),
                 None => tracing::info!("view on screen"),
