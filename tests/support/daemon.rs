@@ -187,10 +187,18 @@ impl Daemon {
         let stderr = self.child.stderr.take().unwrap();
         let logs = Arc::clone(&self.logs);
         std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                logs.lock().unwrap().push_str(&line);
-                logs.lock().unwrap().push('\n');
+            // Bytes, not `lines()`: a line that is not UTF-8 must not stop the reading (guichetd
+            // would then block on a full pipe).
+            let mut reader = BufReader::new(stderr);
+            let mut line = Vec::new();
+            while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+                if line.last() != Some(&b'\n') {
+                    line.push(b'\n');
+                }
+                logs.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&line));
+                line.clear();
             }
         });
         self.wait_state(State::Welcome);
