@@ -26,6 +26,17 @@ pub enum FrameError {
 /// Reads one message; `Ok(None)` at end of stream. On `TooLong` the rest of the line is
 /// discarded so the stream stays usable.
 pub fn read_frame<T: DeserializeOwned>(reader: &mut impl BufRead) -> Result<Option<T>, FrameError> {
+    match read_line(reader)? {
+        None => Ok(None),
+        Some(line) => serde_json::from_slice(&line)
+            .map(Some)
+            .map_err(FrameError::Malformed),
+    }
+}
+
+/// Reads one line of at most [`MAX_LINE`] bytes (with its newline); `Ok(None)` at end of
+/// stream. On `TooLong` the rest of the line is discarded so the stream stays usable.
+pub fn read_line(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>, FrameError> {
     let mut line = Vec::new();
     let n = (&mut *reader)
         .take(MAX_LINE as u64)
@@ -37,9 +48,7 @@ pub fn read_frame<T: DeserializeOwned>(reader: &mut impl BufRead) -> Result<Opti
         skip_line(reader)?;
         return Err(FrameError::TooLong);
     }
-    serde_json::from_slice(&line)
-        .map(Some)
-        .map_err(FrameError::Malformed)
+    Ok(Some(line))
 }
 
 fn skip_line(reader: &mut impl BufRead) -> io::Result<()> {
