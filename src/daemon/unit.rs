@@ -187,8 +187,9 @@ pub(crate) fn unit_user() -> io::Result<Option<(Uid, Gid)>> {
 }
 
 /// Gives a fresh session directory (and what guichetd put in it) to `user`, and lets it reach
-/// the directory: the sessions folder gets the search bit for others, not the read bit (the
-/// other sessions' names stay unlisted; inside a unit they are not mounted at all).
+/// the directory: the sessions folder and the runtime dir above it (both guichetd's) get the
+/// search bit for others, not the read bit (the other sessions' names stay unlisted; inside a
+/// unit they are not mounted at all).
 pub(crate) fn hand_over(session: &SessionDir, (uid, gid): (Uid, Gid)) -> io::Result<()> {
     let chown = |p: &Path| {
         nix::unistd::fchownat(
@@ -203,10 +204,10 @@ pub(crate) fn hand_over(session: &SessionDir, (uid, gid): (Uid, Gid)) -> io::Res
     for entry in std::fs::read_dir(session.root())? {
         chown(&entry?.path())?;
     }
-    if let Some(sessions) = session.root().parent() {
-        let mode = std::fs::metadata(sessions)?.permissions().mode();
+    for dir in session.root().ancestors().skip(1).take(2) {
+        let mode = std::fs::metadata(dir)?.permissions().mode();
         if mode & 0o001 == 0 {
-            std::fs::set_permissions(sessions, std::fs::Permissions::from_mode(mode | 0o001))?;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode | 0o001))?;
         }
     }
     Ok(())
