@@ -22,9 +22,11 @@ use nix::unistd::{Gid, Pid};
 
 /// Makes the child of `cmd`, between fork and exec: unblock every signal (guichetd blocks the
 /// ones its loop waits for), die with SIGKILL when guichetd dies (`PR_SET_PDEATHSIG`), and exit
-/// at once if guichetd already died between fork and `prctl`. `inherit`, when given, is a
-/// descriptor the program must receive (bubblewrap's `--info-fd`): it is opened close-on-exec
-/// in guichetd, so that no other child gets it, and the flag is cleared in this child only.
+/// at once if guichetd already died between fork and `prctl`. No descriptor of guichetd's
+/// beyond stdin, stdout and stderr reaches the program (even one guichetd inherited without
+/// close-on-exec) but `inherit`, when given: a descriptor the program must receive
+/// (bubblewrap's `--info-fd`), opened close-on-exec in guichetd so that no other child gets
+/// it, the flag cleared in this child only.
 ///
 /// The parent-death signal fires when the *thread* that forked exits: spawn from the thread
 /// that lives as long as guichetd. `std` changes the user and group (`Command::uid`) before
@@ -32,11 +34,22 @@ use nix::unistd::{Gid, Pid};
 pub(crate) fn confine_child(cmd: &mut Command, inherit: Option<RawFd>) {
     let parent = nix::unistd::getpid();
     // SAFETY: the closure runs in the forked child before exec and only makes async-signal-safe
-    // system calls (sigemptyset, sigprocmask, fcntl, prctl, getppid, _exit) on a stack-local
-    // sigset and a descriptor number; it allocates nothing and never returns an error through
-    // `?`: on failure it exits.
+    // system calls (close_range, sigemptyset, sigprocmask, fcntl, prctl, getppid, _exit) on a
+    // stack-local sigset and descriptor numbers; it allocates nothing and never returns an
+    // error through `?`: on failure it exits.
     unsafe {
         cmd.pre_exec(move || {
+            // Linux 5.11; an older kernel keeps the descriptors as before.
+            if libc::syscall(
+                libc::SYS_close_range,
+                3 as libc::c_uint,
+                libc::c_uint::MAX,
+                libc::CLOSE_RANGE_CLOEXEC,
+            ) != 0
+                && *libc::__errno_location() != libc::ENOSYS
+            {
+                libc::_exit(127);
+            }
             if let Some(fd) = inherit {
                 if libc::fcntl(fd, libc::F_SETFD, 0) != 0 {
                     libc::_exit(127);
