@@ -4,18 +4,33 @@
 //! `fake_view --session-dir DIR`, as guichetd starts a view: it reads the config guichetd
 //! wrote into the session dir (`config.json`, with the production reader) and keeps its test
 //! files in `fakeview/` next to the `guichet.toml` that config came from (outside the session
-//! dir, so they survive the wipe):
-//! - `<session id>.log`: `pid N`, `siblings …` (the other session dirs present at start),
-//!   `config-name …`, then `recv <unix nanos> <json>` for every order received;
+//! dir, so they survive the wipe; guichetd binds it into the units with `--test-writable`):
+//! - `<session id>.log`: `pid N` (its pid inside its unit), `siblings …` (the other session
+//!   dirs it can see at start), `config-name …`, then `recv <unix nanos> <json>` for every
+//!   order received;
 //! - `<session id>.ctl`: a fifo; each line written there is a command: `activity`,
 //!   `end_requested`, `ended`, `crash`, `exit`, `navigated HOST CATEGORY SERVICE`,
 //!   `blocked HOST`, `download STATE BYTES`, `print_requested`, `printed PAGES`,
 //!   `usb_copied FILES`, `helper_called`, `problem_reported SERVICE KIND`, `raw TEXT` (sent as
-//!   is), `grandchild` (starts `sleep` in the group; logs `grandchild N`; when it dies the view
-//!   reports `crashed`, as the real view does when WebKit's web process dies),
-//!   `canary TEXT` (writes TEXT into files of the session dir). Every command is logged as
-//!   `done N` once handled (N counts the commands), so a test can wait for it.
+//!   is), `grandchild` (starts `fake_view idle grandchild-<session id>` in the group; logs
+//!   `grandchild N`; when it dies the view reports `crashed`, as the real view does when
+//!   WebKit's web process dies), `canary TEXT` (writes TEXT into files of the session dir),
+//!   `escape SHAPE TOKEN` (starts a hostile process, see below), and probes of what the
+//!   session can reach, each logging one line: `probe_write PATH` (`probe_write PATH ok|err
+//!   CODE`), `probe_exists PATH` (`… yes|no`), `probe_list DIR` (`… a,b` or `… err CODE`),
+//!   `connect SOCKET` (sends a `status` request: `… ok REPLY` or `… err CODE`). Every command
+//!   is logged as `done N` once handled (N counts the commands), so a test can wait for it.
 //! - if `hold_ending` exists there, `end_session` is not answered with `ended` automatically.
+//!
+//! `fake_view hostile SHAPE TOKEN` is what a session's hostile code could do to outlive its
+//! wipe (TOKEN, in its command line, lets a test find it). It clears its environment, so no
+//! variable names the session, and holds none of the view's pipes. SHAPE:
+//! - `detach`: double fork and `setsid`, then sleeps forever;
+//! - `stubborn`: ignores SIGTERM and SIGHUP (blocked; a thread takes them) and, on each one,
+//!   starts a detached copy of itself (double fork and `setsid`): what a wipe that signals
+//!   first and kills after a grace lets through;
+//! - `both`: double fork and `setsid`, ignores SIGTERM and SIGHUP, and every 100 ms starts a
+//!   detached copy of itself and exits (its pid keeps changing).
 
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
@@ -24,6 +39,14 @@ use std::sync::{Arc, Mutex};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("hostile") => hostile(&args[2..]),
+        // A plain child that sleeps (`grandchild`).
+        Some("idle") => loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        },
+        _ => {}
+    }
     let arg = |name: &str| {
         args.iter()
             .position(|a| a == name)
@@ -156,9 +179,11 @@ fn commands(
                 "raw" => send(rest),
                 "grandchild" => {
                     // Left running on purpose: the supervisor's wipe must kill and reap it.
+                    // `grandchild-<session id>` in its arguments lets a test find it.
+                    let id = session.file_name().unwrap().to_string_lossy().into_owned();
                     #[allow(clippy::zombie_processes)]
-                    let mut child = std::process::Command::new("sleep")
-                        .arg("3600")
+                    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+                        .args(["idle", &format!("grandchild-{id}")])
                         .spawn()
                         .unwrap();
                     note(&format!("grandchild {}", child.id()));
@@ -168,6 +193,45 @@ fn commands(
                         let _ = child.wait();
                         send(r#"{"type":"crashed","what":"web_process_terminated"}"#);
                     });
+                }
+                "escape" => {
+                    let (shape, token) = rest.split_once(' ').unwrap_or((rest, "escapee"));
+                    match spawn_hostile(shape, token, "start") {
+                        Ok(()) => note(&format!("escape {shape} started")),
+                        Err(e) => note(&format!("escape {shape} failed {e}")),
+                    }
+                }
+                "probe_write" => {
+                    let r = fs::write(rest, "written from inside a session");
+                    note(&format!(
+                        "probe_write {rest} {}",
+                        outcome(r.map(|_| String::new()))
+                    ));
+                }
+                "probe_exists" => {
+                    let yes = fs::symlink_metadata(rest).is_ok();
+                    note(&format!(
+                        "probe_exists {rest} {}",
+                        if yes { "yes" } else { "no" }
+                    ));
+                }
+                "probe_list" => {
+                    let r = fs::read_dir(rest).map(|d| {
+                        d.filter_map(|e| e.ok())
+                            .map(|e| e.file_name().to_string_lossy().into_owned())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    });
+                    note(&format!("probe_list {rest} {}", outcome(r)));
+                }
+                "connect" => {
+                    let r = std::os::unix::net::UnixStream::connect(rest).and_then(|mut s| {
+                        s.write_all(b"{\"type\":\"status\"}\n")?;
+                        let mut reply = String::new();
+                        BufReader::new(s).read_line(&mut reply)?;
+                        Ok(reply.trim().to_owned())
+                    });
+                    note(&format!("connect {rest} {}", outcome(r)));
                 }
                 "canary" => {
                     for (dir, file) in [
@@ -184,5 +248,81 @@ fn commands(
             done += 1;
             note(&format!("done {done}"));
         }
+    }
+}
+
+/// `ok VALUE` or `err CODE` (the OS error number, or the error's kind).
+fn outcome(r: std::io::Result<String>) -> String {
+    match r {
+        Ok(v) => format!("ok {v}").trim_end().to_owned(),
+        Err(e) => match e.raw_os_error() {
+            Some(code) => format!("err {code}"),
+            None => format!("err {:?}", e.kind()),
+        },
+    }
+}
+
+/// Starts `fake_view hostile SHAPE TOKEN STAGE` with no environment and no pipes.
+fn spawn_hostile(shape: &str, token: &str, stage: &str) -> std::io::Result<()> {
+    use std::process::{Command, Stdio};
+    let exe = std::env::current_exe()?;
+    // Left running on purpose: outliving the wipe is what it tries.
+    #[allow(clippy::zombie_processes)]
+    Command::new(exe)
+        .args(["hostile", shape, token, stage])
+        .env_clear()
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    Ok(())
+}
+
+/// `hostile SHAPE TOKEN STAGE`: see the module docs. Stages: `start` (first fork: starts
+/// `detached` and exits, so that one is orphaned), `detached` (`setsid`, then the shape's life).
+fn hostile(args: &[String]) -> ! {
+    use nix::sys::signal::{SigSet, Signal};
+    use std::time::Duration;
+    let shape = args.first().map(String::as_str).unwrap_or("detach");
+    let token = args.get(1).map(String::as_str).unwrap_or("escapee");
+    let stage = args.get(2).map(String::as_str).unwrap_or("start");
+    let mut signals = SigSet::empty();
+    signals.add(Signal::SIGTERM);
+    signals.add(Signal::SIGHUP);
+    if shape != "detach" {
+        // Before any thread: every thread inherits the mask, and the signals stay pending.
+        let _ = signals.thread_block();
+    }
+    if stage == "start" && shape != "stubborn" {
+        let _ = spawn_hostile(shape, token, "detached");
+        std::process::exit(0);
+    }
+    if stage == "detached" {
+        let _ = nix::unistd::setsid();
+    }
+    match shape {
+        "stubborn" => {
+            let (shape, token) = (shape.to_owned(), token.to_owned());
+            std::thread::spawn(move || loop {
+                if signals.wait().is_ok() {
+                    // Asked to end: leave a detached copy behind first.
+                    let _ = spawn_hostile(&shape, &token, "start-detach");
+                }
+            });
+        }
+        "both" => loop {
+            std::thread::sleep(Duration::from_millis(100));
+            if spawn_hostile(shape, token, "detached").is_ok() {
+                std::process::exit(0);
+            }
+        },
+        _ => {}
+    }
+    if stage == "start-detach" {
+        let _ = spawn_hostile(shape, token, "detached");
+        std::process::exit(0);
+    }
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
     }
 }

@@ -4,7 +4,8 @@
 # cage, Xwayland and grim for the Wayland end-to-end test (tests/e2e_cage.rs),
 # cupsd and the CUPS client tools for the print-job wipe and its test (tests/print_wipe.rs; a raw
 # queue to file:///dev/null needs no filter package),
-# imagemagick for screenshots, and a Rust toolchain when none is on PATH.
+# imagemagick for screenshots, bubblewrap and xdg-dbus-proxy for the sessions' containment units
+# and WebKit's web-process sandbox inside them, and a Rust toolchain when none is on PATH.
 # Idempotent and quiet when everything is already there. Uses sudo when not root.
 set -eu
 
@@ -12,7 +13,8 @@ PACKAGES="build-essential pkg-config ca-certificates curl
 libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
 xvfb xauth x11-utils xdotool imagemagick
 cage xwayland grim
-cups-daemon cups-client"
+cups-daemon cups-client
+bubblewrap xdg-dbus-proxy"
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 

@@ -21,15 +21,8 @@ fn session_with_grandchild(d: &Daemon) -> (FakeView, i32) {
     v.cmd("activity");
     d.wait_state(State::Active);
     v.cmd("grandchild");
-    eventually("grandchild started", || {
-        v.reload().line_value("grandchild ").is_some()
-    });
-    let gc: i32 = v
-        .reload()
-        .line_value("grandchild ")
-        .unwrap()
-        .parse()
-        .unwrap();
+    eventually("grandchild started", || v.grandchild().is_some());
+    let gc = v.grandchild().unwrap();
     assert!(is_alive(gc));
     (v, gc)
 }
@@ -82,9 +75,10 @@ fn kill_9_of_guichetd_then_restart_wipes_leftovers_before_the_first_session() {
     assert_eq!(old.len(), 2);
     sigkill(d.child.id() as i32);
     let _ = d.child.wait();
-    // PR_SET_PDEATHSIG: the views die with guichetd. The grandchild (no pdeathsig) is left.
+    // The units die with guichetd (parent-death signals down to each namespace's init), and
+    // everything in them: the grandchild has no parent-death signal of its own.
     eventually("views died with guichetd", || !v.alive());
-    assert!(is_alive(gc), "the grandchild should have outlived guichetd");
+    eventually("the grandchild died with its unit", || !is_alive(gc));
 
     d.spawn(&Builder::default());
     let first = d.shown();
@@ -96,7 +90,6 @@ fn kill_9_of_guichetd_then_restart_wipes_leftovers_before_the_first_session() {
         );
         assert!(!d.runtime.join("sessions").join(dir).exists());
     }
-    eventually("orphan from the previous run killed", || !is_alive(gc));
     assert!(d.logs().contains("wiped leftover sessions"), "{}", d.logs());
     // status tells of that wipe: no session wiped yet in this run, but the leftovers were.
     let s = d.status();

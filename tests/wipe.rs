@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use guichet::daemon::spawn::ViewPid;
-use guichet::daemon::wipe::{delete_tree, end_processes, wipe_leftovers, WipeError};
+use guichet::daemon::wipe::{delete_tree, end_processes, wipe_leftovers, Leftovers, WipeError};
 use nix::unistd::Pid;
 use support::eventually;
 use support::procs::environ;
@@ -236,7 +236,10 @@ fn leftovers_and_their_processes_are_wiped_at_start() {
     eventually("the leftover's HOME in /proc", || {
         environ(child.id() as i32).contains(&("HOME".to_owned(), home.clone()))
     });
-    assert_eq!(wipe_leftovers(tmp.path()).unwrap(), 2);
+    assert_eq!(
+        wipe_leftovers(tmp.path()).unwrap(),
+        Leftovers { units: 0, dirs: 2 }
+    );
     assert!(!old.exists());
     assert_eq!(
         fs::read_dir(tmp.path().join("sessions")).unwrap().count(),
@@ -248,4 +251,65 @@ fn leftovers_and_their_processes_are_wiped_at_start() {
         Ok(None) => panic!("the leftover process is still running"),
         Err(_) => {}
     }
+}
+
+/// Live processes in the PID namespace `ns`.
+fn in_namespace(ns: u64) -> Vec<i32> {
+    use std::os::unix::fs::MetadataExt;
+    fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            fs::metadata(format!("/proc/{pid}/ns/pid")).is_ok_and(|m| m.ino() == ns)
+                && support::procs::is_alive(*pid)
+        })
+        .collect()
+}
+
+#[test]
+fn a_unit_left_running_is_ended_at_start_even_without_its_session_dir() {
+    use std::os::unix::fs::MetadataExt;
+    guichet::sys::become_subreaper().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("sessions/0badc0de");
+    fs::create_dir_all(&dir).unwrap();
+    // A unit as a killed guichetd would leave it (its init binds a session dir of this
+    // runtime), holding a process that detached, cleared its environment and ignores TERM.
+    let mut unit = Command::new("bwrap")
+        .args([
+            "--unshare-user",
+            "--unshare-pid",
+            "--ro-bind",
+            "/",
+            "/",
+            "--dev",
+            "/dev",
+        ])
+        .arg("--bind")
+        .arg(&dir)
+        .arg(&dir)
+        .args(["--", "sh", "-c"])
+        .arg(
+            "setsid env -i sh -c 'trap \"\" TERM HUP; while :; do sleep 1; done' & \
+             exec sleep 600",
+        )
+        .spawn()
+        .unwrap();
+    let monitor = unit.id() as i32;
+    let init = || -> Option<i32> {
+        let children =
+            fs::read_to_string(format!("/proc/{monitor}/task/{monitor}/children")).ok()?;
+        children.split_whitespace().next()?.parse().ok()
+    };
+    eventually("the unit's init", || init().is_some());
+    let ns = fs::metadata(format!("/proc/{}/ns/pid", init().unwrap()))
+        .unwrap()
+        .ino();
+    // bubblewrap's init, the shell turned `sleep 600`, the detached shell and its `sleep`.
+    eventually("the detached process runs", || in_namespace(ns).len() >= 3);
+    fs::remove_dir(&dir).unwrap();
+    let found = wipe_leftovers(tmp.path()).unwrap();
+    assert_eq!(found, Leftovers { units: 1, dirs: 0 });
+    assert!(in_namespace(ns).is_empty(), "{:?}", in_namespace(ns));
+    let _ = unit.wait();
 }

@@ -11,6 +11,7 @@ use clap::Parser;
 
 use guichet::config::{Config, DEFAULT_CONFIG_PATH};
 use guichet::daemon::spawn::SpawnOptions;
+use guichet::daemon::unit::Containment;
 use guichet::daemon::{self, Launcher, Options};
 use guichet::sessiondir::{is_within, SYSTEM_RUNTIME};
 
@@ -50,6 +51,13 @@ struct Cli {
     /// TESTS ONLY: divide every session timer by N.
     #[arg(long, value_name = "N", hide = true)]
     test_speedup: Option<u32>,
+    /// TESTS ONLY, UNSAFE: run views without their containment unit and without WebKit's
+    /// sandbox (what a session starts can then outlive its wipe and see the whole system).
+    #[arg(long, hide = true)]
+    unsafe_no_containment: bool,
+    /// TESTS ONLY: make DIR writable inside every session's unit (the fake view's log folder).
+    #[arg(long, value_name = "DIR", hide = true)]
+    test_writable: Vec<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -139,6 +147,23 @@ fn start(cli: Cli) -> Result<bool, String> {
         }
         _ => 1,
     };
+    let containment = if cli.unsafe_no_containment {
+        eprintln!(
+            "guichetd: WARNING: --unsafe-no-containment: sessions run WITHOUT their containment \
+             unit and WITHOUT WebKit's sandbox; what a session starts can survive its wipe. \
+             Tests only, never on a public terminal"
+        );
+        tracing::warn!("containment OFF (--unsafe-no-containment): tests only");
+        Containment::Off
+    } else {
+        Containment::Unit
+    };
+    for dir in &cli.test_writable {
+        eprintln!(
+            "guichetd: WARNING: --test-writable {}: writable inside every session; tests only",
+            dir.display()
+        );
+    }
     tracing::info!(
         terminal = %config.terminal.name,
         runtime = %runtime.display(),
@@ -164,6 +189,9 @@ fn start(cli: Cli) -> Result<bool, String> {
                 capture_stderr: true,
                 // The views log at guichetd's level.
                 log_filter: std::env::var("RUST_LOG").ok(),
+                containment,
+                read_only: Vec::new(),
+                writable: cli.test_writable.clone(),
             },
         },
         spare: !cli.no_spare,
@@ -232,13 +260,15 @@ fn demo_runtime() -> Result<PathBuf, String> {
 }
 
 /// Creates `dir` mode 0700, or checks that an existing one is a real directory of ours that
-/// nobody else can enter.
+/// nobody else can write to. As root, the sessions' units run as `nobody`, which must reach
+/// its session directory: the dir is created 0711 (searchable, not listable).
 fn private_dir(dir: &Path) -> Result<(), String> {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    let root = nix::unistd::Uid::effective().is_root();
     match std::fs::symlink_metadata(dir) {
         Err(_) => std::fs::DirBuilder::new()
             .recursive(true)
-            .mode(0o700)
+            .mode(if root { 0o711 } else { 0o700 })
             .create(dir)
             .map_err(|e| format!("cannot create runtime dir {}: {e}", dir.display())),
         Ok(m) if !m.is_dir() => Err(format!("{} is not a directory", dir.display())),

@@ -1,16 +1,25 @@
 //! The listening side of the control socket, in guichetd.
 //!
 //! [`Server::bind`] creates the socket (refusing to replace a live one), sets mode 0660 and the
-//! staff group; [`Server::serve`] accepts connections on its own thread, checks the peer's
-//! credentials, reads one request with a size limit and a timeout, and hands it to the
-//! supervisor's event loop through the `handle` callback, which returns the response.
+//! staff group; [`Server::serve`] accepts connections on its own thread, checks the peer
+//! ([`Access::check`]: never a process inside a session's unit, whatever its uid; then root,
+//! guichetd's user or the staff group), reads one request with a size limit and one deadline
+//! for the whole request, and hands it to the supervisor's event loop through the `handle`
+//! callback, which returns the response.
+//!
+//! A flood of connections can delay staff replies, never break wipes or spares: at most
+//! [`Server::max_connections`] are served at once (one descriptor and one thread each); any
+//! more is answered "busy" and closed at once. guichetd raises its descriptor limit to the
+//! hard limit at start and sizes that cap so that [`FD_RESERVE`] descriptors always stay free
+//! for its own work (views' pipes, wipes, spares, config, logs).
 
-use std::io::{self, BufReader};
+use std::io::{self, BufReader, Read};
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
 use nix::unistd::{Gid, Group, Uid};
@@ -18,8 +27,26 @@ use nix::unistd::{Gid, Group, Uid};
 use crate::protocol::control::{Request, Response};
 use crate::protocol::frame::{read_frame, write_frame, FrameError};
 
-/// How long a client may take to send its request.
-const READ_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a client has to send its whole request (one deadline, not one per read).
+pub(crate) const REQUEST_DEADLINE: Duration = Duration::from_secs(3);
+/// How long writing the reply may take.
+const REPLY_DEADLINE: Duration = Duration::from_secs(2);
+/// Most connections served at once.
+pub(crate) const MAX_CONNECTIONS: usize = 32;
+/// Descriptors that connections never use: guichetd's own work needs them.
+pub(crate) const FD_RESERVE: u64 = 256;
+/// Least time between two "busy" warnings in the log.
+const BUSY_LOG_EVERY: Duration = Duration::from_secs(10);
+
+/// How many connections may be served at once under a descriptor limit of `nofile`: at most
+/// [`MAX_CONNECTIONS`], and never into the [`FD_RESERVE`] (at least one, so that staff can
+/// still be served one at a time).
+pub(crate) fn connection_cap(nofile: u64) -> usize {
+    let room = nofile.saturating_sub(FD_RESERVE).saturating_sub(64);
+    usize::try_from(room)
+        .unwrap_or(usize::MAX)
+        .clamp(1, MAX_CONNECTIONS)
+}
 
 /// Who may use the socket.
 #[derive(Clone, Debug)]
@@ -50,6 +77,12 @@ impl Access {
     pub fn check(&self, stream: &UnixStream) -> Result<(), String> {
         let cred =
             getsockopt(stream, PeerCredentials).map_err(|e| format!("no credentials: {e}"))?;
+        if !in_own_pid_namespace(cred.pid()) {
+            return Err(format!(
+                "pid {} runs in another PID namespace (a session's unit?), whatever its uid",
+                cred.pid()
+            ));
+        }
         let uid = Uid::from_raw(cred.uid());
         if uid.is_root() || uid == self.own_uid {
             return Ok(());
@@ -72,10 +105,24 @@ impl Access {
     }
 }
 
+/// Whether the process `pid` (as `SO_PEERCRED` gives it) is in guichetd's own PID namespace.
+/// A process inside a unit, or in any namespace nested in guichetd's, has more than one entry
+/// in the `NSpid` line of `/proc/<pid>/status` (which anyone may read, unlike `ns/pid`); one in
+/// a namespace guichetd cannot see at all comes with pid 0.
+fn in_own_pid_namespace(pid: i32) -> bool {
+    let depth = |pid: &str| -> Option<usize> {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find_map(|l| l.strip_prefix("NSpid:"))?;
+        Some(line.split_whitespace().count())
+    };
+    pid > 0 && depth(&pid.to_string()).is_some_and(|d| Some(d) == depth("self"))
+}
+
 /// A bound control socket.
 pub(crate) struct Server {
     listener: UnixListener,
     access: Access,
+    max_connections: usize,
 }
 
 impl Server {
@@ -118,7 +165,17 @@ impl Server {
                 other => io::Error::from(other),
             })?;
         }
-        Ok(Server { listener, access })
+        Ok(Server {
+            listener,
+            access,
+            max_connections: MAX_CONNECTIONS,
+        })
+    }
+
+    /// Serves at most `n` connections at once (see [`connection_cap`]).
+    pub fn max_connections(mut self, n: usize) -> Server {
+        self.max_connections = n.max(1);
+        self
     }
 
     /// Accepts connections forever on a new thread; `handle` runs each accepted request.
@@ -127,29 +184,98 @@ impl Server {
         F: Fn(Request) -> Response + Send + Sync + 'static,
     {
         let handle = Arc::new(handle);
+        let active = Arc::new(AtomicUsize::new(0));
         std::thread::Builder::new()
             .name("control".into())
             .spawn(move || {
+                let mut busy_logged: Option<Instant> = None;
                 for stream in self.listener.incoming() {
-                    let Ok(stream) = stream else { continue };
+                    let stream = match stream {
+                        Ok(s) => s,
+                        Err(e) => {
+                            // Out of descriptors or memory: wait rather than spin.
+                            tracing::warn!("control: accept failed: {e}");
+                            std::thread::sleep(Duration::from_millis(50));
+                            continue;
+                        }
+                    };
+                    if active.load(Ordering::Acquire) >= self.max_connections {
+                        if busy_logged.is_none_or(|t| t.elapsed() >= BUSY_LOG_EVERY) {
+                            busy_logged = Some(Instant::now());
+                            tracing::warn!(
+                                max = self.max_connections,
+                                "control: too many connections at once; the others get \"busy\""
+                            );
+                        }
+                        busy(stream);
+                        continue;
+                    }
+                    let slot = Slot::take(&active);
                     let access = self.access.clone();
                     let handle = Arc::clone(&handle);
+                    // If the thread cannot start, the closure (and the slot) is dropped.
                     let _ = std::thread::Builder::new()
                         .name("control-conn".into())
-                        .spawn(move || connection(stream, &access, &*handle));
+                        .spawn(move || {
+                            let _slot = slot;
+                            connection(stream, &access, &*handle)
+                        });
                 }
             })?;
         Ok(())
     }
 }
 
+/// One of the connections being served; gives its place back when dropped.
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    fn take(active: &Arc<AtomicUsize>) -> Slot {
+        active.fetch_add(1, Ordering::AcqRel);
+        Slot(Arc::clone(active))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Answers "busy" without waiting for the client, and closes.
+fn busy(stream: UnixStream) {
+    let _ = stream.set_nonblocking(true);
+    let mut writer = &stream;
+    let _ = write_frame(
+        &mut writer,
+        &Response::error("busy: too many control connections at once, try again"),
+    );
+}
+
+/// The stream, read against one deadline for everything read through it.
+struct Deadline<'a> {
+    stream: &'a UnixStream,
+    until: Instant,
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the request did not arrive in time",
+            ));
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        let mut stream = self.stream;
+        stream.read(buf)
+    }
+}
+
 fn connection(stream: UnixStream, access: &Access, handle: &dyn Fn(Request) -> Response) {
-    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
-    let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
-    let mut writer = match stream.try_clone() {
-        Ok(w) => w,
-        Err(_) => return,
-    };
+    let _ = stream.set_write_timeout(Some(REPLY_DEADLINE));
+    let mut writer = &stream;
     if let Err(why) = access.check(&stream) {
         tracing::warn!("control: refused connection: {why}");
         let _ = write_frame(
@@ -161,7 +287,10 @@ fn connection(stream: UnixStream, access: &Access, handle: &dyn Fn(Request) -> R
         );
         return;
     }
-    let mut reader = BufReader::new(stream);
+    let mut reader = BufReader::new(Deadline {
+        stream: &stream,
+        until: Instant::now() + REQUEST_DEADLINE,
+    });
     let response = match read_frame::<Request>(&mut reader) {
         Ok(Some(request)) => handle(request),
         Ok(None) => return,
@@ -173,7 +302,36 @@ fn connection(stream: UnixStream, access: &Access, handle: &dyn Fn(Request) -> R
             tracing::info!("control: unreadable request refused");
             Response::error(format!("unreadable request: {e}"))
         }
+        Err(FrameError::Io(e)) if is_timeout(&e) => {
+            Response::error("the request did not arrive in time")
+        }
         Err(FrameError::Io(e)) => Response::error(format!("read failed: {e}")),
     };
     let _ = write_frame(&mut writer, &response);
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connections_never_eat_into_the_reserve() {
+        assert_eq!(connection_cap(1_048_576), MAX_CONNECTIONS);
+        assert_eq!(connection_cap(1024), MAX_CONNECTIONS);
+        assert_eq!(connection_cap(FD_RESERVE + 64 + 10), 10);
+        assert_eq!(connection_cap(100), 1);
+    }
+
+    #[test]
+    fn guichetd_itself_is_in_its_own_namespace_and_pid_0_is_not() {
+        assert!(in_own_pid_namespace(std::process::id() as i32));
+        assert!(!in_own_pid_namespace(0));
+    }
 }

@@ -18,6 +18,7 @@ pub mod machine;
 mod reload;
 pub mod spawn;
 mod staff;
+pub mod unit;
 mod viewlog;
 mod views;
 mod watch;
@@ -37,7 +38,7 @@ use crate::sys::reap_any;
 use control::{Access, Server};
 use counting::Counting;
 use machine::{Action, EndReason, Event, Limits, Machine, State};
-use spawn::ViewPid;
+use unit::Unit;
 use wipe::wipe_leftovers;
 
 pub use views::Launcher;
@@ -46,7 +47,9 @@ use views::{View, ViewId, ViewOutput};
 /// Everything the event loop reacts to.
 #[derive(Debug)]
 pub(crate) enum Input {
-    View(ViewId, ViewOutput),
+    /// What a view said, and when its reader thread read it (the event loop may be busy with
+    /// a wipe when it arrives; latencies are measured to this instant).
+    View(ViewId, ViewOutput, Instant),
     Signal(Signal),
     ConfigChanged,
     Control(Request, Sender<Response>),
@@ -101,8 +104,19 @@ pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
             }
         })?;
 
+    // Descriptors: as many as allowed, and a cap on control connections that keeps a reserve
+    // for the views, wipes and spares (`control`).
+    let nofile = crate::sys::raise_nofile_limit()?;
+    let max_connections = control::connection_cap(nofile);
+    if nofile < control::FD_RESERVE * 2 {
+        tracing::warn!(
+            nofile,
+            "few descriptors allowed: control connections one at a time"
+        );
+    }
     let server = Server::bind(&opts.socket, Access::new(&config.control.staff_group))
-        .map_err(|e| std::io::Error::other(format!("control socket: {e}")))?;
+        .map_err(|e| std::io::Error::other(format!("control socket: {e}")))?
+        .max_connections(max_connections);
     let to_loop = tx.clone();
     server.serve(move |request| {
         let (reply_tx, reply_rx) = mpsc::channel();
@@ -113,7 +127,12 @@ pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
             .recv_timeout(Duration::from_secs(10))
             .unwrap_or_else(|_| Response::error("guichetd did not answer in time"))
     })?;
-    tracing::info!(socket = %opts.socket.display(), "control socket ready");
+    tracing::info!(
+        socket = %opts.socket.display(),
+        max_connections,
+        nofile,
+        "control socket ready"
+    );
     let mut sup = Supervisor::new(opts, config, tx);
     sup.watch_config();
     // Leftover sessions and print jobs of a previous run go before the first session.
@@ -121,15 +140,27 @@ pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
     let leftovers =
         wipe_leftovers(&sup.opts.launcher.runtime).and_then(|n| sup.wipe_print_jobs().map(|()| n));
     let boot = match leftovers {
-        Ok(0) => sup.machine.boot(),
-        Ok(n) => {
-            tracing::info!(count = n, "wiped leftover sessions of a previous run");
-            // `status` tells of this wipe too: the last wipe is the one at start.
-            sup.last_wipe = Some(LastWipe {
-                ok: true,
-                millis: t0.elapsed().as_millis() as u64,
-                error: None,
-            });
+        Ok(found) => {
+            if found.units > 0 {
+                tracing::warn!(
+                    count = found.units,
+                    "ended containment units left running by a previous run"
+                );
+            }
+            if found.dirs > 0 {
+                tracing::info!(
+                    count = found.dirs,
+                    "wiped leftover sessions of a previous run"
+                );
+            }
+            if found.units > 0 || found.dirs > 0 {
+                // `status` tells of this wipe too: the last wipe is the one at start.
+                sup.last_wipe = Some(LastWipe {
+                    ok: true,
+                    millis: t0.elapsed().as_millis() as u64,
+                    error: None,
+                });
+            }
             sup.machine.boot()
         }
         Err(e) => {
@@ -161,8 +192,9 @@ struct Supervisor {
     shown: Option<View>,
     spare: Option<View>,
     retired: Vec<View>,
-    /// Sessions whose wipe failed: retried by every later wipe.
-    failed: Vec<(Option<ViewPid>, PathBuf)>,
+    /// Sessions whose wipe failed (with their unit, if it could not be ended): retried by every
+    /// later wipe.
+    failed: Vec<(Option<Unit>, PathBuf)>,
     /// Service ids whose pages the running session loaded (for their logout URLs).
     used_services: BTreeSet<String>,
     /// The statistics: the running session's tally and the day files.
@@ -251,7 +283,7 @@ impl Supervisor {
 
     fn on_input(&mut self, input: Input) {
         match input {
-            Input::View(id, out) => self.on_view_output(id, out),
+            Input::View(id, out, at) => self.on_view_output(id, out, at),
             Input::Signal(sig) => self.on_signal(sig),
             Input::ConfigChanged => {
                 self.reload_at = Some(Instant::now() + RELOAD_DEBOUNCE);
@@ -348,7 +380,7 @@ impl Supervisor {
                     let owner = [&self.shown, &self.spare]
                         .into_iter()
                         .flatten()
-                        .find(|v| v.pid.pid() == pid)
+                        .find(|v| v.pid().pid() == pid)
                         .map(|v| v.id);
                     if let Some(id) = owner {
                         self.on_view_exit(id, Some(exit));

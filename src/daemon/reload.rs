@@ -43,7 +43,7 @@ impl Supervisor {
                 // The hidden spare was given the old config: replace it so the next session
                 // gets the new one. The running session keeps its config.
                 if let Some(spare) = self.spare.take() {
-                    if let Err(e) = self.wipe_one(spare.pid, &spare.dir, EndReason::Staff) {
+                    if let Err(e) = self.wipe_one(spare.unit, &spare.dir, EndReason::Staff) {
                         tracing::error!("wipe of the replaced spare failed: {e}");
                     }
                     self.event(Event::SpareLost);

@@ -1,40 +1,31 @@
-//! Starting a view process: cleared environment, own process group, dies with guichetd.
+//! Starting a view process: in its own containment unit, with a cleared environment, dying
+//! with guichetd.
 //!
-//! A view runs with a cleared environment plus [`SessionDir::confined_env`], in its own process
-//! group (so [`super::wipe`] can kill it and every WebKit child at once), with
-//! `PR_SET_PDEATHSIG` (SIGKILL) so that it dies with guichetd ([`crate::sys::confine_child`]).
-//! guichetd itself is a child subreaper: a WebKit process whose parent died is re-parented to
-//! guichetd, not to init, and cannot escape the wipe.
+//! A view runs in a containment unit ([`super::unit`]: a PID namespace and a mount namespace
+//! made by bubblewrap, with WebKit's own web-process sandbox inside) that the wipe ends as a
+//! whole, with a cleared environment plus [`SessionDir::confined_env`]. bubblewrap's monitor,
+//! guichetd's child, gets `PR_SET_PDEATHSIG` (SIGKILL) so that the unit dies with guichetd
+//! ([`crate::sys::confine_child`]), and its own process group. guichetd is also a child
+//! subreaper, for what runs outside a unit (the print tools, a view without containment).
 //!
 //! Tests start their views with this same function ([`SpawnOptions`] lets them keep the view's
-//! stderr and raise its log level), so what they prove is what production runs.
+//! stderr, raise its log level and bind a test folder), so what they prove is what production
+//! runs.
 
 use std::ffi::OsString;
 use std::io;
+use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
 
+use nix::fcntl::OFlag;
 use nix::unistd::Pid;
 
+pub use super::unit::ViewPid;
+use super::unit::{self, Containment, Plan, Unit};
 use crate::config::Config;
 use crate::sessiondir::SessionDir;
-
-/// A view's process id, which is also its process group id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ViewPid(pub Pid);
-
-impl ViewPid {
-    pub fn pid(self) -> Pid {
-        self.0
-    }
-}
-
-impl std::fmt::Display for ViewPid {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
 
 /// How a view is started, besides its binary, session and config.
 #[derive(Clone, Debug, Default)]
@@ -47,12 +38,19 @@ pub struct SpawnOptions {
     pub capture_stderr: bool,
     /// The view's `RUST_LOG`; `None` leaves its default (`info`).
     pub log_filter: Option<String>,
+    /// A containment unit (the default), or none (tests only).
+    pub containment: Containment,
+    /// Read-only inside the unit, besides the system and the session (tests only: the view
+    /// gets its configuration by value, in the session directory).
+    pub read_only: Vec<PathBuf>,
+    /// TESTS ONLY: writable inside the unit (the fake view's log folder).
+    pub writable: Vec<PathBuf>,
 }
 
-/// A started view: its pid (= process group) and the protocol pipes.
+/// A started view: its unit and the protocol pipes.
 #[derive(Debug)]
 pub struct Spawned {
-    pub pid: ViewPid,
+    pub unit: Unit,
     pub stdin: ChildStdin,
     pub stdout: ChildStdout,
     /// With [`SpawnOptions::capture_stderr`].
@@ -60,8 +58,9 @@ pub struct Spawned {
 }
 
 /// Writes `config` into `session` as its snapshot ([`SessionDir::write_config`]), then starts
-/// `binary --session-dir DIR [extra…]` hidden, confined to `session`: the view gets the
-/// config guichetd checked, by value, and no path to `guichet.toml`.
+/// `binary --session-dir DIR [extra…]` hidden, in a new containment unit confined to
+/// `session`: the view gets the config guichetd checked, by value, and no path to
+/// `guichet.toml` (nothing of `/etc/guichet` is visible in the unit).
 ///
 /// Must be called from the thread that lives as long as guichetd (the main thread): the
 /// parent-death signal fires when the *thread* that forked exits.
@@ -71,14 +70,48 @@ pub fn spawn_view(
     config: &Config,
     opts: &SpawnOptions,
 ) -> io::Result<Spawned> {
+    // Before the session is handed over to the unit's user (below): it stays guichetd's file.
     session.write_config(config)?;
     let display: Vec<(&str, OsString)> =
         opts.display.iter().map(|(k, v)| (*k, v.clone())).collect();
-    let mut cmd = Command::new(binary);
-    cmd.arg("--session-dir")
-        .arg(session.root())
-        .args(&opts.extra_args)
-        .env_clear()
+    let view_args = |cmd: &mut Command| {
+        cmd.arg("--session-dir")
+            .arg(session.root())
+            .args(&opts.extra_args);
+    };
+    let mut info = None;
+    let mut cmd = match opts.containment {
+        Containment::Off => {
+            let mut cmd = Command::new(binary);
+            view_args(&mut cmd);
+            crate::sys::confine_child(&mut cmd, None);
+            cmd
+        }
+        Containment::Unit => {
+            let mut cmd = Command::new(unit::BWRAP);
+            if let Some((uid, gid)) = unit::unit_user()? {
+                unit::hand_over(session, (uid, gid))?;
+                cmd.uid(uid.as_raw()).gid(gid.as_raw());
+            }
+            let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+            let read_only = opts.read_only.clone();
+            let plan = Plan {
+                session,
+                binary,
+                display: &opts.display,
+                read_only: &read_only,
+                writable: &opts.writable,
+            };
+            cmd.args(unit::bwrap_args(&plan, write.as_raw_fd()))
+                .arg("--")
+                .arg(binary);
+            view_args(&mut cmd);
+            crate::sys::confine_child(&mut cmd, Some(write.as_raw_fd()));
+            info = Some((read, write));
+            cmd
+        }
+    };
+    cmd.env_clear()
         .envs(session.confined_env(&display))
         .current_dir(session.home())
         .stdin(Stdio::piped())
@@ -92,15 +125,32 @@ pub fn spawn_view(
     if let Some(filter) = &opts.log_filter {
         cmd.env("RUST_LOG", filter);
     }
-    crate::sys::confine_child(&mut cmd);
+    if opts.containment == Containment::Unit {
+        // WebKit's own sandbox for every web process (see `super::unit`).
+        cmd.env("WEBKIT_FORCE_SANDBOX", "1");
+    }
     let mut child = cmd.spawn()?;
-    let pid = ViewPid(Pid::from_raw(child.id() as i32));
+    let leader = ViewPid(Pid::from_raw(child.id() as i32));
     let stdin = child.stdin.take().expect("stdin is piped");
     let stdout = child.stdout.take().expect("stdout is piped");
     let stderr = child.stderr.take();
     // The Child handle is dropped without waiting: guichetd reaps with waitpid (`crate::sys`).
+    let unit = match info {
+        None => Unit { leader, ns: None },
+        Some((read, write)) => {
+            drop(write);
+            match unit::record(leader, read) {
+                Ok(unit) => unit,
+                Err(e) => {
+                    let _ = nix::sys::signal::kill(leader.pid(), nix::sys::signal::SIGKILL);
+                    let _ = nix::sys::wait::waitpid(leader.pid(), None);
+                    return Err(e);
+                }
+            }
+        }
+    };
     Ok(Spawned {
-        pid,
+        unit,
         stdin,
         stdout,
         stderr,

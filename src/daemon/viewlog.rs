@@ -5,8 +5,11 @@
 //! title or file), and raw text from the libraries below it — WebKit's web and network
 //! processes, GStreamer, GLib in a child process — which can quote a URL or a page title. A
 //! thread per view reads that pipe: a line that is one of the view's records is logged again
-//! at its own level (target `guichet_view`); any other line is dropped unread, and only its
-//! existence is noted at `trace`. Lines are bounded before they are allocated.
+//! at its own level (target `guichet_view`); a line of bubblewrap's (`bwrap: …`, when the
+//! view's containment unit or WebKit's sandbox cannot be set up: it names system paths and
+//! errors, nothing of a person) is logged as a warning, its printable ASCII only, at most 200
+//! characters; any other line is dropped unread, and only its existence is noted at `trace`.
+//! Lines are bounded before they are allocated.
 
 use std::io::{BufReader, Read};
 use std::process::ChildStderr;
@@ -14,7 +17,7 @@ use std::process::ChildStderr;
 use serde::Deserialize;
 
 use super::spawn::ViewPid;
-use crate::protocol::frame::{read_frame, FrameError};
+use crate::protocol::frame::{read_line, FrameError};
 
 /// One log record of the view, as its JSON `tracing` formatter writes it.
 #[derive(Debug, Deserialize)]
@@ -35,14 +38,35 @@ pub(super) fn forward(pid: ViewPid, stderr: ChildStderr) -> std::io::Result<()> 
 fn relog(pid: ViewPid, stderr: impl Read) {
     let mut reader = BufReader::new(stderr);
     loop {
-        match read_frame::<Record>(&mut reader) {
-            Ok(Some(record)) => emit(pid, &record),
+        let line = match read_line(&mut reader) {
+            Ok(Some(line)) => line,
             Ok(None) | Err(FrameError::Io(_)) => return,
             Err(FrameError::TooLong | FrameError::Malformed(_)) => {
-                tracing::trace!(view = %pid, "view stderr: a line that is not a view record, dropped");
+                tracing::trace!(view = %pid, "view stderr: a line too long, dropped");
+                continue;
             }
+        };
+        if let Ok(record) = serde_json::from_slice::<Record>(&line) {
+            emit(pid, &record);
+        } else if let Some(text) = bwrap_text(&line) {
+            tracing::warn!(view = %pid, "bubblewrap: {text}");
+        } else {
+            tracing::trace!(view = %pid, "view stderr: a line that is not a view record, dropped");
         }
     }
+}
+
+/// The text of a line bubblewrap wrote (`bwrap: …`): printable ASCII only, at most 200
+/// characters.
+fn bwrap_text(line: &[u8]) -> Option<String> {
+    let rest = line.strip_prefix(b"bwrap: ")?;
+    Some(
+        rest.iter()
+            .filter(|b| b.is_ascii_graphic() || **b == b' ')
+            .take(200)
+            .map(|b| char::from(*b))
+            .collect(),
+    )
 }
 
 /// The record's message and its fields as `key=value` text.
@@ -86,6 +110,12 @@ mod tests {
             "[GStreamer] playing \"Avertissement-extrait-de-role.pdf\"",
         ] {
             assert!(serde_json::from_str::<Record>(raw).is_err(), "{raw}");
+            assert_eq!(bwrap_text(raw.as_bytes()), None);
         }
+        assert_eq!(
+            bwrap_text(b"bwrap: Can't mount proc on /newroot/proc: Operation not permitted\n")
+                .as_deref(),
+            Some("Can't mount proc on /newroot/proc: Operation not permitted")
+        );
     }
 }

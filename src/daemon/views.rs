@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::machine::{EndReason, Event, State};
 use super::spawn::{spawn_view, SpawnOptions, ViewPid};
+use super::unit::Unit;
 use super::{Input, Supervisor};
 use crate::config::Config;
 use crate::loggable::Private;
@@ -62,7 +63,8 @@ pub struct Launcher {
 #[derive(Debug)]
 pub struct View {
     pub id: ViewId,
-    pub pid: ViewPid,
+    /// Its containment unit; `unit.leader` is guichetd's child.
+    pub unit: Unit,
     pub dir: SessionDir,
     stdin: Option<ChildStdin>,
     pub ready: bool,
@@ -109,7 +111,7 @@ impl View {
             }
         };
         if let Some(stderr) = spawned.stderr {
-            super::viewlog::forward(spawned.pid, stderr)?;
+            super::viewlog::forward(spawned.unit.leader, stderr)?;
         }
         let stdout = spawned.stdout;
         std::thread::Builder::new()
@@ -123,14 +125,15 @@ impl View {
                         Err(FrameError::TooLong | FrameError::Malformed(_)) => ViewOutput::Garbage,
                     };
                     let closed = matches!(out, ViewOutput::Closed);
-                    if events.send(Input::View(id, out)).is_err() || closed {
+                    let at = Instant::now();
+                    if events.send(Input::View(id, out, at)).is_err() || closed {
                         return;
                     }
                 }
             })?;
         Ok(View {
             id,
-            pid: spawned.pid,
+            unit: spawned.unit,
             dir,
             stdin: Some(spawned.stdin),
             ready: false,
@@ -138,11 +141,16 @@ impl View {
         })
     }
 
+    /// The process guichetd started for it (its child).
+    pub fn pid(&self) -> ViewPid {
+        self.unit.leader
+    }
+
     /// Sends one order; a view that cannot be written to is reported by its reader soon.
     pub fn send(&mut self, msg: &ToView) {
         if let Some(stdin) = self.stdin.as_mut() {
             if let Err(e) = write_frame(stdin, msg) {
-                tracing::warn!(view = %self.pid, "cannot write to the view: {e}");
+                tracing::warn!(view = %self.unit.leader, "cannot write to the view: {e}");
                 self.stdin = None;
             }
         }
@@ -157,7 +165,7 @@ impl Supervisor {
             // screen dark: the machine takes it as a lost view and waits for the next spare.
             tracing::error!("no ready spare view to show; starting one");
             if let Some(unready) = self.spare.take() {
-                let _ = self.wipe_one(unready.pid, &unready.dir, EndReason::Crash);
+                let _ = self.wipe_one(unready.unit, &unready.dir, EndReason::Crash);
             }
             self.event(Event::ViewLost);
             return;
@@ -175,11 +183,11 @@ impl Supervisor {
         self.reset_until_shown = self.reset_at;
         match self.reset_at.take() {
             Some(t) => tracing::info!(
-                view = %view.pid,
+                view = %view.pid(),
                 latency_us = t.elapsed().as_micros() as u64,
                 "next view shown after reset"
             ),
-            None => tracing::info!(view = %view.pid, "view shown"),
+            None => tracing::info!(view = %view.pid(), "view shown"),
         }
         self.shown = Some(view);
         self.end_notice();
@@ -201,7 +209,7 @@ impl Supervisor {
         let config = self.pending.as_ref().unwrap_or(&self.config);
         match View::start(&self.opts.launcher, config, id, self.events.clone()) {
             Ok(v) => {
-                tracing::debug!(view = %v.pid, "spare view started");
+                tracing::debug!(view = %v.pid(), "spare view started");
                 self.spare = Some(v);
             }
             Err(e) => {
@@ -284,17 +292,17 @@ impl Supervisor {
     /// A view is on screen again: the notice goes.
     fn end_notice(&mut self) {
         if let Some(notice) = self.notice.take() {
-            if let Err(e) = self.wipe_one(notice.pid, &notice.dir, EndReason::Crash) {
+            if let Err(e) = self.wipe_one(notice.unit, &notice.dir, EndReason::Crash) {
                 tracing::error!("wipe of the out-of-order notice failed: {e}");
             }
         }
     }
 
-    pub(super) fn on_view_output(&mut self, id: ViewId, out: ViewOutput) {
+    pub(super) fn on_view_output(&mut self, id: ViewId, out: ViewOutput, at: Instant) {
         let is = |v: &Option<View>| v.as_ref().is_some_and(|v| v.id == id);
         if is(&self.shown) {
             match out {
-                ViewOutput::Message(m) => self.on_shown_message(m),
+                ViewOutput::Message(m) => self.on_shown_message(m, at),
                 ViewOutput::Garbage => {
                     tracing::warn!("the view sent an unreadable message (ignored)")
                 }
@@ -328,13 +336,14 @@ impl Supervisor {
         self.event(Event::SpareReady);
     }
 
-    pub(super) fn on_shown_message(&mut self, msg: FromView) {
+    /// A message of the shown view, read at `at`.
+    pub(super) fn on_shown_message(&mut self, msg: FromView, at: Instant) {
         match msg {
             FromView::Ready => {}
             FromView::Shown => {
                 match self.reset_until_shown.take() {
                     Some(t) => tracing::info!(
-                        latency_us = t.elapsed().as_micros() as u64,
+                        latency_us = at.saturating_duration_since(t).as_micros() as u64,
                         "next view on screen after reset"
                     ),
                     None => tracing::info!("view on screen"),
@@ -436,7 +445,7 @@ impl Supervisor {
         } else if self.spare.as_ref().is_some_and(|v| v.id == id) {
             tracing::warn!("the hidden spare view ended before being shown");
             let spare = self.spare.take().expect("checked");
-            if let Err(e) = self.wipe_one(spare.pid, &spare.dir, EndReason::Crash) {
+            if let Err(e) = self.wipe_one(spare.unit, &spare.dir, EndReason::Crash) {
                 tracing::error!("wipe of the spare failed: {e}");
             }
             self.event(Event::SpareLost);

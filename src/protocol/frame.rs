@@ -35,6 +35,21 @@ pub fn read_frame_within<T: DeserializeOwned>(
     reader: &mut impl BufRead,
     max: usize,
 ) -> Result<Option<T>, FrameError> {
+    match read_line_within(reader, max)? {
+        None => Ok(None),
+        Some(line) => serde_json::from_slice(&line)
+            .map(Some)
+            .map_err(FrameError::Malformed),
+    }
+}
+
+/// Reads one line of at most [`MAX_LINE`] bytes (with its newline); `Ok(None)` at end of
+/// stream. On `TooLong` the rest of the line is discarded so the stream stays usable.
+pub fn read_line(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>, FrameError> {
+    read_line_within(reader, MAX_LINE)
+}
+
+fn read_line_within(reader: &mut impl BufRead, max: usize) -> Result<Option<Vec<u8>>, FrameError> {
     let mut line = Vec::new();
     let n = (&mut *reader)
         .take(max as u64)
@@ -46,9 +61,7 @@ pub fn read_frame_within<T: DeserializeOwned>(
         skip_line(reader)?;
         return Err(FrameError::TooLong);
     }
-    serde_json::from_slice(&line)
-        .map(Some)
-        .map_err(FrameError::Malformed)
+    Ok(Some(line))
 }
 
 fn skip_line(reader: &mut impl BufRead) -> io::Result<()> {

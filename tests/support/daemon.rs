@@ -79,6 +79,10 @@ pub struct Builder {
     /// The body of the generated config's `[stats]` section, instead of `enabled = false`
     /// (its folder is then [`Daemon::stats_dir`] unless the body says otherwise).
     pub stats: Option<String>,
+    /// `--unsafe-no-containment`: views without their unit (to show what a test catches).
+    pub no_containment: bool,
+    /// Run guichetd with this descriptor limit (soft = hard), through `prlimit`.
+    pub nofile: Option<u64>,
 }
 
 impl Default for Builder {
@@ -95,6 +99,10 @@ impl Default for Builder {
             extra_config: String::new(),
             wait_for: State::Welcome,
             stats: None,
+            // `GUICHET_TEST_UNSAFE_NO_CONTAINMENT=1` runs every guichetd of a test binary without
+            // containment: the containment tests must then fail.
+            no_containment: std::env::var_os("GUICHET_TEST_UNSAFE_NO_CONTAINMENT").is_some(),
+            nofile: None,
         }
     }
 }
@@ -128,6 +136,9 @@ impl Builder {
         };
         let ctl = tmp.path().join("fakeview");
         fs::create_dir(&ctl).unwrap();
+        // The fake views write their logs here from inside their units, as `nobody` when the
+        // tests run as root.
+        fs::set_permissions(&ctl, fs::Permissions::from_mode(0o777)).unwrap();
         let mut d = Daemon {
             child: Command::new("true").spawn().unwrap(),
             tmp,
@@ -150,7 +161,16 @@ impl Daemon {
 
     /// (Re)starts guichetd on the same dirs.
     pub fn spawn(&mut self, b: &Builder) {
-        let mut cmd = Command::new(guichetd());
+        let mut cmd = match b.nofile {
+            Some(n) => {
+                let mut cmd = Command::new("prlimit");
+                cmd.arg(format!("--nofile={n}:{n}"))
+                    .arg("--")
+                    .arg(guichetd());
+                cmd
+            }
+            None => Command::new(guichetd()),
+        };
         if b.relative_config {
             cmd.current_dir(self.config.parent().unwrap())
                 .arg("--config")
@@ -172,6 +192,12 @@ impl Daemon {
         if b.no_spare {
             cmd.arg("--no-spare");
         }
+        if b.no_containment {
+            cmd.arg("--unsafe-no-containment");
+        }
+        if b.view.is_none() {
+            cmd.arg("--test-writable").arg(&self.ctl);
+        }
         for (k, v) in &b.env {
             cmd.env(k, v);
         }
@@ -179,10 +205,18 @@ impl Daemon {
         let stderr = self.child.stderr.take().unwrap();
         let logs = Arc::clone(&self.logs);
         std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                logs.lock().unwrap().push_str(&line);
-                logs.lock().unwrap().push('\n');
+            // Bytes, not `lines()`: a line that is not UTF-8 must not stop the reading (guichetd
+            // would then block on a full pipe).
+            let mut reader = BufReader::new(stderr);
+            let mut line = Vec::new();
+            while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+                if line.last() != Some(&b'\n') {
+                    line.push(b'\n');
+                }
+                logs.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&line));
+                line.clear();
             }
         });
         self.wait_state(b.wait_for);
@@ -260,11 +294,12 @@ impl Daemon {
 
     /// Every fake view started so far.
     pub fn views(&self) -> Vec<FakeView> {
+        let running = super::fake_view::running();
         let mut v: Vec<FakeView> = fs::read_dir(&self.ctl)
             .unwrap()
             .filter_map(|e| e.ok())
             .filter(|e| e.path().extension().is_some_and(|x| x == "log"))
-            .map(|e| FakeView::read(&self.ctl, &e.path()))
+            .map(|e| FakeView::read_with(&self.ctl, &e.path(), &running))
             .collect();
         v.sort_by_key(|v| v.started);
         v

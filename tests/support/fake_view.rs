@@ -3,20 +3,23 @@
 //! `examples/fake_view.rs` keeps, per session, `<id>.log` (its pid, then every order it
 //! received with a timestamp) and `<id>.ctl` (a fifo of commands) in the daemon's `fakeview/`
 //! folder ([`super::daemon::Daemon::ctl`]). [`FakeView::wait_got`] waits for an order;
-//! [`FakeView::cmd`] makes the view report something.
+//! [`FakeView::cmd`] makes the view report something. Inside its containment unit a fake view
+//! knows only its pid in the unit: [`FakeView::pid`] is its pid as the tests see it, found by
+//! its `--session-dir` argument.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::procs::is_alive;
+use super::procs::{self, is_alive};
 use super::EVENTUALLY;
 
 /// One fake view, as its log file tells.
 #[derive(Clone, Debug)]
 pub struct FakeView {
     pub id: String,
+    /// Its pid as the tests see it (0 when it is not running).
     pub pid: i32,
     pub lines: Vec<String>,
     pub ctl: PathBuf,
@@ -26,16 +29,20 @@ pub struct FakeView {
 }
 
 impl FakeView {
-    pub(super) fn read(ctl: &Path, log: &Path) -> FakeView {
+    pub fn read(ctl: &Path, log: &Path) -> FakeView {
+        FakeView::read_with(ctl, log, &running())
+    }
+
+    /// `running`: the fake views running, by session id ([`running`]).
+    pub(super) fn read_with(ctl: &Path, log: &Path, running: &[(String, i32)]) -> FakeView {
         let text = fs::read_to_string(log).unwrap_or_default();
         let lines: Vec<String> = text.lines().map(str::to_owned).collect();
-        let pid = lines
-            .iter()
-            .find_map(|l| l.strip_prefix("pid "))
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0);
         let meta = fs::metadata(log).unwrap();
         let id = log.file_stem().unwrap().to_string_lossy().into_owned();
+        let pid = running
+            .iter()
+            .find(|(session, _)| *session == id)
+            .map_or(0, |(_, pid)| *pid);
         let start_index = lines
             .iter()
             .filter(|l| l.contains("\"type\":\"start\""))
@@ -88,9 +95,40 @@ impl FakeView {
         }
     }
 
+    /// The pid (as the tests see it) of the child started by the `grandchild` command.
+    pub fn grandchild(&self) -> Option<i32> {
+        procs::with_arg(&format!("grandchild-{}", self.id)).pop()
+    }
+
     pub fn line_value(&self, prefix: &str) -> Option<String> {
         self.lines
             .iter()
             .find_map(|l| l.strip_prefix(prefix).map(str::to_owned))
     }
+}
+
+/// The fake views running, as (session id, pid): processes whose program is `fake_view` and
+/// whose `--session-dir` names the session (bubblewrap's command line names both, but its
+/// program is bubblewrap).
+pub fn running() -> Vec<(String, i32)> {
+    let mut found = Vec::new();
+    for pid in procs::find(|args| {
+        args.first().is_some_and(|a| a.ends_with("/fake_view"))
+            && args.iter().any(|a| a == "--session-dir")
+    }) {
+        let args = procs::cmdline(pid);
+        if let Some(dir) = args
+            .iter()
+            .position(|a| a == "--session-dir")
+            .and_then(|i| args.get(i + 1))
+        {
+            let id = Path::new(dir)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
+            if let Some(id) = id {
+                found.push((id, pid));
+            }
+        }
+    }
+    found
 }

@@ -1,5 +1,7 @@
 //! Processes as `/proc` shows them: a process's descendants, command name, environment,
-//! parent, process group and start time, and whether it still runs.
+//! parent, process group and start time, and whether it still runs; processes found by their
+//! command line (a process in a containment unit knows only its pid inside the unit, so tests
+//! find its pid here by an argument it was given), and by PID namespace.
 //!
 //! Pids are `i32` (`pid_t`), as [`nix::unistd::Pid::from_raw`] takes them. Every function
 //! tolerates a process that exits while it is read (it is then absent or "not alive").
@@ -100,4 +102,71 @@ pub fn processes_inside(dir: &Path) -> Vec<(i32, String)> {
         })
         .map(|pid| (pid, comm(pid)))
         .collect()
+}
+
+/// The arguments of a process (empty when it is gone).
+pub fn cmdline(pid: i32) -> Vec<String> {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .unwrap_or_default()
+        .split(|b| *b == 0)
+        .filter(|a| !a.is_empty())
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect()
+}
+
+fn all_pids() -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .collect()
+}
+
+/// Live processes whose arguments satisfy `pred`.
+pub fn find(pred: impl Fn(&[String]) -> bool) -> Vec<i32> {
+    all_pids()
+        .into_iter()
+        .filter(|pid| pred(&cmdline(*pid)) && is_alive(*pid))
+        .collect()
+}
+
+/// Live processes one of whose arguments contains `needle`.
+pub fn with_arg(needle: &str) -> Vec<i32> {
+    find(|args| args.iter().any(|a| a.contains(needle)))
+}
+
+/// The identity of the PID namespace of `pid`.
+pub fn pid_ns(pid: i32) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(format!("/proc/{pid}/ns/pid"))
+        .ok()
+        .map(|m| m.ino())
+}
+
+/// Live processes in the PID namespace `ns`.
+pub fn in_pid_ns(ns: u64) -> Vec<i32> {
+    all_pids()
+        .into_iter()
+        .filter(|pid| pid_ns(*pid) == Some(ns) && is_alive(*pid))
+        .collect()
+}
+
+/// Kills (SIGKILL) every live process one of whose arguments contains `needle`, again and
+/// again until none is left (one that re-forks keeps making new ones); returns the pids found
+/// the first time.
+pub fn kill_all_with_arg(needle: &str) -> Vec<i32> {
+    let first = with_arg(needle);
+    let mut left = first.clone();
+    for _ in 0..1000 {
+        if left.is_empty() {
+            break;
+        }
+        for pid in &left {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(*pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        left = with_arg(needle);
+    }
+    first
 }

@@ -3,14 +3,14 @@
 //!
 //! [`View::spawn`] checks the test's `guichet.toml` as guichetd does and uses the production
 //! spawn, [`spawn_view`]: the checked config written into the session dir as `config.json`,
-//! then `guichet-view --session-dir …` with a cleared environment plus
-//! `SessionDir::confined_env` and `DISPLAY`, in the session's home, in its own process group,
-//! with `PR_SET_PDEATHSIG`. A test only adds what
-//! [`SpawnOptions`] offers for it: the view's stderr kept on a pipe, and its log level
-//! (`guichet=debug`; `GUICHET_TEST_LOG=guichet=trace` raises it). The parent-death signal
-//! follows the *thread* that spawns: spawn from the test's own thread, which outlives the view.
-//! The spawn hands back no `Child`: [`View`] kills the view's process group on drop (the view
-//! and its WebKit processes) and reaps the view with `waitpid`.
+//! then `guichet-view --session-dir …` in its own containment unit (PID and mount namespaces,
+//! WebKit's sandbox inside), with a cleared environment plus `SessionDir::confined_env` and
+//! `DISPLAY`, with `PR_SET_PDEATHSIG`. A test only adds what [`SpawnOptions`] offers for it:
+//! the view's stderr kept on a pipe, and its log level (`guichet=debug`;
+//! `GUICHET_TEST_LOG=guichet=trace` raises it). The parent-death signal follows the *thread*
+//! that spawns: spawn from the test's own thread, which outlives the view. The spawn hands back
+//! no `Child`: [`View`] ends the unit on drop with the production wipe's [`end_unit`] (the view
+//! and its WebKit processes).
 //!
 //! [`ViewPipes`] speaks the protocol over a view's pipes (or those of whatever wraps it, such
 //! as cage): [`ViewPipes::send`] writes a [`ToView`], [`ViewPipes::expect`] waits for a
@@ -27,6 +27,8 @@ use std::time::{Duration, Instant};
 
 use guichet::config::Config;
 use guichet::daemon::spawn::{spawn_view, SpawnOptions, ViewPid};
+use guichet::daemon::unit::Unit;
+use guichet::daemon::wipe::end_unit;
 use guichet::protocol::frame;
 use guichet::protocol::view::{FromView, ToView};
 use guichet::sessiondir::SessionDir;
@@ -48,6 +50,7 @@ pub fn log_filter() -> String {
 /// the test fails.
 pub struct View {
     pid: ViewPid,
+    unit: Unit,
     /// How it ended, once reaped.
     exit: Option<Exit>,
     pipes: ViewPipes,
@@ -69,7 +72,8 @@ impl View {
         let spawned = spawn_view(binary, &session, &config, &opts).expect("spawn guichet-view");
         let stderr = spawned.stderr.expect("stderr captured");
         View {
-            pid: spawned.pid,
+            pid: spawned.unit.leader,
+            unit: spawned.unit,
             exit: None,
             pipes: ViewPipes::new("the view", spawned.stdin, spawned.stdout, stderr),
             session,
@@ -143,9 +147,14 @@ impl View {
         self.exit
     }
 
-    /// The view's process id, which is also its process group.
+    /// The process the spawn started (bubblewrap's monitor of the view's unit).
     pub fn pid(&self) -> ViewPid {
         self.pid
+    }
+
+    /// The view's containment unit.
+    pub fn unit(&self) -> &Unit {
+        &self.unit
     }
 
     /// Ids of the view's descendants whose command name starts with `name`
@@ -165,9 +174,11 @@ impl View {
 
 impl Drop for View {
     fn drop(&mut self) {
-        // The view leads its own process group: this ends it and its WebKit processes at once.
-        // Once the view is reaped the group keeps its id while any member lives (the kernel
-        // does not hand out an id still in use as a group's), so this is safe then too.
+        // The production wipe's first step: the unit (the view and its WebKit processes) ends
+        // as a whole, checked; `end_unit` reaps bubblewrap's monitor.
+        if let Err(e) = end_unit(&self.unit, std::time::Duration::ZERO) {
+            eprintln!("the view's unit did not end: {e}");
+        }
         let _ = killpg(self.pid.pid(), Signal::SIGKILL);
         let proc_dir = PathBuf::from(format!("/proc/{}", self.pid));
         let deadline = Instant::now() + TIMEOUT;
@@ -311,6 +322,13 @@ impl World {
         let xvfb = Xvfb::start();
         let proxy = Proxy::start();
         let tmp = tempfile::tempdir().expect("temp dir");
+        // As root, the views' units run as `nobody`, which must reach its session dir, the
+        // config and the packs here.
+        std::fs::set_permissions(
+            tmp.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .expect("chmod the temp dir");
         let config = config.write(tmp.path(), &proxy);
         World {
             xvfb,
@@ -320,9 +338,19 @@ impl World {
         }
     }
 
-    /// A fresh session directory under the temp dir.
+    /// A fresh session directory under the temp dir (`run/`, which `nobody` may search, as
+    /// guichetd's runtime dir when it runs as root).
     pub fn session(&self) -> SessionDir {
-        SessionDir::create(&self.tmp.path().join("run")).expect("session dir")
+        let runtime = self.tmp.path().join("run");
+        if !runtime.exists() {
+            std::fs::create_dir(&runtime).expect("runtime dir");
+            std::fs::set_permissions(
+                &runtime,
+                std::os::unix::fs::PermissionsExt::from_mode(0o711),
+            )
+            .expect("chmod the runtime dir");
+        }
+        SessionDir::create(&runtime).expect("session dir")
     }
 
     /// Starts a view on a fresh session, waits for `ready` and sends `start`.

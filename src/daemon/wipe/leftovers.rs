@@ -1,27 +1,55 @@
 //! Leftovers of a previous run (power loss, crash, kill -9 of guichetd), wiped at start.
 //!
-//! Before the first session, every process whose environment points inside the sessions
-//! folder is killed, and every directory there is deleted like any session's.
+//! Before the first session, whether or not a session directory was left:
+//! 1. every containment unit of this runtime dir still running is ended: its init (process 1
+//!    of a PID namespace whose command line binds a directory of `runtime/sessions/`,
+//!    [`crate::daemon::unit::is_unit_init`]) is killed and its namespace checked empty, like
+//!    any wipe's;
+//! 2. every process whose environment points inside the sessions folder is killed (a second
+//!    net, and what ends views started without containment);
+//! 3. every directory there is deleted like any session's.
+//!
+//! A unit normally dies with guichetd already (parent-death signals, see
+//! [`crate::daemon::unit`]); this is for the case where it did not.
 
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
 use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
 
-use super::processes::proc_stats;
+use super::processes::{members, proc_stats};
 use super::tree::{delete_tree, sys_err};
 use super::WipeError;
+use crate::daemon::unit::is_unit_init;
 use crate::sessiondir::SESSIONS;
-use crate::sys::reap;
+use crate::sys::{pid_ns, reap};
 
-/// At start: kills processes left from a previous run in `runtime/sessions/` and deletes
-/// every leftover there. Returns how many leftovers were wiped.
-pub fn wipe_leftovers(runtime: &Path) -> Result<usize, WipeError> {
+/// Time for the leftover units' processes to die after SIGKILL.
+const KILL_LIMIT: Duration = Duration::from_secs(3);
+
+/// What the start-up wipe found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Leftovers {
+    /// Containment units still running, ended.
+    pub units: usize,
+    /// Session directories, deleted.
+    pub dirs: usize,
+}
+
+/// At start: ends the units and kills the processes left from a previous run in
+/// `runtime/sessions/`, and deletes every leftover there.
+pub fn wipe_leftovers(runtime: &Path) -> Result<Leftovers, WipeError> {
+    let units = end_stale_units(runtime)?;
     let sessions = runtime.join(SESSIONS);
+    kill_processes_under(&sessions);
     let entries = match std::fs::read_dir(&sessions) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Leftovers { units, dirs: 0 })
+        }
         Err(e) => {
             return Err(sys_err(
                 "(leftovers)",
@@ -31,14 +59,49 @@ pub fn wipe_leftovers(runtime: &Path) -> Result<usize, WipeError> {
         }
     };
     let leftovers: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    if leftovers.is_empty() {
-        return Ok(0);
-    }
-    kill_processes_under(&sessions);
     for dir in &leftovers {
         delete_tree(dir)?;
     }
-    Ok(leftovers.len())
+    Ok(Leftovers {
+        units,
+        dirs: leftovers.len(),
+    })
+}
+
+/// Kills the init of every unit of `runtime` and waits until their namespaces are empty.
+fn end_stale_units(runtime: &Path) -> Result<usize, WipeError> {
+    let mut namespaces = Vec::new();
+    for p in proc_stats() {
+        let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", p.pid)) else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(format!("/proc/{}/cmdline", p.pid)) else {
+            continue;
+        };
+        if !is_unit_init(&status, &cmdline, runtime) {
+            continue;
+        }
+        let Ok(ns) = pid_ns(p.pid) else { continue };
+        let _ = kill(p.pid, Signal::SIGKILL);
+        namespaces.push(ns);
+    }
+    let start = Instant::now();
+    loop {
+        reap(Pid::from_raw(-1));
+        let alive: usize = namespaces.iter().map(|ns| members(*ns).len()).sum();
+        if alive == 0 {
+            return Ok(namespaces.len());
+        }
+        if start.elapsed() >= KILL_LIMIT {
+            return Err(WipeError::Unkillable(alive));
+        }
+        for ns in &namespaces {
+            for p in members(*ns) {
+                let _ = kill(p, Signal::SIGKILL);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
 }
 
 /// Kills (SIGKILL) every process whose environment points inside `sessions` (left from a

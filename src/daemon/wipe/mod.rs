@@ -1,6 +1,7 @@
 //! Wiping a session, all of it: processes, directory, print jobs — verified, fail closed.
 //!
-//! 1. [`processes`]: kill the view's process group and every descendant, reap them.
+//! 1. [`processes`]: end the view's containment unit (its PID namespace), verify that no
+//!    process of it is left.
 //! 2. [`tree`]: delete the session directory without following symlinks, verify it is gone.
 //! 3. [`printjobs`]: purge the kiosk user's CUPS jobs (when printing is configured).
 //!
@@ -20,20 +21,21 @@ use nix::errno::Errno;
 use std::time::{Duration, Instant};
 
 use crate::daemon::machine::{EndReason, Event};
-use crate::daemon::spawn::ViewPid;
+use crate::daemon::unit::Unit;
 use crate::protocol::control::LastWipe;
 use crate::protocol::view::ToView;
 use crate::sessiondir::SessionDir;
 
-pub use leftovers::wipe_leftovers;
+pub use leftovers::{wipe_leftovers, Leftovers};
 pub use printjobs::PrintWipeError;
 pub(crate) use printjobs::{kiosk_user, wipe_print_jobs};
-pub use processes::end_processes;
+pub use processes::{end_processes, end_unit};
 pub use tree::delete_tree;
 
 use super::Supervisor;
 
-/// Time a view gets to exit after SIGTERM before SIGKILL.
+/// Without containment: time a view gets to exit after SIGTERM before SIGKILL. (A unit is
+/// killed at once: nothing in it is kept.)
 pub(crate) const GRACE: Duration = Duration::from_millis(300);
 
 /// Why a wipe failed. Never names a file.
@@ -69,11 +71,11 @@ pub(crate) struct WipeReport {
     pub delete_time: Duration,
 }
 
-/// Kills, reaps and deletes one session; the whole wipe.
-pub(crate) fn wipe_session(pid: Option<ViewPid>, dir: &Path) -> Result<WipeReport, WipeError> {
+/// Ends the unit, deletes the directory of one session; the whole wipe.
+pub(crate) fn wipe_session(unit: Option<&Unit>, dir: &Path) -> Result<WipeReport, WipeError> {
     let t0 = Instant::now();
-    let processes = match pid {
-        Some(pid) => end_processes(pid, GRACE)?,
+    let processes = match unit {
+        Some(unit) => end_unit(unit, GRACE)?,
         None => 0,
     };
     let kill_time = t0.elapsed();
@@ -102,20 +104,17 @@ impl Supervisor {
         let t0 = Instant::now();
         let mut result = Ok(());
         for view in std::mem::take(&mut self.retired) {
-            if let Err(e) = self.wipe_one(view.pid, &view.dir, reason) {
+            if let Err(e) = self.wipe_one(view.unit, &view.dir, reason) {
                 result = Err(e);
             }
         }
-        for (pid, dir) in std::mem::take(&mut self.failed) {
-            let r = match pid {
-                Some(pid) => wipe_session(Some(pid), &dir).map(|_| ()),
-                None => delete_tree(&dir).map(|_| ()),
-            };
-            match r {
-                Ok(()) => tracing::info!("retried wipe succeeded"),
+        for (unit, dir) in std::mem::take(&mut self.failed) {
+            match wipe_session(unit.as_ref(), &dir) {
+                Ok(_) => tracing::info!("retried wipe succeeded"),
                 Err(e) => {
                     tracing::error!("retried wipe failed: {e}");
-                    self.failed.push((pid, dir));
+                    let unit = unit.filter(|_| matches!(e, WipeError::Unkillable(_)));
+                    self.failed.push((unit, dir));
                     result = Err(e);
                 }
             }
@@ -140,14 +139,14 @@ impl Supervisor {
         self.event(Event::WipeDone(result.map_err(|e| e.to_string())));
     }
 
-    /// Wipes one view's processes and session dir; a failure is remembered for retries.
+    /// Wipes one view's unit and session dir; a failure is remembered for retries.
     pub(super) fn wipe_one(
         &mut self,
-        pid: ViewPid,
+        unit: Unit,
         dir: &SessionDir,
         reason: EndReason,
     ) -> Result<(), WipeError> {
-        match wipe_session(Some(pid), dir.root()) {
+        match wipe_session(Some(&unit), dir.root()) {
             Ok(r) => {
                 tracing::info!(
                     session = dir.id().as_str(),
@@ -162,8 +161,8 @@ impl Supervisor {
             }
             Err(e) => {
                 tracing::error!(session = dir.id().as_str(), reason = ?reason, "wipe FAILED: {e}");
-                let pid = matches!(e, WipeError::Unkillable(_)).then_some(pid);
-                self.failed.push((pid, dir.root().to_owned()));
+                let unit = matches!(e, WipeError::Unkillable(_)).then_some(unit);
+                self.failed.push((unit, dir.root().to_owned()));
                 Err(e)
             }
         }
