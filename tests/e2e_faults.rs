@@ -26,6 +26,10 @@ fn daemon(world: &World) -> Daemon {
 }
 
 fn daemon_with_view(world: &World, view: PathBuf, wait_for: State) -> Daemon {
+    daemon_with(world, view, wait_for, false)
+}
+
+fn daemon_with(world: &World, view: PathBuf, wait_for: State, no_containment: bool) -> Daemon {
     let home = world.tmp.path().join("daemon-home");
     std::fs::create_dir_all(&home).unwrap();
     Builder {
@@ -36,6 +40,7 @@ fn daemon_with_view(world: &World, view: PathBuf, wait_for: State) -> Daemon {
             ("HOME".into(), home.into_os_string()),
         ],
         wait_for,
+        no_containment: no_containment || Builder::default().no_containment,
         ..Builder::default()
     }
     .start()
@@ -150,7 +155,9 @@ fn views_that_never_start_leave_a_drawn_out_of_order_notice_and_a_true_status() 
     let world = World::new(TestConfig::default());
     let (script, broken) = breakable_view(&world);
     std::fs::write(&broken, "").unwrap();
-    let d = daemon_with_view(&world, script, State::OutOfOrder);
+    // The script and its switch live in the test's folder, which a containment unit does not
+    // see: this test, about the screen and the status, runs its views without units.
+    let d = daemon_with(&world, script, State::OutOfOrder, true);
     // No view ever starts: after a few attempts, the notice (GTK alone) and the status agree.
     let s = d.wait_status("out of order", |s| s.state == State::OutOfOrder);
     assert!(
