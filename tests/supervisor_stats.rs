@@ -329,6 +329,8 @@ fn run_session(d: &mut Daemon, b: &Builder, i: usize, p: &Plan) {
 
 #[test]
 fn thirty_sessions_give_the_expected_figures_and_the_files_hold_nothing_of_a_person() {
+    // Each runs guichetd and sessions in their units: one at a time on 2 cores.
+    let _lock = support::e2e_lock();
     let clock = Clock::noon();
     let b = stats_builder(&clock, "");
     let mut d = b.clone().start();
@@ -426,6 +428,8 @@ fn thirty_sessions_give_the_expected_figures_and_the_files_hold_nothing_of_a_per
 
 #[test]
 fn stats_read_while_sessions_end_are_consistent_and_never_go_back() {
+    // Each runs guichetd and sessions in their units: one at a time on 2 cores.
+    let _lock = support::e2e_lock();
     let clock = Clock::noon();
     let d = stats_builder(&clock, "").start();
     let stop = std::sync::atomic::AtomicBool::new(false);
@@ -502,6 +506,8 @@ fn write_day(dir: &std::path::Path, day: &str, sessions: u64) {
 
 #[test]
 fn openmetrics_exports_parse_and_the_textfile_holds_closed_days_only() {
+    // Each runs guichetd and sessions in their units: one at a time on 2 cores.
+    let _lock = support::e2e_lock();
     let clock = Clock::noon();
     let (today, yesterday) = (clock.day(clock.today), clock.day(clock.yesterday()));
     let b = stats_builder(&clock, "openmetrics_file = \"guichet.prom\"");
@@ -587,6 +593,8 @@ fn openmetrics_exports_parse_and_the_textfile_holds_closed_days_only() {
 
 #[test]
 fn a_stats_folder_that_cannot_be_written_is_a_warning_and_the_terminal_serves_on() {
+    // Each runs guichetd and sessions in their units: one at a time on 2 cores.
+    let _lock = support::e2e_lock();
     let clock = Clock::noon();
     // Refused at start: the folder's place is taken by a file.
     let d = stats_builder(&clock, "dir = \"/dev/null/stats\"").start();
@@ -648,6 +656,8 @@ fn a_stats_folder_that_cannot_be_written_is_a_warning_and_the_terminal_serves_on
 
 #[test]
 fn with_stats_off_nothing_is_counted_or_written() {
+    // Each runs guichetd and sessions in their units: one at a time on 2 cores.
+    let _lock = support::e2e_lock();
     let d = Daemon::start();
     one_session(&d);
     assert!(!d.stats_dir().exists());
