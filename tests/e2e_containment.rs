@@ -13,7 +13,6 @@
 
 mod support;
 
-use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -43,17 +42,7 @@ fn world() -> World {
 }
 
 fn builder(world: &World) -> Builder {
-    let home = world.tmp.path().join("daemon-home");
-    std::fs::create_dir_all(&home).unwrap();
-    Builder {
-        view: Some(PathBuf::from(env!("CARGO_BIN_EXE_guichet-view"))),
-        config: Some((world.config.clone(), world.tmp.path().join("control.sock"))),
-        env: vec![
-            ("DISPLAY".into(), OsString::from(&world.xvfb.display)),
-            ("HOME".into(), home.into_os_string()),
-        ],
-        ..Builder::default()
-    }
+    world.daemon_builder()
 }
 
 /// The shown session: its directory, its view's pid and its web processes (oldest first: the

@@ -7,7 +7,6 @@
 
 mod support;
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 
 use guichet::daemon::machine::State;
@@ -30,18 +29,12 @@ fn daemon_with_view(world: &World, view: PathBuf, wait_for: State) -> Daemon {
 }
 
 fn daemon_with(world: &World, view: PathBuf, wait_for: State, no_containment: bool) -> Daemon {
-    let home = world.tmp.path().join("daemon-home");
-    std::fs::create_dir_all(&home).unwrap();
+    let default = world.daemon_builder();
     Builder {
         view: Some(view),
-        config: Some((world.config.clone(), world.tmp.path().join("control.sock"))),
-        env: vec![
-            ("DISPLAY".into(), OsString::from(&world.xvfb.display)),
-            ("HOME".into(), home.into_os_string()),
-        ],
         wait_for,
-        no_containment: no_containment || Builder::default().no_containment,
-        ..Builder::default()
+        no_containment: no_containment || default.no_containment,
+        ..default
     }
     .start()
 }

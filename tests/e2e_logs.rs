@@ -8,11 +8,8 @@
 
 mod support;
 
-use std::ffi::OsString;
-use std::path::PathBuf;
-
 use guichet::daemon::machine::State;
-use support::{e2e_lock, eventually, Builder, Daemon, Reply, TestConfig, World};
+use support::{e2e_lock, eventually, Daemon, Reply, TestConfig, World};
 
 const FIRST: &str = "www.myminfin.be";
 const SECOND: &str = "www.mypension.be";
@@ -32,19 +29,9 @@ fn world() -> World {
 }
 
 fn daemon(world: &World, level: &str) -> Daemon {
-    let home = world.tmp.path().join("daemon-home");
-    std::fs::create_dir_all(&home).unwrap();
-    Builder {
-        view: Some(PathBuf::from(env!("CARGO_BIN_EXE_guichet-view"))),
-        config: Some((world.config.clone(), world.tmp.path().join("control.sock"))),
-        env: vec![
-            ("DISPLAY".into(), OsString::from(&world.xvfb.display)),
-            ("HOME".into(), home.into_os_string()),
-            ("RUST_LOG".into(), level.into()),
-        ],
-        ..Builder::default()
-    }
-    .start()
+    let mut b = world.daemon_builder();
+    b.env.push(("RUST_LOG".into(), level.into()));
+    b.start()
 }
 
 /// The first service prints; the person clicks its document link (a download must start

@@ -5,13 +5,12 @@
 
 mod support;
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 
 use guichet::daemon::machine::State;
 use support::canary::files_containing;
 use support::procs::{is_alive, processes_inside};
-use support::{e2e_lock, Builder, Daemon, Reply, Seen, TestConfig, World, EVENTUALLY};
+use support::{e2e_lock, Daemon, Reply, Seen, TestConfig, World, EVENTUALLY};
 
 /// The canary site. `localhost` is a secure context for WebKit even over plain http (the
 /// proxy refuses CONNECT, so no https here), which the Cache API and service workers need;
@@ -31,18 +30,7 @@ fn world() -> World {
 
 /// guichetd on `world`, with the real view, `HOME` in the temp dir.
 fn daemon(world: &World) -> Daemon {
-    let home = world.tmp.path().join("daemon-home");
-    std::fs::create_dir_all(&home).unwrap();
-    Builder {
-        view: Some(PathBuf::from(env!("CARGO_BIN_EXE_guichet-view"))),
-        config: Some((world.config.clone(), world.tmp.path().join("control.sock"))),
-        env: vec![
-            ("DISPLAY".into(), OsString::from(&world.xvfb.display)),
-            ("HOME".into(), home.into_os_string()),
-        ],
-        ..Builder::default()
-    }
-    .start()
+    world.daemon_builder().start()
 }
 
 /// The page of session `i`: first reports what it can see of earlier sessions, then stores

@@ -318,6 +318,25 @@ pub struct World {
 }
 
 impl World {
+    /// guichetd with the real view on this world's display and config (`HOME` in its temp
+    /// dir): the builder, for a test to adjust before `start`.
+    pub fn daemon_builder(&self) -> super::daemon::Builder {
+        let home = self.tmp.path().join("daemon-home");
+        std::fs::create_dir_all(&home).unwrap();
+        super::daemon::Builder {
+            view: Some(PathBuf::from(env!("CARGO_BIN_EXE_guichet-view"))),
+            config: Some((self.config.clone(), self.tmp.path().join("control.sock"))),
+            env: vec![
+                (
+                    "DISPLAY".into(),
+                    std::ffi::OsString::from(&self.xvfb.display),
+                ),
+                ("HOME".into(), home.into_os_string()),
+            ],
+            ..super::daemon::Builder::default()
+        }
+    }
+
     pub fn new(config: TestConfig) -> World {
         let xvfb = Xvfb::start();
         let proxy = Proxy::start();
