@@ -255,23 +255,12 @@ impl Shot {
 
     /// The distinct colours (`#RRGGBB`) in the rectangle `(x, y, width, height)`.
     pub fn colours(&self, (x, y, w, h): (u32, u32, u32, u32)) -> BTreeSet<String> {
-        let out = Command::new("convert")
-            .arg(&self.path)
-            .args([
-                "-alpha",
-                "off",
-                "-crop",
-                &format!("{w}x{h}+{x}+{y}"),
-                "+repage",
-                "-unique-colors",
-                "-depth",
-                "8",
-                "txt:-",
-            ])
-            .output()
-            .expect("run convert (imagemagick)");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
+        let out = crop_report(
+            &self.path,
+            (x, y, w, h),
+            &["-alpha", "off", "-unique-colors", "-depth", "8", "txt:-"],
+        );
+        out.lines()
             .filter_map(|l| {
                 l.split_whitespace()
                     .find(|w| w.starts_with('#') && w.len() == 7)
@@ -283,23 +272,14 @@ impl Shot {
     /// The centre of the pixels of colour `hex` in the rectangle `(x, y, width, height)`, in
     /// screen coordinates (e.g. a button found by its colour), or `None`.
     pub fn find(&self, (x, y, w, h): (u32, u32, u32, u32), hex: &str) -> Option<(u32, u32)> {
-        let out = Command::new("convert")
-            .arg(&self.path)
-            .args([
-                "-alpha",
-                "off",
-                "-crop",
-                &format!("{w}x{h}+{x}+{y}"),
-                "+repage",
-                "-depth",
-                "8",
-                "txt:-",
-            ])
-            .output()
-            .expect("run convert (imagemagick)");
+        let out = crop_report(
+            &self.path,
+            (x, y, w, h),
+            &["-alpha", "off", "-depth", "8", "txt:-"],
+        );
         let want = format!("#{}", hex.to_ascii_uppercase());
         let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
+        for line in out.lines() {
             // `12,34: (…)  #RRGGBB  srgb(…)`
             if !line.to_ascii_uppercase().contains(&want) {
                 continue;
