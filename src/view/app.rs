@@ -214,6 +214,7 @@ impl App {
             Event::ZoomReset => self.set_zoom(1.0),
             Event::LogoutTimeout(seq) => self.on_logout_end(Input::LogoutTimeout(seq), "timeout"),
             Event::LogoutsBound(round) => self.on_logout_end(Input::LogoutsBound(round), "timeout"),
+            Event::WindowPainted => self.feed(Input::Painted),
         }
     }
 
@@ -286,7 +287,11 @@ impl App {
                 return;
             }
             ToolbarMsg::NoticeSeen => Input::NoticeSeen,
-            ToolbarMsg::Painted => Input::Painted,
+            ToolbarMsg::Painted => {
+                // The page drew its frame; the window must draw it too before it is on screen.
+                window::after_paints(&self.window, self.shared.proxy(), Event::WindowPainted);
+                return;
+            }
             ToolbarMsg::Open { service } => Input::Open {
                 start_url: self
                     .shared

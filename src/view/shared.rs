@@ -58,6 +58,9 @@ pub(crate) enum Event {
     LogoutTimeout(u32),
     /// The bound on all the logout visits of end flow `round` passed.
     LogoutsBound(u32),
+    /// The window itself has been painted and the display server has it (after the toolbar's
+    /// own frame was drawn).
+    WindowPainted,
 }
 
 /// What happened to the content view's main-frame load.

@@ -62,6 +62,44 @@ pub(crate) fn build(event_loop: &EventLoop<Event>, layout: Layout) -> Result<Win
     Ok(window)
 }
 
+/// How many of the window's own paints to wait for after the page drew its frame: the first
+/// may still hold the web process's previous frame.
+const PAINTS_AFTER_FRAME: u32 = 2;
+
+/// Sends `event` once the top-level window has been painted [`PAINTS_AFTER_FRAME`] times and
+/// the display server has processed what was painted, so that "shown" means on screen.
+pub(crate) fn after_paints(window: &Window, proxy: EventLoopProxy<Event>, event: Event) {
+    let gtk_window = window.gtk_window().clone();
+    let Some(clock) = gtk_window.frame_clock() else {
+        // Not realized: nothing can be painted, say so rather than wait for ever.
+        tracing::warn!("the window has no frame clock");
+        let _ = proxy.send_event(event);
+        return;
+    };
+    let left = std::cell::Cell::new(PAINTS_AFTER_FRAME);
+    let event = std::cell::Cell::new(Some(event));
+    let handler = std::rc::Rc::new(std::cell::Cell::new(None));
+    let handler_in = std::rc::Rc::clone(&handler);
+    let window_in = gtk_window.clone();
+    let id = clock.connect_after_paint(move |clock| {
+        let n = left.get().saturating_sub(1);
+        left.set(n);
+        if n > 0 {
+            window_in.queue_draw();
+            return;
+        }
+        window_in.display().sync();
+        if let Some(id) = handler_in.take() {
+            clock.disconnect(id);
+        }
+        if let Some(event) = event.take() {
+            let _ = proxy.send_event(event);
+        }
+    });
+    handler.set(Some(id));
+    gtk_window.queue_draw();
+}
+
 /// Shows the window: full screen over the whole monitor, or as it is in demo mode.
 pub(crate) fn show(window: &Window, layout: Layout) {
     window.set_visible(true);
