@@ -34,7 +34,14 @@ pub(super) fn check(raw: RawConfig, src: &Source) -> Result<Config, ConfigError>
             .collect(),
         None => DEFAULT_PACK_DIRS.iter().map(PathBuf::from).collect(),
     };
-    let packs = load_packs(&raw.policy.packs, &pack_dirs, src)?;
+    // Checked first: a pack's start and logout URLs may use plain http for these hosts.
+    let allow_http: Vec<String> = raw
+        .policy
+        .allow_http
+        .iter()
+        .map(|h| check_http_host(h, src))
+        .collect::<Result<_, _>>()?;
+    let packs = load_packs(&raw.policy.packs, &pack_dirs, &allow_http, src)?;
     let mut services: Vec<Service> = packs
         .iter()
         .flat_map(|p| p.services.iter().cloned())
@@ -42,13 +49,7 @@ pub(super) fn check(raw: RawConfig, src: &Source) -> Result<Config, ConfigError>
     if let Some(local) = local_service(&raw.policy.extra, src)? {
         services.push(local);
     }
-    override_logouts(&mut services, &raw.policy.logout, src)?;
-    let allow_http: Vec<String> = raw
-        .policy
-        .allow_http
-        .iter()
-        .map(|h| check_http_host(h, src))
-        .collect::<Result<_, _>>()?;
+    override_logouts(&mut services, &raw.policy.logout, &allow_http, src)?;
     let policy = Policy::new(services, &allow_http);
 
     if let (Some(url), Some(spanned)) = (&terminal.start_url, &raw.terminal.start_url) {

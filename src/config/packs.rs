@@ -2,7 +2,9 @@
 //!
 //! Packs are looked up by id in the pack folders (a later folder overrides an earlier one);
 //! each is strict TOML, checked like the config with `file:line:col` errors: ids, rules, URLs
-//! that must be reachable through the service's own rules, service ids unique across packs.
+//! that must be reachable through the service's own rules (over https, or over plain http for
+//! a host the site lists in `[policy] allow_http` and an `http://` rule of the service),
+//! service ids unique across packs.
 //! `[policy] extra` becomes one more service, [`LOCAL_ID`], after the packs.
 
 use std::collections::{BTreeMap, HashMap};
@@ -71,10 +73,12 @@ fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
-/// Finds and checks each pack named in `[policy] packs`, in order.
+/// Finds and checks each pack named in `[policy] packs`, in order; `allow_http` is the
+/// config's `[policy] allow_http` (checked host keys).
 pub(super) fn load_packs(
     ids: &[Spanned<String>],
     dirs: &[PathBuf],
+    allow_http: &[String],
     src: &Source,
 ) -> Result<Vec<Pack>, ConfigError> {
     let available = available_packs(dirs);
@@ -103,7 +107,7 @@ pub(super) fn load_packs(
                 },
             ));
         };
-        let pack = load_pack(file, &mut service_owner)?;
+        let pack = load_pack(file, allow_http, &mut service_owner)?;
         packs.push(pack);
     }
     Ok(packs)
@@ -130,6 +134,7 @@ fn available_packs(dirs: &[PathBuf]) -> HashMap<String, PathBuf> {
 
 fn load_pack(
     path: &Path,
+    allow_http: &[String],
     service_owner: &mut HashMap<String, String>,
 ) -> Result<Pack, ConfigError> {
     let text = read(path)?;
@@ -232,8 +237,9 @@ fn load_pack(
             logout_url,
             permissions: s.permissions,
         };
-        // A service must be reachable through its own rules, over https.
-        let own = Policy::new(vec![service.clone()], &[]);
+        // A service must be reachable through its own rules: over https, or over plain http
+        // only where the site allows it.
+        let own = Policy::new(vec![service.clone()], allow_http);
         let per_lang = matches!(s.start_url.get_ref(), RawStartUrl::PerLang(_));
         for (lang, url) in service.start_url.all() {
             if !matches!(own.decide_url(url), Decision::Allow(_)) {
@@ -244,8 +250,8 @@ fn load_pack(
                 };
                 return Err(src.err(
                     &s.start_url,
-                    format!("{key} is not covered by the service's own allow rules over https"),
-                    "add its host to allow, or fix the URL",
+                    format!("{key} is not covered by the service's own allow rules"),
+                    HTTP_HINT,
                 ));
             }
         }
@@ -253,8 +259,8 @@ fn load_pack(
             if !matches!(own.decide_url(url), Decision::Allow(_)) {
                 return Err(src.err(
                     at,
-                    "logout_url is not covered by the service's own allow rules over https",
-                    "add its host to allow, or fix the URL",
+                    "logout_url is not covered by the service's own allow rules",
+                    HTTP_HINT,
                 ));
             }
         }
@@ -280,11 +286,12 @@ fn load_pack(
 }
 
 /// `[policy.logout]`: a site's own logout URL for a service, in place of its pack's. The
-/// service must be enabled and the URL covered by its own allow rules over https, as a pack's
-/// `logout_url` must be.
+/// service must be enabled and the URL covered by its own allow rules (plain http only for a
+/// host in `allow_http`), as a pack's `logout_url` must be.
 pub(super) fn override_logouts(
     services: &mut [Service],
     logouts: &BTreeMap<String, Spanned<String>>,
+    allow_http: &[String],
     src: &Source,
 ) -> Result<(), ConfigError> {
     for (id, at) in logouts {
@@ -301,11 +308,11 @@ pub(super) fn override_logouts(
             ));
         };
         let url = url_at(src, at.get_ref(), at, &format!("logout URL of \"{id}\""))?;
-        let own = Policy::new(vec![service.clone()], &[]);
+        let own = Policy::new(vec![service.clone()], allow_http);
         if !matches!(own.decide_url(&url), Decision::Allow(_)) {
             return Err(src.err(
                 at,
-                format!("the logout URL of \"{id}\" is not covered by that service's allow rules over https"),
+                format!("the logout URL of \"{id}\" is not covered by that service's allow rules"),
                 "give a URL on one of the service's hosts (`guichetctl policy list` shows its rules)",
             ));
         }
@@ -313,6 +320,9 @@ pub(super) fn override_logouts(
     }
     Ok(())
 }
+
+/// What to do when a start or logout URL is outside its service's rules.
+const HTTP_HINT: &str = "add its host to allow, or fix the URL (plain http needs an http:// rule and the host in [policy] allow_http)";
 
 fn url_at<T>(
     src: &Source,
