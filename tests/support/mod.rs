@@ -7,7 +7,8 @@
 //!   (to `target/screenshots/`) and the colours they show; clicks and keys (xdotool); the
 //!   mapped top-level windows.
 //! - [`proxy`]: a loopback HTTP proxy that plays any host name, answers from routes
-//!   (host + path → [`Reply`]) and records every request ([`Seen`]); `CONNECT` gets 403.
+//!   (host + path → [`Reply`]) and records every request ([`Seen`]); `CONNECT` gets 403; a
+//!   route can be held (answered only when the test releases it).
 //! - [`config`]: test configs: the view's ([`TestConfig`], with a test pack, all traffic to
 //!   the proxy) and the daemon's ([`config_text`]).
 //! - [`view`]: a `guichet-view` started by the production spawn
@@ -44,7 +45,7 @@ use std::time::{Duration, Instant};
 // The types most tests use, by their short names; each test binary uses some of them.
 #[allow(unused_imports)]
 pub use self::{
-    config::{config_text, TestConfig},
+    config::{config_text, PackChoice, TestConfig},
     daemon::{Builder, Daemon},
     fake_view::FakeView,
     proxy::{Proxy, Reply, Seen},

@@ -10,6 +10,9 @@
 //! Network failures: [`Proxy::fail`] makes a route fail instead of answering ([`Fault`]: the
 //! connection closed, reset, or left hanging), [`Proxy::tunnel`] sets the status `CONNECT`
 //! gets for a host (502: a refused tunnel); [`Proxy::heal`] lifts a route's fault.
+//!
+//! Holding: [`Proxy::hold`] makes the requests of a route wait (recorded at once, answered
+//! only after [`Proxy::release`]), so a test can look at the world while a request is in flight.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -140,6 +143,8 @@ struct ProxyState {
     faults: HashMap<(String, String), Fault>,
     /// Status of the answer to `CONNECT host` (403 when absent).
     tunnels: HashMap<String, u16>,
+    /// Routes whose answers wait for [`Proxy::release`].
+    held: std::collections::HashSet<(String, String)>,
 }
 
 /// A loopback HTTP proxy that plays any host. Stops accepting when dropped.
@@ -196,6 +201,27 @@ impl Proxy {
             .unwrap()
             .faults
             .remove(&(host.to_owned(), path.to_owned()));
+    }
+
+    /// Holds the answers of `host` + `path` (path without query): their requests are recorded
+    /// when they arrive, and answered (or failed) only after [`Proxy::release`].
+    pub fn hold(&self, host: &str, path: &str) {
+        self.state
+            .0
+            .lock()
+            .unwrap()
+            .held
+            .insert((host.to_owned(), path.to_owned()));
+    }
+
+    /// Lets the held requests of `host` + `path` be answered, and later ones at once.
+    pub fn release(&self, host: &str, path: &str) {
+        let (lock, cv) = &*self.state;
+        lock.lock()
+            .unwrap()
+            .held
+            .remove(&(host.to_owned(), path.to_owned()));
+        cv.notify_all();
     }
 
     /// Answers `CONNECT host:port` with `status` (and no body) from now on.
@@ -330,6 +356,9 @@ fn serve(stream: TcpStream, state: &(Mutex<ProxyState>, Condvar)) {
             cv.notify_all();
             let tunnel = st.tunnels.get(&host).copied().unwrap_or(403);
             let key = (host, path.split('?').next().unwrap_or("").to_owned());
+            while st.held.contains(&key) {
+                st = cv.wait(st).unwrap();
+            }
             (
                 st.routes.get(&key).cloned(),
                 st.faults.get(&key).copied(),
