@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use super::proxy::Proxy;
 
 /// A test `guichet.toml` and pack, written into a temp dir.
+#[derive(Clone, Debug)]
 pub struct TestConfig {
     /// Rules of the local service (`[policy] extra`).
     pub extra: Vec<String>,
@@ -44,7 +45,7 @@ pub enum PackChoice {
     /// A test's own pack: its id and its text (hosts over plain http go in `allow_http`).
     Own(&'static str, String),
     /// A shipped pack of `policies/`, over plain http ([`shipped_over_http`]).
-    Shipped(&'static str),
+    Shipped(String),
 }
 
 impl Default for TestConfig {
@@ -119,7 +120,7 @@ impl TestConfig {
                 PackChoice::Shipped(id) => {
                     let (text, hosts) = shipped_over_http(id);
                     allow_http.extend(hosts);
-                    (*id, text)
+                    (id.as_str(), text)
                 }
             };
             std::fs::write(dir.join(format!("packs/{id}.toml")), text).unwrap();
