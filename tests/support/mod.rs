@@ -9,8 +9,9 @@
 //! - [`proxy`]: a loopback HTTP proxy that plays any host name, answers from routes
 //!   (host + path → [`Reply`]) and records every request ([`Seen`]); `CONNECT` gets 403; a
 //!   route can be held (answered only when the test releases it).
-//! - [`config`]: test configs: the view's ([`TestConfig`], with a test pack, all traffic to
-//!   the proxy) and the daemon's ([`config_text`]).
+//! - [`config`]: test configs: the view's ([`TestConfig`], with the test pack, a test's own
+//!   packs or shipped ones played over plain http ([`PackChoice`]), all traffic to the proxy)
+//!   and the daemon's ([`config_text`]).
 //! - [`view`]: a `guichet-view` started by the production spawn
 //!   ([`guichet::daemon::spawn::spawn_view`]), its protocol pipes ([`ViewPipes`]), and
 //!   [`World`]: Xvfb + proxy + config in a temp dir, for one test.
