@@ -74,14 +74,6 @@ fn packs_with_resources() -> Vec<String> {
     })
 }
 
-/// Services of two packs on one host, each with a host rule: the page is the first pack's
-/// service (the policy's priority order), whichever pack's button the person pressed. Seen by
-/// the walks; left for the packs to settle (a path prefix for each, or one service).
-const SHARED_HOSTS: &[(&str, &str)] = &[
-    ("kidslife-wallonie", "kidslife-vlaanderen"),
-    ("infino-wallonie", "infino-vlaanderen"),
-];
-
 /// One walk: a service's start page, through the login and back.
 struct Walk {
     pack: String,
@@ -217,12 +209,11 @@ fn with_be_login_every_procedure_walk_reaches_the_login_and_comes_back() {
         let FromView::Navigated { service, .. } = m else {
             unreachable!()
         };
-        if service.as_str() != w.service {
-            assert!(
-                SHARED_HOSTS.contains(&(w.service.as_str(), service.as_str())),
-                "{what}: the page was reported as {service}"
-            );
-        }
+        assert_eq!(
+            service.as_str(),
+            w.service,
+            "{what}: the page was reported as {service}"
+        );
         world
             .proxy
             .wait_for(&format!("walk {i} at the login"), |s| {

@@ -164,7 +164,7 @@ fn flanders_config(dir: &Path, subresources: &str) -> PathBuf {
     std::fs::write(
         &config,
         format!(
-            "[terminal]\nname = \"t\"\n[policy]\npacks = [\"be-login\", \"be-flanders\"]\npack_dirs = [{:?}]\nsubresources = {subresources:?}\n",
+            "[terminal]\nname = \"t\"\n[policy]\npacks = [\"be-login\", \"be-family\", \"be-flanders\"]\npack_dirs = [{:?}]\nsubresources = {subresources:?}\n",
             root().join("policies").display().to_string()
         ),
     )
@@ -292,7 +292,7 @@ fn check_config_warns_when_a_required_pack_is_not_enabled() {
     assert_eq!(
         stderr(&o),
         format!(
-            "guichetctl: {}: warning: pack \"be-federal\" requires pack \"be-login\", which [policy] packs does not enable: its logins will be blocked\n  hint: add \"be-login\" to [policy] packs\n",
+            "guichetctl: {}: warning: pack \"be-federal\" requires pack \"be-login\", which [policy] packs does not enable: its services will be blocked where they reach that pack's hosts\n  hint: add \"be-login\" to [policy] packs\n",
             config.display()
         )
     );
@@ -544,7 +544,7 @@ fn list_table_shows_start_urls_per_language_resources_and_requires() {
     let o = list(&config, &["--pack", "be-flanders"]);
     assert_eq!(o.status.code(), Some(ALLOW), "stderr: {}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("  requires: be-login\n"), "{out}");
+    assert!(out.contains("  requires: be-login, be-family\n"), "{out}");
     assert!(
         out.contains("    resources: https://prod.widgets.burgerprofiel.vlaanderen.be"),
         "{out}"

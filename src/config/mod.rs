@@ -130,7 +130,7 @@ impl std::fmt::Display for MissingPack {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "pack \"{}\" requires pack \"{}\", which [policy] packs does not enable: its logins will be blocked\n  hint: add \"{}\" to [policy] packs",
+            "pack \"{}\" requires pack \"{}\", which [policy] packs does not enable: its services will be blocked where they reach that pack's hosts\n  hint: add \"{}\" to [policy] packs",
             self.pack, self.requires, self.requires
         )
     }
