@@ -1,4 +1,5 @@
-//! Table tests: the logout visits' timeouts, each and in all.
+//! Table tests: the logout visits' timeouts, each and in all, and the end flow played on a
+//! virtual clock (no sleeping).
 
 use std::time::Duration;
 
@@ -55,4 +56,51 @@ fn logout_timeouts_are_5_s_each_and_15_s_in_all() {
         !out.iter().any(|o| matches!(o, BoundLogouts { .. })),
         "{out:?}"
     );
+}
+
+/// Logout pages that never answer, on a virtual clock: the timers the machine asks for (each
+/// visit's 5 s, the bound's 15 s) fire in time order, each feeding its input back, until
+/// goodbye. It comes at 5 s a visit while that stays under 15 s, and at 15 s however many
+/// services were used: the bound, not the sum of the visits, is what the wipe waits for.
+#[test]
+fn dead_logout_pages_end_at_15_s_in_all_on_a_virtual_clock() {
+    for (urls, secs) in [(1, 5), (2, 10), (3, 15), (4, 15), (8, 15)] {
+        let mut m = drive(Screens::new(None), vec![I::Start, I::Painted]);
+        let mut now = Duration::ZERO;
+        // The armed timers: when each fires, and its input.
+        let mut timers: Vec<(Duration, Input)> = Vec::new();
+        let mut visits = 0;
+        let mut out = m.handle(end(false, false, urls));
+        while !out.contains(&Report(FromView::Ended)) {
+            for o in &out {
+                match o {
+                    VisitLogout { seq, timeout, .. } => {
+                        visits += 1;
+                        timers.push((now + *timeout, I::LogoutTimeout(*seq)));
+                    }
+                    BoundLogouts { round, after } => {
+                        timers.push((now + *after, I::LogoutsBound(*round)));
+                    }
+                    _ => {}
+                }
+            }
+            // The earliest timer (of two at the same time, the one armed first).
+            let next = (0..timers.len())
+                .min_by_key(|&i| timers[i].0)
+                .unwrap_or_else(|| panic!("{urls} URLs: no timer left before goodbye"));
+            let (when, input) = timers.remove(next);
+            now = when;
+            out = m.handle(input);
+        }
+        assert_eq!(
+            (now, m.screen()),
+            (Duration::from_secs(secs), S::Goodbye),
+            "{urls} URLs, {visits} visits"
+        );
+        // The timers still armed then (the abandoned visit's, or the bound) change nothing.
+        for (_, input) in timers {
+            assert_eq!(m.handle(input), vec![], "{urls} URLs");
+        }
+        assert_eq!(m.screen(), S::Goodbye);
+    }
 }
