@@ -263,6 +263,7 @@ fn the_example_config_passes() {
             "be-login",
             "be-federal",
             "be-brussels",
+            "be-family",
             "be-health",
             "be-mobility"
         ]

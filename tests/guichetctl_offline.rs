@@ -308,7 +308,7 @@ fn check_config_prints_a_summary_and_exits_0() {
     assert_eq!(lines[1], "terminal: EPN démo — poste 1");
     assert_eq!(
         lines[2],
-        "packs: 5 (be-login, be-federal, be-brussels, be-health, be-mobility)"
+        "packs: 6 (be-login, be-federal, be-brussels, be-family, be-health, be-mobility)"
     );
     // The example enables what its packs require: no warning.
     assert_eq!(stderr(&o), "");
@@ -570,6 +570,7 @@ fn list_json_holds_every_field_for_tools() {
             "be-login",
             "be-federal",
             "be-brussels",
+            "be-family",
             "be-health",
             "be-mobility"
         ]
@@ -606,7 +607,7 @@ fn list_an_unknown_pack_exits_2_naming_the_config_packs() {
         stderr(&o)
     );
     assert!(
-        stderr(&o).contains("no pack \"be-wallonia\" in this config (its packs: be-login, be-federal, be-brussels, be-health, be-mobility)"),
+        stderr(&o).contains("no pack \"be-wallonia\" in this config (its packs: be-login, be-federal, be-brussels, be-family, be-health, be-mobility)"),
         "{}",
         stderr(&o)
     );
