@@ -183,7 +183,7 @@ fn welcome_screen_is_shown_on_start_only() {
     eprintln!("time to ready: {:?}", t.elapsed());
     // A spare view is hidden until `start`.
     assert_eq!(world.xvfb.visible_windows().len(), 0, "hidden before start");
-    view.send(&ToView::Start);
+    view.send(&ToView::Start { goodbye: false });
     // `shown` means drawn: one screenshot taken right after it (no retry) shows the welcome.
     view.expect("shown", |m| *m == FromView::Shown);
     let colours = world.xvfb.colours_now("welcome-at-shown");

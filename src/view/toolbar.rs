@@ -36,6 +36,8 @@ pub(crate) enum ToolbarMsg {
     Close,
     /// "End session".
     End,
+    /// "Yes" to "end and erase everything?".
+    EndConfirmed,
     /// "I'm still here" on the countdown.
     StillHere,
     /// The take-away screen is done.
@@ -65,6 +67,10 @@ pub(crate) enum UiScreen {
     Welcome,
     /// The toolbar above the content view.
     Session,
+    /// Home inside a session: the services, "back to my page" and "end session".
+    Services,
+    /// "End and erase everything?" No / Yes.
+    ConfirmEnd,
     Documents,
     Countdown,
     Takeaway,

@@ -104,7 +104,7 @@ impl View {
         let t = Instant::now();
         self.expect("ready", |m| *m == FromView::Ready);
         let elapsed = t.elapsed();
-        self.send(&ToView::Start);
+        self.send(&ToView::Start { goodbye: false });
         elapsed
     }
 

@@ -38,32 +38,70 @@
     return box;
   }
 
-  function welcome(t) {
+  function serviceGrid() {
     const grid = el("div", { class: "services" });
     for (const s of state.services) {
       grid.appendChild(button(s.name, "", { cmd: "open", service: s.id }));
     }
+    return grid;
+  }
+
+  // Only a fresh session shows the welcome.
+  function welcome(t) {
     return el("div", { class: "full" }, [
       languages(t),
       el("h1", { text: t.welcome_title }),
       el("p", { class: "lead", text: t.welcome_lead }),
-      grid,
+      serviceGrid(),
     ]);
+  }
+
+  // Home inside a session: it says the session is open, and how to end it.
+  function services(t) {
+    return el("div", { class: "full session-open" }, [
+      el("h1", { text: t.session_open_title }),
+      el("p", { class: "lead", text: t.session_open_lead }),
+      el("div", { class: "actions" }, [
+        button("\u2190 " + t.back_to_page, "primary", { cmd: "close" }),
+        button(t.end_session, "danger", { cmd: "end" }),
+      ]),
+      serviceGrid(),
+    ]);
+  }
+
+  function confirmEnd(t) {
+    return el("div", { class: "full notice-screen" }, [
+      el("h1", { text: t.confirm_end_title }),
+      el("p", { class: "lead", text: t.confirm_end_body }),
+      el("div", { class: "actions" }, [
+        button(t.confirm_end_no, "primary", { cmd: "close" }),
+        button(t.confirm_end_yes, "danger", { cmd: "end_confirmed" }),
+      ]),
+    ]);
+  }
+
+  // A toolbar button: a sign over its word, so that every word fits on one line.
+  function tool(sign, word, cls, msg) {
+    const b = el("button", { class: "tool " + (cls || ""), onclick: () => send(msg) }, [
+      el("span", { class: "sign", "aria-hidden": "true", text: sign }),
+      el("span", { class: "word", text: word }),
+    ]);
+    return b;
   }
 
   function bar(t) {
     const children = [
-      button("\u2302 " + t.home, "", { cmd: "home" }),
-      button("\u2190 " + t.back, "", { cmd: "back" }),
-      button("A\u2212", "", { cmd: "zoom", dir: "out" }),
-      el("span", { class: "zoom", text: state.zoom + " %" }),
-      button("A+", "", { cmd: "zoom", dir: "in" }),
-      button(t.documents + " (" + state.downloads.length + ")", "", { cmd: "documents" }),
+      tool("\u2302", t.home, "", { cmd: "home" }),
+      tool("\u2190", t.back, "", { cmd: "back" }),
+      tool("A\u2212", t.zoom_out, "", { cmd: "zoom", dir: "out" }),
+      el("span", { class: "zoom", text: state.zoom + "\u00a0%" }),
+      tool("A+", t.zoom_in, "", { cmd: "zoom", dir: "in" }),
+      tool("\u25a4 " + state.downloads.length, t.documents, "", { cmd: "documents" }),
       // The notice takes the free room (up to three lines); without one, a spacer does.
       state.notice
         ? el("span", { class: "notice", role: "status", text: state.notice })
         : el("span", { class: "spacer" }),
-      button(t.end_session, "danger", { cmd: "end" }),
+      tool("\u2715", t.end_session, "danger", { cmd: "end" }),
     ];
     return el("div", { class: "bar" }, children);
   }
@@ -142,6 +180,8 @@
     switch (state.screen) {
       case "welcome": view = welcome(t); break;
       case "session": view = bar(t); break;
+      case "services": view = services(t); break;
+      case "confirm_end": view = confirmEnd(t); break;
       case "documents": view = documents(t); break;
       case "countdown": view = countdown(t); break;
       case "takeaway": view = takeaway(t); break;
