@@ -56,9 +56,11 @@
     ]);
   }
 
-  // Home inside a session: it says the session is open, and how to end it.
+  // Home inside a session: it says the session is open, and how to end it; the language
+  // can change here too (for guichet's screens and what the pages are asked for).
   function services(t) {
     return el("div", { class: "full session-open" }, [
+      languages(t),
       el("h1", { text: t.session_open_title }),
       el("p", { class: "lead", text: t.session_open_lead }),
       el("div", { class: "actions" }, [
@@ -196,6 +198,9 @@
     const root = document.getElementById("root");
     root.replaceChildren(view);
     root.style.height = "100%";
+    // The first action has the keyboard: "back to my page", or "no" on the question.
+    const first = view.querySelector(".actions button");
+    if (first && (state.screen === "services" || state.screen === "confirm_end")) first.focus();
     clearTimeout(noticeTimer);
     // Read once shown on the toolbar; under a full-window screen it waits.
     if (state.notice && state.screen === "session") {
