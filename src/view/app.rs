@@ -245,7 +245,10 @@ impl App {
     fn on_toolbar(&self, msg: ToolbarMsg) {
         if !matches!(
             msg,
-            ToolbarMsg::Hello | ToolbarMsg::NoticeSeen | ToolbarMsg::Painted
+            ToolbarMsg::Hello
+                | ToolbarMsg::NoticeSeen
+                | ToolbarMsg::Painted
+                | ToolbarMsg::Layout { .. }
         ) {
             self.shared.reporter.activity();
         }
@@ -265,6 +268,12 @@ impl App {
                 return;
             }
             ToolbarMsg::NoticeSeen => Input::NoticeSeen,
+            ToolbarMsg::Layout { notice, .. } => {
+                let shown = self.screens.borrow().notice().filter(|_| *notice);
+                let shown = shown.map(|n| format!("{n:?}")).unwrap_or_default();
+                super::toolbar::log_layout(&msg, self.lang.get().code(), &shown);
+                return;
+            }
             ToolbarMsg::Painted => {
                 // The page drew its frame; the window must draw it too before it is on screen.
                 window::after_paints(&self.window, self.shared.proxy(), Event::WindowPainted);

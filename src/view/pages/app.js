@@ -203,9 +203,42 @@
     if (first && (state.screen === "services" || state.screen === "confirm_end")) first.focus();
     clearTimeout(noticeTimer);
     // Read once shown on the toolbar; under a full-window screen it waits.
+    if (state.screen === "session") requestAnimationFrame(() => requestAnimationFrame(measure));
     if (state.notice && state.screen === "session") {
       noticeTimer = setTimeout(() => send({ cmd: "notice_seen" }), 8000);
     }
+  }
+
+  // How many lines a text takes on screen.
+  function lines(node) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const tops = new Set();
+    for (const r of range.getClientRects()) tops.add(Math.round(r.top));
+    return tops.size;
+  }
+
+  // Measures the session's toolbar once it is laid out and reports it (logged by the view):
+  // a word on two lines, or a control outside the bar or over its neighbour, is a bug.
+  function measure() {
+    const bar = document.querySelector(".bar");
+    if (!bar) return;
+    const box = bar.getBoundingClientRect();
+    let controls = 0, wrapped = 0, overflowing = 0, left = box.left;
+    for (const c of bar.children) {
+      if (c.classList.contains("spacer")) continue;
+      controls++;
+      const r = c.getBoundingClientRect();
+      const outside = r.left < left - 0.5 || r.right > box.right + 0.5 ||
+        r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5 || r.width < 1;
+      const clipped = c.scrollWidth > c.clientWidth + 1 || c.scrollHeight > c.clientHeight + 1;
+      if (outside || clipped) overflowing++;
+      left = r.right;
+      const texts = c.classList.contains("notice") ? [] : (c.children.length ? [...c.children] : [c]);
+      if (texts.some((t) => lines(t) > 1)) wrapped++;
+    }
+    send({ cmd: "layout", width: window.innerWidth, controls: controls, wrapped: wrapped,
+           overflowing: overflowing, notice: !!state.notice });
   }
 
   window.guichet = Object.freeze({
