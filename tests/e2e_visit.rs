@@ -23,6 +23,8 @@ const SCREEN: (u32, u32, u32, u32) = (0, 0, 1280, 800);
 const TOOLBAR: (u32, u32, u32, u32) = (0, 0, 1280, 96);
 /// The red of End (toolbar, services screen) and of "yes" on the question.
 const END_RED: &str = "B3261E";
+/// The background of the paused and out-of-order screens.
+const PAUSED_YELLOW: &str = "FFF4CC";
 /// The white of the welcome's service tiles (goodbye has none).
 const TILE_WHITE: &str = "FFFFFF";
 /// The Dutch button of the welcome and of the services screen, and the welcome's first
@@ -241,4 +243,11 @@ fn after_the_end_goodbye_stays_4_s_in_the_persons_language_then_a_fresh_welcome(
         let logs = d.logs();
         assert!(logs.contains("state: ending -> wiping"), "{logs}");
     }
+    // A staff pause speaks the last language a person chose (Dutch: the French round chose
+    // none). The picture is kept to be looked at.
+    assert!(d.ctl(&["pause"]).status.success());
+    d.wait_state(State::Paused);
+    world
+        .xvfb
+        .screenshot_showing("visit-paused-nl", SCREEN, PAUSED_YELLOW);
 }
