@@ -350,7 +350,7 @@ fn back_from_the_error_page_returns_to_the_page_before_it() {
     // The toolbar's Back ("← Retour", second button) skips both error pages.
     let shot = Shot::open(world.xvfb.screenshot("back-error"));
     assert!(shot.has(CONTENT_AREA, ERROR_MARK));
-    world.xvfb.click(243, 46, 1);
+    world.xvfb.click(143, 46, 1);
     let path = world
         .xvfb
         .screenshot_showing("back-returned", CONTENT_AREA, "DDFFDD");
