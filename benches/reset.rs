@@ -9,7 +9,9 @@
 //!   inside guichetd from the `reset --now` request: (1) until `start` is written to the next
 //!   view (log line "next view shown after reset": the supervisor's share), and (2) until the
 //!   view reports that its first frame after `start` is drawn ("next view on screen after
-//!   reset": two animation frames in the welcome page, which a hidden page never gets);
+//!   reset": two animation frames in the welcome page, which a hidden page never gets; after a
+//!   used session, `start` carries `goodbye` and that first frame is the goodbye, a drawn,
+//!   truthful screen, with the welcome 4 s later);
 //! - cold start: from spawning guichetd to the view's report that the first welcome is drawn;
 //! - RSS of guichetd in Welcome, and its CPU use over 10 s idle.
 //!

@@ -117,7 +117,7 @@ fn view_runs_under_cage_on_wayland_maximised_without_title_bar() {
         UID
     );
 
-    cage.send(&ToView::Start);
+    cage.send(&ToView::Start { goodbye: false });
     world.proxy.wait_path("www.allowed.test", "/start");
     cage.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
 

@@ -22,8 +22,9 @@ const TOOLBAR: u32 = 96;
 const ROW: u32 = 80;
 
 /// Where the toolbar shows its notice: between "My documents" and "End", inside the room
-/// the buttons leave in every language (no button edge in it).
-const NOTICE_AREA: (u32, u32, u32, u32) = (870, 10, 230, 76);
+/// the buttons leave in every language (no button edge in it; the text starts at its left,
+/// after "My documents", which ends before x = 650 in every language).
+const NOTICE_AREA: (u32, u32, u32, u32) = (660, 10, 490, 76);
 /// The notice's text colour.
 const NOTICE_INK: &str = "1D4F91";
 

@@ -133,12 +133,22 @@ fn toolbar_untouched(world: &World, name: &str, before: &Shot) -> Shot {
     last.unwrap()
 }
 
-/// The toolbar's End button still ends the session.
+/// The toolbar's End button still ends the session (End, then "yes" on the question).
 fn end_still_works(world: &World, view: &mut View, shot: &Shot, name: &str) {
     let (x, y) = shot
         .find(TOOLBAR, END_RED)
         .unwrap_or_else(|| panic!("{name}: no End button"));
     world.xvfb.xdotool(&["mouseup", "1"]);
+    world.xvfb.click(x, y, 1);
+    // The question covers the window; its only red button is "yes".
+    let question = Shot::open(world.xvfb.screenshot_showing(
+        &format!("escape-{name}-question"),
+        (0, 150, 1280, 650),
+        END_RED,
+    ));
+    let (x, y) = question
+        .find((0, 150, 1280, 650), END_RED)
+        .unwrap_or_else(|| panic!("{name}: no yes on the question"));
     world.xvfb.click(x, y, 1);
     view.expect(&format!("end requested after {name}"), |m| {
         *m == FromView::EndRequested

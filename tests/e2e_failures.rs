@@ -229,7 +229,7 @@ fn a_host_that_does_not_resolve_shows_the_error_page_without_a_proxy() {
     let mut view = View::spawn(&world.xvfb, &world.config, world.session());
     view.expect("ready", |m| *m == FromView::Ready);
     let t0 = Instant::now();
-    view.send(&guichet::protocol::view::ToView::Start);
+    view.send(&guichet::protocol::view::ToView::Start { goodbye: false });
     let took = error_page_shown(&world, "no-proxy-dns", t0);
     eprintln!("no-proxy-dns: error page {took:?} after start");
 }
@@ -350,7 +350,7 @@ fn back_from_the_error_page_returns_to_the_page_before_it() {
     // The toolbar's Back ("← Retour", second button) skips both error pages.
     let shot = Shot::open(world.xvfb.screenshot("back-error"));
     assert!(shot.has(CONTENT_AREA, ERROR_MARK));
-    world.xvfb.click(243, 46, 1);
+    world.xvfb.click(143, 46, 1);
     let path = world
         .xvfb
         .screenshot_showing("back-returned", CONTENT_AREA, "DDFFDD");

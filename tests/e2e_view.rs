@@ -183,7 +183,7 @@ fn welcome_screen_is_shown_on_start_only() {
     eprintln!("time to ready: {:?}", t.elapsed());
     // A spare view is hidden until `start`.
     assert_eq!(world.xvfb.visible_windows().len(), 0, "hidden before start");
-    view.send(&ToView::Start);
+    view.send(&ToView::Start { goodbye: false });
     // `shown` means drawn: one screenshot taken right after it (no retry) shows the welcome.
     view.expect("shown", |m| *m == FromView::Shown);
     let colours = world.xvfb.colours_now("welcome-at-shown");
@@ -822,8 +822,8 @@ fn zoom_goes_through_the_trusted_control_and_stays_bounded() {
     world
         .proxy
         .wait_for("width at 100 %", |s| s.path == "/w?1280");
-    // "A+" in the toolbar: 125 % makes the page 1024 CSS pixels wide.
-    world.xvfb.click(538, 46, 1);
+    // "A+ Plus grand" in the toolbar: 125 % makes the page 1024 CSS pixels wide.
+    world.xvfb.click(420, 46, 1);
     world
         .proxy
         .wait_for("width at 125 %", |s| s.path == "/w?1024");

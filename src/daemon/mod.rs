@@ -32,6 +32,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{SigSet, Signal};
 
 use crate::config::Config;
+use crate::lang::Lang;
 use crate::protocol::control::{LastWipe, Request, Response};
 use crate::protocol::view::ToView;
 use crate::sys::reap_any;
@@ -197,6 +198,10 @@ struct Supervisor {
     failed: Vec<(Option<Unit>, PathBuf)>,
     /// Service ids whose pages the running session loaded (for their logout URLs).
     used_services: BTreeSet<String>,
+    /// The language the person of the running session chose, if they chose one (for the
+    /// goodbye after it), and the last one any person chose (for the staff screens).
+    session_lang: Option<Lang>,
+    last_lang: Option<Lang>,
     /// The statistics: the running session's tally and the day files.
     counting: Counting,
     last_wipe: Option<LastWipe>,
@@ -237,6 +242,8 @@ impl Supervisor {
             retired: Vec::new(),
             failed: Vec::new(),
             used_services: BTreeSet::new(),
+            session_lang: None,
+            last_lang: None,
             counting,
             last_wipe: None,
             sessions_started: 0,
@@ -347,7 +354,7 @@ impl Supervisor {
                         self.retired.push(v);
                     }
                 }
-                Action::Promote => self.promote(),
+                Action::Promote { goodbye } => self.promote(goodbye),
                 Action::Wipe(reason) => {
                     self.counting.session_ended(reason, Instant::now());
                     self.wipe_retired(reason);
@@ -368,6 +375,14 @@ impl Supervisor {
     }
 
     fn send_shown(&mut self, msg: &ToView) {
+        // The staff screens speak the last person's language.
+        if let (ToView::Screen { .. }, Some(lang)) = (msg, self.last_lang) {
+            self.send_shown_only(&ToView::Language { lang });
+        }
+        self.send_shown_only(msg);
+    }
+
+    fn send_shown_only(&mut self, msg: &ToView) {
         if let Some(v) = self.shown.as_mut() {
             v.send(msg);
         }

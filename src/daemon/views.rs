@@ -159,7 +159,9 @@ impl View {
 
 /// What the supervisor does with its views: promote the spare, keep one ready, hear them.
 impl Supervisor {
-    pub(super) fn promote(&mut self) {
+    /// Shows the ready spare; `goodbye`: it says goodbye to the person whose session ends,
+    /// in their language, before its welcome.
+    pub(super) fn promote(&mut self, goodbye: bool) {
         if !self.spare.as_ref().is_some_and(|v| v.ready) {
             // The machine is told of every spare lost, so this is a bug; still, never leave the
             // screen dark: the machine takes it as a lost view and waits for the next spare.
@@ -175,8 +177,12 @@ impl Supervisor {
             self.spare_not_before = Some(Instant::now() + SPARE_DELAY);
         }
         // Out of order, the `screen` order that follows shows the window: no session starts.
+        let lang = self.session_lang.take();
         if self.machine.state() != State::OutOfOrder {
-            view.send(&ToView::Start);
+            if let (true, Some(lang)) = (goodbye, lang) {
+                view.send(&ToView::Language { lang });
+            }
+            view.send(&ToView::Start { goodbye });
             self.sessions_started += 1;
         }
         self.used_services.clear();
@@ -350,7 +356,12 @@ impl Supervisor {
                 }
                 self.counting.view_on_screen(Instant::now());
             }
-            FromView::Activity | FromView::Language { .. } => self.event(Event::Activity),
+            FromView::Activity => self.event(Event::Activity),
+            FromView::Language { lang } => {
+                self.session_lang = Some(lang);
+                self.last_lang = Some(lang);
+                self.event(Event::Activity)
+            }
             // What the person visits, blocks, downloads or prints is no trail for the journal:
             // `debug` only; the statistics count it per day.
             FromView::Navigated {

@@ -29,10 +29,21 @@ use crate::stats::{ProblemKind, ServiceId};
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToView {
     /// Show the window and the welcome screen (or `start_url`); the session starts now.
-    /// A view starts hidden (as the spare) until it gets this.
+    /// A view starts hidden (as the spare) until it gets this. With `goodbye` (the session
+    /// before it just ended), the view first shows goodbye ("everything you did here has
+    /// been erased") for 4 s from its first frame, then the welcome; `shown` follows
+    /// goodbye's first frame. Absent means `false`.
     ///
-    /// `{"type":"start"}`
-    Start,
+    /// `{"type":"start"}`, `{"type":"start","goodbye":true}`
+    Start {
+        #[serde(default, skip_serializing_if = "is_false")]
+        goodbye: bool,
+    },
+    /// The language of the screens that follow (goodbye, paused, out of order): the last one
+    /// a person chose. A welcome after goodbye is in the terminal's default language again.
+    ///
+    /// `{"type":"language","lang":"nl"}`
+    Language { lang: Lang },
     /// The person has been idle: show a countdown of `seconds` before the session ends.
     /// Any input hides it again (the view reports `activity`).
     ///
@@ -61,6 +72,10 @@ pub enum ToView {
     ///
     /// `{"type":"quit"}`
     Quit,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// The logout URL of one service used in the session. The view logs the service id and whether
@@ -196,7 +211,15 @@ mod tests {
     #[test]
     fn documented_examples_round_trip() {
         let to: Vec<(&str, ToView)> = vec![
-            (r#"{"type":"start"}"#, ToView::Start),
+            (r#"{"type":"start"}"#, ToView::Start { goodbye: false }),
+            (
+                r#"{"type":"start","goodbye":true}"#,
+                ToView::Start { goodbye: true },
+            ),
+            (
+                r#"{"type":"language","lang":"nl"}"#,
+                ToView::Language { lang: Lang::Nl },
+            ),
             (
                 r#"{"type":"countdown","reason":"idle","seconds":60}"#,
                 ToView::Countdown {

@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use tao::event::{Event as TaoEvent, WindowEvent};
 use tao::event_loop::{ControlFlow, EventLoop, EventLoopBuilder, EventLoopProxy};
-use webkit2gtk::{BackForwardListExt, BackForwardListItemExt, FileChooserRequestExt, WebViewExt};
+use webkit2gtk::{FileChooserRequestExt, WebViewExt};
 use wry::WebViewExtUnix;
 
 use crate::config::Config;
@@ -90,33 +90,6 @@ pub(crate) fn run(config: Config, session: SessionDir, layout: window::Layout) -
     })
 }
 
-/// The name of an order, for the log.
-fn order_name(msg: &ToView) -> &'static str {
-    match msg {
-        ToView::Start => "start",
-        ToView::Countdown { .. } => "countdown",
-        ToView::CancelCountdown => "cancel_countdown",
-        ToView::EndSession { .. } => "end_session",
-        ToView::Screen { .. } => "screen",
-        ToView::Quit => "quit",
-    }
-}
-
-/// Goes back in the content view's history to the last page that is not guichet's error
-/// page (going back to one would only retry the page the person is leaving).
-fn go_back(content: &webkit2gtk::WebView) {
-    let Some(list) = content.back_forward_list() else {
-        return;
-    };
-    let target = list
-        .back_list()
-        .into_iter()
-        .find(|item| !item.uri().is_some_and(|u| pages::is_error_url(u.as_str())));
-    if let Some(item) = target {
-        content.go_to_back_forward_list_item(&item);
-    }
-}
-
 /// The zoom after a step, kept within bounds.
 fn next_zoom(current: f64, delta: f64) -> f64 {
     (current + delta).clamp(ZOOM_MIN, ZOOM_MAX)
@@ -160,6 +133,7 @@ impl App {
             ready_sent: Cell::new(false),
         };
         app.layout(app.screen());
+        super::content::set_language(&app.content_view(), app.lang.get());
         if build::install_filter(shared, &app.content_view(), proxy)? {
             app.filter_ready.set(true);
         }
@@ -215,6 +189,7 @@ impl App {
             Event::LogoutTimeout(seq) => self.on_logout_end(Input::LogoutTimeout(seq), "timeout"),
             Event::LogoutsBound(round) => self.on_logout_end(Input::LogoutsBound(round), "timeout"),
             Event::WindowPainted => self.feed(Input::Painted),
+            Event::GoodbyeOver => self.feed(Input::GoodbyeOver),
         }
     }
 
@@ -244,9 +219,14 @@ impl App {
             }
         };
         // The variant only: `end_session` carries URLs, which never go to a log.
-        tracing::debug!(order = order_name(&msg), "order");
+        tracing::debug!(order = orders::name(&msg), "order");
         self.feed(match msg {
-            ToView::Start => Input::Start,
+            ToView::Start { goodbye } => Input::Start { goodbye },
+            // The language of the goodbye and of the staff screens: the person's last choice.
+            ToView::Language { lang } => {
+                self.set_lang(lang);
+                return;
+            }
             ToView::Countdown { reason, seconds } => Input::Countdown { reason, seconds },
             ToView::CancelCountdown => Input::CancelCountdown,
             ToView::EndSession { takeaway, logouts } => Input::EndSession {
@@ -265,7 +245,10 @@ impl App {
     fn on_toolbar(&self, msg: ToolbarMsg) {
         if !matches!(
             msg,
-            ToolbarMsg::Hello | ToolbarMsg::NoticeSeen | ToolbarMsg::Painted
+            ToolbarMsg::Hello
+                | ToolbarMsg::NoticeSeen
+                | ToolbarMsg::Painted
+                | ToolbarMsg::Layout { .. }
         ) {
             self.shared.reporter.activity();
         }
@@ -277,16 +260,20 @@ impl App {
                 return;
             }
             ToolbarMsg::Lang { lang } => {
-                if self.shared.config.terminal.languages.contains(lang) {
-                    self.lang.set(*lang);
+                if self.set_lang(*lang) {
                     self.shared
                         .reporter
                         .send(&FromView::Language { lang: *lang });
-                    self.render(self.screen());
                 }
                 return;
             }
             ToolbarMsg::NoticeSeen => Input::NoticeSeen,
+            ToolbarMsg::Layout { notice, .. } => {
+                let shown = self.screens.borrow().notice().filter(|_| *notice);
+                let shown = shown.map(|n| format!("{n:?}")).unwrap_or_default();
+                super::toolbar::log_layout(&msg, self.lang.get().code(), &shown);
+                return;
+            }
             ToolbarMsg::Painted => {
                 // The page drew its frame; the window must draw it too before it is on screen.
                 window::after_paints(&self.window, self.shared.proxy(), Event::WindowPainted);
@@ -305,6 +292,7 @@ impl App {
             ToolbarMsg::Documents => Input::Documents,
             ToolbarMsg::Close => Input::Close,
             ToolbarMsg::End => Input::End,
+            ToolbarMsg::EndConfirmed => Input::EndConfirmed,
             ToolbarMsg::StillHere => Input::StillHere,
             ToolbarMsg::Finish => Input::Finish,
             ToolbarMsg::Pick { index } => Input::Pick { index: *index },
@@ -369,7 +357,7 @@ impl App {
                     }
                     self.shared.reporter.send(&msg);
                 }
-                Output::GoBack => go_back(&self.content_view()),
+                Output::GoBack => super::content::go_back(&self.content_view()),
                 Output::Zoom(dir) => self.handle(Event::Zoom(match dir {
                     ZoomDir::In => ZOOM_STEP,
                     ZoomDir::Out => -ZOOM_STEP,
@@ -403,6 +391,15 @@ impl App {
                 Output::BoundLogouts { round, after } => ending::bound(&self.shared, round, after),
                 Output::DisarmVisit => ending::disarm(&self.shared),
                 Output::Blank => self.content_view().load_uri("about:blank"),
+                Output::ArmGoodbye { after } => {
+                    let p = self.shared.proxy();
+                    gtk::glib::timeout_add_local_once(after, move || {
+                        let _ = p.send_event(Event::GoodbyeOver);
+                    });
+                }
+                Output::DefaultLanguage => {
+                    self.set_lang(self.shared.config.default_lang());
+                }
             }
         }
     }
@@ -441,6 +438,19 @@ impl App {
             &self.content_box,
             screen,
         );
+    }
+
+    /// The person's language, for guichet's screens and for the pages (WebKit's preferred
+    /// languages: `Accept-Language` and the page's own controls); `false` if the terminal
+    /// does not offer it.
+    fn set_lang(&self, lang: Lang) -> bool {
+        if !self.shared.config.terminal.languages.contains(&lang) {
+            return false;
+        }
+        self.lang.set(lang);
+        super::content::set_language(&self.content_view(), lang);
+        self.render(self.screen());
+        true
     }
 
     fn set_zoom(&self, zoom: f64) {

@@ -12,11 +12,11 @@ use std::rc::Rc;
 
 use gtk::prelude::*;
 use webkit2gtk::{
-    CacheModel, FileChooserRequestExt, GeolocationPermissionRequest, NavigationPolicyDecision,
-    NavigationPolicyDecisionExt, NavigationType, NotificationPermissionRequest,
-    PermissionRequestExt, PolicyDecisionExt, PolicyDecisionType, SettingsExt, TLSErrorsPolicy,
-    URIRequestExt, UserMediaPermissionRequest, UserMediaPermissionRequestExt, WebContextExt,
-    WebView, WebViewExt, WebsiteDataManagerExt,
+    BackForwardListExt, BackForwardListItemExt, CacheModel, FileChooserRequestExt,
+    GeolocationPermissionRequest, NavigationPolicyDecision, NavigationPolicyDecisionExt,
+    NavigationType, NotificationPermissionRequest, PermissionRequestExt, PolicyDecisionExt,
+    PolicyDecisionType, SettingsExt, TLSErrorsPolicy, URIRequestExt, UserMediaPermissionRequest,
+    UserMediaPermissionRequestExt, WebContextExt, WebView, WebViewExt, WebsiteDataManagerExt,
 };
 
 use crate::policy::{Decision, Permission};
@@ -56,6 +56,30 @@ pub(crate) fn configure(webview: &WebView) {
     // A page's window.close() must not destroy the only content view.
     let removed = super::ffi::disconnect_close_handlers(webview);
     tracing::debug!(removed, "close handlers disconnected");
+}
+
+/// Sets the language WebKit tells sites (`Accept-Language`) and uses for the page's own
+/// controls (date pickers, file inputs, validation messages).
+pub(crate) fn set_language(webview: &WebView, lang: crate::lang::Lang) {
+    if let Some(ctx) = webview.context() {
+        ctx.set_preferred_languages(&[lang.code()]);
+    }
+}
+
+/// Goes back in the content view's history to the last page that is not guichet's error
+/// page (going back to one would only retry the page the person is leaving).
+pub(crate) fn go_back(content: &webkit2gtk::WebView) {
+    let Some(list) = content.back_forward_list() else {
+        return;
+    };
+    let target = list.back_list().into_iter().find(|item| {
+        !item
+            .uri()
+            .is_some_and(|u| super::pages::is_error_url(u.as_str()))
+    });
+    if let Some(item) = target {
+        content.go_to_back_forward_list_item(&item);
+    }
 }
 
 /// Connects every enforcing signal of the content view.

@@ -37,6 +37,8 @@ pub(crate) fn size(
         toolbar.set_size_request(-1, height);
         vbox.set_child_packing(content_box, false, true, 0, gtk::PackType::Start);
         vbox.set_child_packing(toolbar, true, true, 0, gtk::PackType::Start);
+        // The keyboard reaches the trusted screen's buttons (its first action has focus).
+        toolbar.grab_focus();
     } else {
         toolbar.set_size_request(-1, BAR_HEIGHT);
         content.set_size_request(-1, (height - BAR_HEIGHT).max(1));

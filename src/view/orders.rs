@@ -91,3 +91,16 @@ impl Default for Reporter {
         Reporter::new()
     }
 }
+
+/// The name of an order, for the log.
+pub(crate) fn name(msg: &ToView) -> &'static str {
+    match msg {
+        ToView::Start { .. } => "start",
+        ToView::Language { .. } => "language",
+        ToView::Countdown { .. } => "countdown",
+        ToView::CancelCountdown => "cancel_countdown",
+        ToView::EndSession { .. } => "end_session",
+        ToView::Screen { .. } => "screen",
+        ToView::Quit => "quit",
+    }
+}

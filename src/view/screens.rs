@@ -8,6 +8,13 @@
 //! timer and no clock, so every transition is a table test (`screens/tests.rs`) that needs no
 //! display.
 //!
+//! A session always looks like one: the welcome shows only on a fresh view (after `start`),
+//! Home inside a session shows the *services* screen ("your session is open", the services,
+//! back to my page, end), and "back to my page" only resizes the content view back, so the
+//! page is not loaded again. End asks once (the *confirm* screen) before guichetd hears of it.
+//! A view started with `goodbye` (the spare shown after a session ended) shows goodbye first,
+//! for [`GOODBYE_MIN`] from its first frame, then its welcome.
+//!
 //! The toolbar's short notice lives here too ([`Notice`]): a download saved, or refused and
 //! why. It shows on the session's toolbar until the page reports it read, and a session
 //! that ends drops it.
@@ -36,6 +43,10 @@ pub(crate) const LOGOUT_VISIT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long all the logout visits of one end flow may take together.
 pub(crate) const LOGOUT_TOTAL_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// How long the goodbye of a view started with `goodbye` stays, from its first frame: long
+/// enough to be read.
+pub(crate) const GOODBYE_MIN: Duration = Duration::from_secs(4);
+
 mod io;
 mod loads;
 
@@ -56,6 +67,8 @@ pub(crate) struct Screens {
     started: bool,
     /// `start` came and the first frame on screen is not reported yet.
     shown_pending: bool,
+    /// Started with `goodbye`: goodbye is on screen until [`GOODBYE_MIN`] after its frame.
+    goodbye_first: bool,
     ending: Option<Ending>,
     /// Number of the latest logout visit; an older visit's timeout is stale.
     logout_seq: u32,
@@ -76,6 +89,7 @@ impl Screens {
             countdown_reason: CountdownReason::Idle,
             started: false,
             shown_pending: false,
+            goodbye_first: false,
             ending: None,
             logout_seq: 0,
             logout_round: 0,
@@ -116,12 +130,17 @@ impl Screens {
         let mut out = Vec::new();
         let screen = self.screen;
         match input {
-            Input::Start => self.on_start(&mut out),
+            Input::Start { goodbye } => self.on_start(goodbye, &mut out),
             Input::Countdown { reason, seconds } => {
                 self.countdown_reason = reason;
                 if matches!(
                     screen,
-                    UiScreen::Welcome | UiScreen::Session | UiScreen::Documents | UiScreen::Picker
+                    UiScreen::Welcome
+                        | UiScreen::Session
+                        | UiScreen::Services
+                        | UiScreen::ConfirmEnd
+                        | UiScreen::Documents
+                        | UiScreen::Picker
                 ) {
                     self.under = screen;
                 }
@@ -162,7 +181,8 @@ impl Screens {
                 );
             }
             Input::Open { start_url } => {
-                if screen == UiScreen::Welcome && self.started {
+                let fresh = screen == UiScreen::Welcome && self.started;
+                if fresh || screen == UiScreen::Services {
                     if let Some(url) = start_url {
                         self.show(UiScreen::Session, &mut out);
                         out.push(Output::Load {
@@ -172,7 +192,10 @@ impl Screens {
                     }
                 }
             }
-            Input::Home if screen == UiScreen::Session => self.show(UiScreen::Welcome, &mut out),
+            // The services, inside the session: the page stays loaded under them.
+            Input::Home if screen == UiScreen::Session => self.show(UiScreen::Services, &mut out),
+            // "Back to my page": the page as it was left, not loaded again.
+            Input::Close if screen == UiScreen::Services => self.show(UiScreen::Session, &mut out),
             Input::Back if screen == UiScreen::Session => out.push(Output::GoBack),
             Input::Zoom(dir) if screen == UiScreen::Session => out.push(Output::Zoom(dir)),
             Input::Documents if screen == UiScreen::Session => {
@@ -180,7 +203,13 @@ impl Screens {
                 self.show(UiScreen::Documents, &mut out);
             }
             Input::Close if screen == UiScreen::Documents => self.show(UiScreen::Session, &mut out),
-            Input::End if matches!(screen, UiScreen::Session | UiScreen::Welcome) => {
+            // End asks once; "no" goes back to where it was asked.
+            Input::End if matches!(screen, UiScreen::Session | UiScreen::Services) => {
+                self.under = screen;
+                self.show(UiScreen::ConfirmEnd, &mut out);
+            }
+            Input::Close if screen == UiScreen::ConfirmEnd => self.show(self.under, &mut out),
+            Input::EndConfirmed if screen == UiScreen::ConfirmEnd => {
                 out.push(Output::Report(FromView::EndRequested))
             }
             // Only the idle countdown offers "I'm still here": input cancels it. The
@@ -213,6 +242,7 @@ impl Screens {
             | Input::Documents
             | Input::Close
             | Input::End
+            | Input::EndConfirmed
             | Input::StillHere
             | Input::Finish
             | Input::Pick { .. }
@@ -220,6 +250,16 @@ impl Screens {
             Input::Painted => {
                 if std::mem::take(&mut self.shown_pending) {
                     out.push(Output::Report(FromView::Shown));
+                    if self.goodbye_first {
+                        out.push(Output::ArmGoodbye { after: GOODBYE_MIN });
+                    }
+                }
+            }
+            // Goodbye has been read: the fresh session's first screen, in the default language.
+            Input::GoodbyeOver => {
+                if std::mem::take(&mut self.goodbye_first) && screen == UiScreen::Goodbye {
+                    out.push(Output::DefaultLanguage);
+                    self.first_screen(&mut out);
                 }
             }
             Input::OpenPicker => {
@@ -322,11 +362,23 @@ impl Screens {
         out.push(Output::Show(screen));
     }
 
-    fn on_start(&mut self, out: &mut Vec<Output>) {
+    fn on_start(&mut self, goodbye: bool, out: &mut Vec<Output>) {
         if std::mem::replace(&mut self.started, true) {
             return;
         }
         out.push(Output::ShowWindow);
+        if goodbye {
+            self.goodbye_first = true;
+            self.show(UiScreen::Goodbye, out);
+        } else {
+            self.first_screen(out);
+        }
+        self.shown_pending = true;
+        out.push(Output::AskPainted);
+    }
+
+    /// A fresh session's first screen: the welcome, or the start page.
+    fn first_screen(&mut self, out: &mut Vec<Output>) {
         match self.start_url.clone() {
             Some(url) => {
                 self.show(UiScreen::Session, out);
@@ -337,8 +389,6 @@ impl Screens {
             }
             None => self.show(UiScreen::Welcome, out),
         }
-        self.shown_pending = true;
-        out.push(Output::AskPainted);
     }
 }
 
@@ -354,3 +404,5 @@ mod tests;
 mod tests_logout;
 #[cfg(test)]
 mod tests_notices;
+#[cfg(test)]
+mod tests_session;

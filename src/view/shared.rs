@@ -61,6 +61,8 @@ pub(crate) enum Event {
     /// The window itself has been painted and the display server has it (after the toolbar's
     /// own frame was drawn).
     WindowPainted,
+    /// The goodbye shown at start has been on screen long enough.
+    GoodbyeOver,
 }
 
 /// What happened to the content view's main-frame load.

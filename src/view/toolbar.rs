@@ -36,6 +36,8 @@ pub(crate) enum ToolbarMsg {
     Close,
     /// "End session".
     End,
+    /// "Yes" to "end and erase everything?".
+    EndConfirmed,
     /// "I'm still here" on the countdown.
     StillHere,
     /// The take-away screen is done.
@@ -49,6 +51,17 @@ pub(crate) enum ToolbarMsg {
     NoticeSeen,
     /// The frame asked for by `guichet.whenPainted()` is drawn.
     Painted,
+    /// The session's toolbar, measured in the page after it was drawn: how many of its
+    /// `controls` have a word on two lines (`wrapped`) or stick out of the bar or their box
+    /// (`overflowing`), at this window `width`, with or without a `notice`. Logged, so that a
+    /// language or a screen the toolbar does not fit shows in the journal.
+    Layout {
+        width: u32,
+        controls: u32,
+        wrapped: u32,
+        overflowing: u32,
+        notice: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -65,6 +78,10 @@ pub(crate) enum UiScreen {
     Welcome,
     /// The toolbar above the content view.
     Session,
+    /// Home inside a session: the services, "back to my page" and "end session".
+    Services,
+    /// "End and erase everything?" No / Yes.
+    ConfirmEnd,
     Documents,
     Countdown,
     Takeaway,
@@ -162,6 +179,40 @@ impl UiState {
     }
 }
 
+/// Logs a [`ToolbarMsg::Layout`] with the language and the notice it showed (a warning when
+/// the toolbar does not fit).
+pub(crate) fn log_layout(msg: &ToolbarMsg, lang: &str, notice: &str) {
+    let ToolbarMsg::Layout {
+        width,
+        controls,
+        wrapped,
+        overflowing,
+        ..
+    } = *msg
+    else {
+        return;
+    };
+    if wrapped + overflowing > 0 {
+        tracing::warn!(
+            width,
+            lang,
+            wrapped,
+            overflowing,
+            notice,
+            "the toolbar does not fit this screen"
+        );
+    }
+    tracing::debug!(
+        width,
+        lang,
+        controls,
+        wrapped,
+        overflowing,
+        notice,
+        "toolbar layout"
+    );
+}
+
 /// Parses a message from the toolbar page; `None` for anything unexpected.
 pub(crate) fn parse(body: &str) -> Option<ToolbarMsg> {
     serde_json::from_str(body).ok()
@@ -185,6 +236,18 @@ mod tests {
         assert_eq!(
             parse(r#"{"cmd":"pick","index":2}"#),
             Some(ToolbarMsg::Pick { index: 2 })
+        );
+        assert_eq!(
+            parse(
+                r#"{"cmd":"layout","width":1024,"controls":8,"wrapped":0,"overflowing":1,"notice":true}"#
+            ),
+            Some(ToolbarMsg::Layout {
+                width: 1024,
+                controls: 8,
+                wrapped: 0,
+                overflowing: 1,
+                notice: true
+            })
         );
         for bad in [
             r#"{"cmd":"lang","lang":"xx"}"#,

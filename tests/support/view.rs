@@ -104,7 +104,7 @@ impl View {
         let t = Instant::now();
         self.expect("ready", |m| *m == FromView::Ready);
         let elapsed = t.elapsed();
-        self.send(&ToView::Start);
+        self.send(&ToView::Start { goodbye: false });
         elapsed
     }
 
@@ -338,7 +338,12 @@ impl World {
     }
 
     pub fn new(config: TestConfig) -> World {
-        let xvfb = Xvfb::start();
+        World::with_screen(config, (1280, 800))
+    }
+
+    /// The same on a screen of `(width, height)`.
+    pub fn with_screen(config: TestConfig, (width, height): (u32, u32)) -> World {
+        let xvfb = Xvfb::start_sized(width, height);
         let proxy = Proxy::start();
         let tmp = tempfile::tempdir().expect("temp dir");
         // As root, the views' units run as `nobody`, which must reach its session dir, the

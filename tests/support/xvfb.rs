@@ -47,18 +47,17 @@ pub struct Xvfb {
 impl Xvfb {
     /// Starts `Xvfb -displayfd` on a free display, 1280×800, and waits until it is ready.
     pub fn start() -> Xvfb {
+        Xvfb::start_sized(1280, 800)
+    }
+
+    /// The same with a screen of `width`×`height`.
+    pub fn start_sized(width: u32, height: u32) -> Xvfb {
+        let screen = format!("{width}x{height}x24");
         let (read_end, write_end) = nix::unistd::pipe().expect("pipe for -displayfd");
         let child = Command::new("Xvfb")
             .arg("-displayfd")
             .arg(write_end.as_raw_fd().to_string())
-            .args([
-                "-screen",
-                "0",
-                "1280x800x24",
-                "-nolisten",
-                "tcp",
-                "-noreset",
-            ])
+            .args(["-screen", "0", &screen, "-nolisten", "tcp", "-noreset"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

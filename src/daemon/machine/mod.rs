@@ -113,8 +113,9 @@ pub(crate) enum Action {
     EndSession { takeaway: bool },
     /// The shown view (if any) leaves the screen and is queued for wiping.
     Retire,
-    /// The ready spare becomes the shown view and gets `start`.
-    Promote,
+    /// The ready spare becomes the shown view and gets `start`; with `goodbye` (a person's
+    /// session is being wiped behind it) it shows goodbye first, then its welcome.
+    Promote { goodbye: bool },
     /// Kill and delete every retired view (and retry earlier failed wipes); report `WipeDone`.
     Wipe(EndReason),
     /// Start a hidden spare view if none is running.
@@ -182,6 +183,8 @@ pub(crate) struct Machine {
     /// runs again opens a fresh welcome by itself.
     views_failing: bool,
     last_end: Option<EndReason>,
+    /// A person's session was retired: the next promoted view says goodbye first.
+    goodbye: bool,
 }
 
 impl Machine {
@@ -201,6 +204,7 @@ impl Machine {
             out_of_order: None,
             views_failing: false,
             last_end: None,
+            goodbye: false,
         }
     }
 
@@ -347,5 +351,7 @@ impl Machine {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_goodbye;
 #[cfg(test)]
 mod tests_spare;

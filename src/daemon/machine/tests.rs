@@ -17,7 +17,11 @@ pub(super) fn welcome() -> (Machine, Instant) {
     let a = m.handle(Event::SpareReady, t0);
     assert_eq!(
         a,
-        vec![Action::Promote, Action::StartSpare, Action::ApplyConfig]
+        vec![
+            Action::Promote { goodbye: false },
+            Action::StartSpare,
+            Action::ApplyConfig
+        ]
     );
     assert_eq!(m.state(), State::Welcome);
     assert!(m.handle(Event::SpareReady, t0).is_empty());
@@ -38,11 +42,11 @@ fn idle_countdown(seconds: u32) -> Action {
     })
 }
 
-/// The actions of a reset with a ready spare.
-fn swap(reason: EndReason) -> Vec<Action> {
+/// The actions of a reset with a ready spare (`goodbye`: a person's session ended).
+fn swap(reason: EndReason, goodbye: bool) -> Vec<Action> {
     vec![
         Action::Retire,
-        Action::Promote,
+        Action::Promote { goodbye },
         Action::StartSpare,
         Action::Wipe(reason),
     ]
@@ -55,7 +59,10 @@ fn a_session_runs_from_welcome_to_the_next_welcome() {
     let a = m.handle(Event::EndRequested, t0 + 10 * S);
     assert_eq!(a, vec![Action::EndSession { takeaway: true }]);
     assert_eq!(m.state(), State::Ending);
-    assert_eq!(m.handle(Event::Ended, t0 + 20 * S), swap(EndReason::Button));
+    assert_eq!(
+        m.handle(Event::Ended, t0 + 20 * S),
+        swap(EndReason::Button, true)
+    );
     assert_eq!(m.state(), State::Wiping);
     assert_eq!(m.session_age(t0 + 20 * S), None);
     assert_eq!(
@@ -183,12 +190,12 @@ fn staff_reset_ends_with_takeaway_and_now_skips_it() {
     let (mut m, t0) = active();
     assert_eq!(
         m.handle(Event::StaffReset { now: true }, t0),
-        swap(EndReason::Staff)
+        swap(EndReason::Staff, true)
     );
     let (mut m, t0) = welcome();
     assert_eq!(
         m.handle(Event::StaffReset { now: false }, t0),
-        swap(EndReason::Staff)
+        swap(EndReason::Staff, false)
     );
 }
 
@@ -201,7 +208,7 @@ fn staff_reset_during_ending() {
     assert_eq!(m.state(), State::Ending);
     assert_eq!(
         m.handle(Event::StaffReset { now: true }, t0),
-        swap(EndReason::Staff)
+        swap(EndReason::Staff, true)
     );
     assert_eq!(m.state(), State::Wiping);
     // A late `ended` from the retired view changes nothing.
@@ -217,7 +224,7 @@ fn an_end_flow_that_never_finishes_is_cut_short() {
     assert!(m.handle(Event::Tick, t0 + 300 * S).is_empty());
     assert_eq!(
         m.handle(Event::Tick, t0 + 400 * S),
-        swap(EndReason::EndingTimeout)
+        swap(EndReason::EndingTimeout, true)
     );
 }
 
@@ -239,7 +246,12 @@ fn a_crash_goes_straight_to_wiping_in_every_session_state() {
         },
     ] {
         let (mut m, t0) = setup();
-        assert_eq!(m.handle(Event::ViewLost, t0), swap(EndReason::Crash));
+        // A person's session (not the untouched welcome) gets a goodbye.
+        let goodbye = m.state() != State::Welcome;
+        assert_eq!(
+            m.handle(Event::ViewLost, t0),
+            swap(EndReason::Crash, goodbye)
+        );
         assert_eq!(m.state(), State::Wiping);
         assert_eq!(
             m.handle(Event::WipeDone(Ok(())), t0),
@@ -266,7 +278,11 @@ fn without_a_ready_spare_the_next_welcome_waits_for_it() {
     assert_eq!(m2.state(), State::Wiping);
     assert_eq!(
         m2.handle(Event::SpareReady, t0),
-        vec![Action::Promote, Action::StartSpare, Action::ApplyConfig]
+        vec![
+            Action::Promote { goodbye: true },
+            Action::StartSpare,
+            Action::ApplyConfig
+        ]
     );
     assert_eq!(m2.state(), State::Welcome);
 }
@@ -278,7 +294,7 @@ fn the_no_spare_mode_starts_the_next_view_at_reset() {
     m.boot();
     assert_eq!(
         m.handle(Event::SpareReady, t0),
-        vec![Action::Promote, Action::ApplyConfig]
+        vec![Action::Promote { goodbye: false }, Action::ApplyConfig]
     );
     assert_eq!(
         m.handle(Event::StaffReset { now: true }, t0),
@@ -295,7 +311,7 @@ fn the_no_spare_mode_starts_the_next_view_at_reset() {
     assert_eq!(m.state(), State::Wiping);
     assert_eq!(
         m.handle(Event::SpareReady, t0),
-        vec![Action::Promote, Action::ApplyConfig]
+        vec![Action::Promote { goodbye: false }, Action::ApplyConfig]
     );
     assert_eq!(m.state(), State::Welcome);
 }
@@ -329,7 +345,7 @@ fn a_failed_wipe_is_out_of_order_until_a_wipe_succeeds() {
     m.handle(Event::SpareReady, t0);
     assert_eq!(
         m.handle(Event::StaffReset { now: false }, t0),
-        swap(EndReason::Retry)
+        swap(EndReason::Retry, false)
     );
     m.handle(Event::WipeDone(Err("still".into())), t0);
     assert_eq!(m.state(), State::OutOfOrder);
@@ -355,7 +371,7 @@ fn out_of_order_at_start_shows_the_notice_on_the_first_view() {
     assert_eq!(
         a,
         vec![
-            Action::Promote,
+            Action::Promote { goodbye: false },
             Action::StartSpare,
             Action::Send(ToView::Screen {
                 screen: Screen::OutOfOrder
@@ -379,7 +395,10 @@ fn pause_and_resume() {
     assert!(m.handle(Event::Activity, t0).is_empty());
     assert_eq!(m.state(), State::Paused);
     assert!(m.check_staff(&Event::StaffPause).is_err());
-    assert_eq!(m.handle(Event::StaffResume, t0), swap(EndReason::Pause));
+    assert_eq!(
+        m.handle(Event::StaffResume, t0),
+        swap(EndReason::Pause, false)
+    );
     m.handle(Event::WipeDone(Ok(())), t0);
     assert_eq!(m.state(), State::Welcome);
 }

@@ -15,7 +15,7 @@ fn a_lost_spare_is_never_promoted_and_the_next_one_is_shown_when_ready() {
     // The session ends: the old view leaves, nothing to promote, the wipe runs.
     let a = m.handle(Event::StaffReset { now: true }, t0 + S);
     assert_eq!(a, vec![Action::Retire, Action::Wipe(EndReason::Staff)]);
-    assert!(!a.contains(&Action::Promote));
+    assert!(!a.iter().any(|x| matches!(x, Action::Promote { .. })));
     assert_eq!(m.state(), State::Wiping);
     // The wipe is done: still nothing to show, the machine asks for a view and waits.
     let a = m.handle(Event::WipeDone(Ok(())), t0 + S);
@@ -25,7 +25,11 @@ fn a_lost_spare_is_never_promoted_and_the_next_one_is_shown_when_ready() {
     let a = m.handle(Event::SpareReady, t0 + 2 * S);
     assert_eq!(
         a,
-        vec![Action::Promote, Action::StartSpare, Action::ApplyConfig]
+        vec![
+            Action::Promote { goodbye: true },
+            Action::StartSpare,
+            Action::ApplyConfig
+        ]
     );
     assert_eq!(m.state(), State::Welcome);
 }
@@ -47,7 +51,7 @@ fn a_spare_lost_while_out_of_order_waits_for_the_next_to_show_the_notice() {
     assert_eq!(
         a,
         vec![
-            Action::Promote,
+            Action::Promote { goodbye: false },
             Action::StartSpare,
             Action::Send(ToView::Screen {
                 screen: Screen::OutOfOrder
@@ -71,7 +75,11 @@ fn views_that_keep_failing_put_the_terminal_out_of_order_until_one_runs() {
     let a = m.handle(Event::SpareReady, t0 + S);
     assert_eq!(
         a,
-        vec![Action::Promote, Action::StartSpare, Action::ApplyConfig]
+        vec![
+            Action::Promote { goodbye: false },
+            Action::StartSpare,
+            Action::ApplyConfig
+        ]
     );
     assert_eq!(m.state(), State::Welcome);
     assert_eq!(m.out_of_order_reason(), None);

@@ -44,7 +44,9 @@ impl Machine {
     pub(super) fn promote(&mut self, out: &mut Vec<Action>) {
         self.spare_ready = false;
         self.shown = true;
-        out.push(Action::Promote);
+        out.push(Action::Promote {
+            goodbye: std::mem::take(&mut self.goodbye),
+        });
         if self.prestart {
             out.push(Action::StartSpare);
         }
@@ -260,8 +262,14 @@ impl Machine {
         out.push(Action::EndSession { takeaway });
     }
 
-    /// Wiping: retire the shown view, show the spare at once, wipe behind it.
+    /// Wiping: retire the shown view, show the spare at once (saying goodbye when a person's
+    /// session ends: the wipe does not wait for it), wipe behind it.
     pub(super) fn begin_wipe(&mut self, reason: EndReason, out: &mut Vec<Action>) {
+        // Only a person's session gets a goodbye (not an untouched welcome, a pause, a retry).
+        self.goodbye |= matches!(
+            self.state,
+            State::Active | State::IdleWarning | State::Ending
+        );
         self.state = State::Wiping;
         self.last_end = Some(reason);
         self.session_start = None;

@@ -38,32 +38,72 @@
     return box;
   }
 
-  function welcome(t) {
+  function serviceGrid() {
     const grid = el("div", { class: "services" });
     for (const s of state.services) {
       grid.appendChild(button(s.name, "", { cmd: "open", service: s.id }));
     }
+    return grid;
+  }
+
+  // Only a fresh session shows the welcome.
+  function welcome(t) {
     return el("div", { class: "full" }, [
       languages(t),
       el("h1", { text: t.welcome_title }),
       el("p", { class: "lead", text: t.welcome_lead }),
-      grid,
+      serviceGrid(),
     ]);
+  }
+
+  // Home inside a session: it says the session is open, and how to end it; the language
+  // can change here too (for guichet's screens and what the pages are asked for).
+  function services(t) {
+    return el("div", { class: "full session-open" }, [
+      languages(t),
+      el("h1", { text: t.session_open_title }),
+      el("p", { class: "lead", text: t.session_open_lead }),
+      el("div", { class: "actions" }, [
+        button("\u2190 " + t.back_to_page, "primary", { cmd: "close" }),
+        button(t.end_session, "danger", { cmd: "end" }),
+      ]),
+      serviceGrid(),
+    ]);
+  }
+
+  function confirmEnd(t) {
+    return el("div", { class: "full notice-screen" }, [
+      el("h1", { text: t.confirm_end_title }),
+      el("p", { class: "lead", text: t.confirm_end_body }),
+      el("div", { class: "actions" }, [
+        button(t.confirm_end_no, "primary", { cmd: "close" }),
+        button(t.confirm_end_yes, "danger", { cmd: "end_confirmed" }),
+      ]),
+    ]);
+  }
+
+  // A toolbar button: a sign over its word, so that every word fits on one line.
+  function tool(sign, word, cls, msg) {
+    const b = el("button", { class: "tool " + (cls || ""), onclick: () => send(msg) }, [
+      el("span", { class: "sign", "aria-hidden": "true", text: sign }),
+      el("span", { class: "word", text: word }),
+    ]);
+    return b;
   }
 
   function bar(t) {
     const children = [
-      button("\u2302 " + t.home, "", { cmd: "home" }),
-      button("\u2190 " + t.back, "", { cmd: "back" }),
-      button("A\u2212", "", { cmd: "zoom", dir: "out" }),
-      el("span", { class: "zoom", text: state.zoom + " %" }),
-      button("A+", "", { cmd: "zoom", dir: "in" }),
-      button(t.documents + " (" + state.downloads.length + ")", "", { cmd: "documents" }),
+      tool("\u2302", t.home, "", { cmd: "home" }),
+      tool("\u2190", t.back, "", { cmd: "back" }),
+      tool("A\u2212", t.zoom_out, "", { cmd: "zoom", dir: "out" }),
+      el("span", { class: "zoom", text: state.zoom + "\u00a0%" }),
+      tool("A+", t.zoom_in, "", { cmd: "zoom", dir: "in" }),
+      tool("\u25a4 " + state.downloads.length, t.documents, "", { cmd: "documents" }),
       // The notice takes the free room (up to three lines); without one, a spacer does.
       state.notice
         ? el("span", { class: "notice", role: "status", text: state.notice })
         : el("span", { class: "spacer" }),
-      button(t.end_session, "danger", { cmd: "end" }),
+      tool("\u2715", t.end_session, "danger", { cmd: "end" }),
     ];
     return el("div", { class: "bar" }, children);
   }
@@ -142,6 +182,8 @@
     switch (state.screen) {
       case "welcome": view = welcome(t); break;
       case "session": view = bar(t); break;
+      case "services": view = services(t); break;
+      case "confirm_end": view = confirmEnd(t); break;
       case "documents": view = documents(t); break;
       case "countdown": view = countdown(t); break;
       case "takeaway": view = takeaway(t); break;
@@ -156,11 +198,47 @@
     const root = document.getElementById("root");
     root.replaceChildren(view);
     root.style.height = "100%";
+    // The first action has the keyboard: "back to my page", or "no" on the question.
+    const first = view.querySelector(".actions button");
+    if (first && (state.screen === "services" || state.screen === "confirm_end")) first.focus();
     clearTimeout(noticeTimer);
     // Read once shown on the toolbar; under a full-window screen it waits.
+    if (state.screen === "session") requestAnimationFrame(() => requestAnimationFrame(measure));
     if (state.notice && state.screen === "session") {
       noticeTimer = setTimeout(() => send({ cmd: "notice_seen" }), 8000);
     }
+  }
+
+  // How many lines a text takes on screen.
+  function lines(node) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const tops = new Set();
+    for (const r of range.getClientRects()) tops.add(Math.round(r.top));
+    return tops.size;
+  }
+
+  // Measures the session's toolbar once it is laid out and reports it (logged by the view):
+  // a word on two lines, or a control outside the bar or over its neighbour, is a bug.
+  function measure() {
+    const bar = document.querySelector(".bar");
+    if (!bar) return;
+    const box = bar.getBoundingClientRect();
+    let controls = 0, wrapped = 0, overflowing = 0, left = box.left;
+    for (const c of bar.children) {
+      if (c.classList.contains("spacer")) continue;
+      controls++;
+      const r = c.getBoundingClientRect();
+      const outside = r.left < left - 0.5 || r.right > box.right + 0.5 ||
+        r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5 || r.width < 1;
+      const clipped = c.scrollWidth > c.clientWidth + 1 || c.scrollHeight > c.clientHeight + 1;
+      if (outside || clipped) overflowing++;
+      left = r.right;
+      const texts = c.classList.contains("notice") ? [] : (c.children.length ? [...c.children] : [c]);
+      if (texts.some((t) => lines(t) > 1)) wrapped++;
+    }
+    send({ cmd: "layout", width: window.innerWidth, controls: controls, wrapped: wrapped,
+           overflowing: overflowing, notice: !!state.notice });
   }
 
   window.guichet = Object.freeze({

@@ -34,8 +34,11 @@ impl Notice {
 /// Something the screens react to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Input {
-    /// `start` (guichetd): the session begins on screen.
-    Start,
+    /// `start` (guichetd): the session begins on screen; `goodbye`: the last one just ended,
+    /// so goodbye shows first.
+    Start {
+        goodbye: bool,
+    },
     /// `countdown`: the session ends in `seconds` — unless the person comes back (`Idle`),
     /// or whatever they do (`MaxDuration`: no "I'm still here", only "back to my page").
     Countdown {
@@ -64,8 +67,10 @@ pub(crate) enum Input {
     Documents,
     /// Close the documents screen.
     Close,
-    /// "End session".
+    /// "End session": asks first.
     End,
+    /// "Yes" to "end and erase everything?".
+    EndConfirmed,
     /// "I'm still here" on the countdown.
     StillHere,
     /// The take-away screen is done.
@@ -77,6 +82,8 @@ pub(crate) enum Input {
     PickCancel,
     /// The toolbar page drew the frame asked for by [`Output::AskPainted`].
     Painted,
+    /// The goodbye shown at start has been on screen long enough ([`Output::ArmGoodbye`]).
+    GoodbyeOver,
     /// A page of the content view asked for a file (`run-file-chooser`).
     OpenPicker,
     /// A top-level navigation or new window was blocked.
@@ -174,4 +181,10 @@ pub(crate) enum Output {
     DisarmVisit,
     /// Empty the content view (`about:blank`).
     Blank,
+    /// [`Input::GoodbyeOver`] after `after`.
+    ArmGoodbye {
+        after: Duration,
+    },
+    /// Back to the terminal's default language (a fresh session after goodbye).
+    DefaultLanguage,
 }

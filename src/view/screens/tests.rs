@@ -16,6 +16,9 @@ use UiScreen as S;
 
 pub(super) const URL: &str = "https://www.myminfin.be/";
 
+/// `start` of a view that is not saying goodbye first.
+pub(super) const START: Input = I::Start { goodbye: false };
+
 /// The screens' states the rows start from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum At {
@@ -23,6 +26,10 @@ pub(super) enum At {
     Hidden,
     Welcome,
     Session,
+    /// Home pressed in the session: the services, inside it.
+    Services,
+    /// End pressed in the session: the question.
+    ConfirmEnd,
     Documents,
     /// The picker, opened by a page of the session.
     Picker,
@@ -39,9 +46,10 @@ pub(super) enum At {
 }
 
 #[rustfmt::skip]
-pub(super) const ALL: [At; 11] = [
-    At::Hidden, At::Welcome, At::Session, At::Documents, At::Picker, At::Countdown,
-    At::Takeaway, At::Ending, At::Goodbye, At::Paused, At::OutOfOrder,
+pub(super) const ALL: [At; 13] = [
+    At::Hidden, At::Welcome, At::Session, At::Services, At::ConfirmEnd, At::Documents,
+    At::Picker, At::Countdown, At::Takeaway, At::Ending, At::Goodbye, At::Paused,
+    At::OutOfOrder,
 ];
 
 fn logout(i: usize) -> Private<String> {
@@ -68,7 +76,7 @@ pub(super) fn shown_error(kind: ErrorKind, after_secs: Option<u32>) -> Output {
 }
 
 /// A known service's button.
-fn open() -> Input {
+pub(super) fn open() -> Input {
     I::Open {
         start_url: Some(URL.into()),
     }
@@ -141,8 +149,10 @@ pub(super) fn at(at: At) -> Screens {
     let from = |a, inputs| drive(self::at(a), inputs);
     let (m, screen) = match at {
         At::Hidden => (Screens::new(None), S::Welcome),
-        At::Welcome => (from(At::Hidden, vec![I::Start]), S::Welcome),
+        At::Welcome => (from(At::Hidden, vec![START]), S::Welcome),
         At::Session => (from(At::Welcome, vec![open()]), S::Session),
+        At::Services => (from(At::Session, vec![I::Home]), S::Services),
+        At::ConfirmEnd => (from(At::Session, vec![I::End]), S::ConfirmEnd),
         At::Documents => (from(At::Session, vec![I::Documents]), S::Documents),
         At::Picker => (from(At::Session, vec![I::OpenPicker]), S::Picker),
         At::Countdown => (
@@ -194,12 +204,12 @@ fn orders_from_guichetd() {
     #[rustfmt::skip]
     let rows = vec![
         // start: once.
-        (At::Hidden, I::Start, S::Welcome, shown(S::Welcome)),
-        (At::Welcome, I::Start, S::Welcome, vec![]),
-        (At::Session, I::Start, S::Session, vec![]),
-        (At::Paused, I::Start, S::Paused, vec![]),
+        (At::Hidden, START, S::Welcome, shown(S::Welcome)),
+        (At::Welcome, START, S::Welcome, vec![]),
+        (At::Session, START, S::Session, vec![]),
+        (At::Paused, START, S::Paused, vec![]),
         // A view shown out of order before it was started still starts on `start`.
-        (At::OutOfOrder, I::Start, S::Welcome, shown(S::Welcome)),
+        (At::OutOfOrder, START, S::Welcome, shown(S::Welcome)),
         // countdown: over any screen (see `a_countdown_returns_…` for what is under it).
         (At::Hidden, countdown(), S::Countdown, vec![Show(S::Countdown)]),
         (At::Welcome, countdown(), S::Countdown, vec![Show(S::Countdown)]),
@@ -241,17 +251,20 @@ fn toolbar_buttons() {
         // An unknown service id, or a spare not started: nothing.
         (At::Welcome, I::Open { start_url: None }, S::Welcome, vec![]),
         (At::Hidden, open(), S::Welcome, vec![]),
-        (At::Session, I::Home, S::Welcome, vec![Show(S::Welcome)]),
+        // Home: the services inside the session; back to the page without loading it.
+        (At::Session, I::Home, S::Services, vec![Show(S::Services)]),
+        (At::Services, I::Close, S::Session, vec![Show(S::Session)]),
+        (At::Services, open(), S::Session, vec![Show(S::Session), load(true)]),
         (At::Session, I::Back, S::Session, vec![GoBack]),
         (At::Session, I::Zoom(ZoomDir::In), S::Session, vec![Zoom(ZoomDir::In)]),
         (At::Session, I::Zoom(ZoomDir::Out), S::Session, vec![Zoom(ZoomDir::Out)]),
         (At::Session, I::Documents, S::Documents, vec![Show(S::Documents)]),
         (At::Documents, I::Close, S::Session, vec![Show(S::Session)]),
-        (At::Session, I::End, S::Session, vec![Report(FromView::EndRequested)]),
-        (At::Welcome, I::End, S::Welcome, vec![Report(FromView::EndRequested)]),
-        // The guard is the screen only: a spare's welcome would report it too (hidden, it
-        // cannot be pressed; guichetd ignores `end_requested` outside a session).
-        (At::Hidden, I::End, S::Welcome, vec![Report(FromView::EndRequested)]),
+        // End asks once: "no" goes back to where it was pressed, "yes" tells guichetd.
+        (At::Session, I::End, S::ConfirmEnd, vec![Show(S::ConfirmEnd)]),
+        (At::Services, I::End, S::ConfirmEnd, vec![Show(S::ConfirmEnd)]),
+        (At::ConfirmEnd, I::Close, S::Session, vec![Show(S::Session)]),
+        (At::ConfirmEnd, I::EndConfirmed, S::ConfirmEnd, vec![Report(FromView::EndRequested)]),
         // Still here: reported at once (not throttled); guichetd answers `cancel_countdown`.
         (At::Countdown, I::StillHere, S::Countdown, vec![Report(FromView::Activity)]),
         (At::Takeaway, I::Finish, S::Ending, vec![Show(S::Ending), bound(1), visit(0, 1)]),
@@ -264,10 +277,11 @@ fn toolbar_buttons() {
 /// The inputs that count only on some screens, and where they count.
 fn accepted(input: &Input, screen: UiScreen, started: bool) -> bool {
     match input {
-        I::Open { .. } => screen == S::Welcome && started,
+        I::Open { .. } => (screen == S::Welcome && started) || screen == S::Services,
         I::Home | I::Back | I::Zoom(_) | I::Documents => screen == S::Session,
-        I::Close => screen == S::Documents,
-        I::End => matches!(screen, S::Session | S::Welcome),
+        I::Close => matches!(screen, S::Documents | S::Services | S::ConfirmEnd),
+        I::End => matches!(screen, S::Session | S::Services),
+        I::EndConfirmed => screen == S::ConfirmEnd,
         I::StillHere | I::CancelCountdown => screen == S::Countdown,
         I::Finish => screen == S::Takeaway,
         I::Pick { .. } | I::PickCancel => screen == S::Picker,
@@ -280,7 +294,7 @@ fn every_screen_ignores_the_buttons_that_are_not_its_own() {
     #[rustfmt::skip]
     let guarded = [
         open(), I::Home, I::Back, I::Zoom(ZoomDir::In), I::Documents, I::Close, I::End,
-        I::StillHere, I::Finish, I::Pick { index: 0 }, I::PickCancel, I::CancelCountdown,
+        I::EndConfirmed, I::StillHere, I::Finish, I::Pick { index: 0 }, I::PickCancel, I::CancelCountdown,
     ];
     let mut ignored = 0;
     for from in ALL {
@@ -296,7 +310,7 @@ fn every_screen_ignores_the_buttons_that_are_not_its_own() {
             }
         }
     }
-    assert_eq!(ignored, ALL.len() * guarded.len() - 14);
+    assert_eq!(ignored, ALL.len() * guarded.len() - 17);
 }
 
 #[test]
@@ -391,7 +405,7 @@ fn the_content_view_shows_its_pages_until_the_session_ends() {
 fn the_first_frame_after_start_is_reported_once() {
     let mut m = at(At::Hidden);
     assert!(m.handle(I::Painted).is_empty());
-    m.handle(I::Start);
+    m.handle(START);
     assert_eq!(m.handle(I::Painted), vec![Report(FromView::Shown)]);
     assert!(m.handle(I::Painted).is_empty());
     assert_eq!(m.screen(), S::Welcome);
@@ -400,13 +414,13 @@ fn the_first_frame_after_start_is_reported_once() {
 #[test]
 fn start_opens_the_start_url_when_there_is_one() {
     let mut m = Screens::new(Some(URL.into()));
-    let out = m.handle(I::Start);
+    let out = m.handle(START);
     assert_eq!(
         out,
         vec![ShowWindow, Show(S::Session), load(false), AskPainted]
     );
     assert_eq!(m.screen(), S::Session);
-    assert!(m.handle(I::Start).is_empty());
+    assert!(m.handle(START).is_empty());
 }
 
 #[test]
@@ -465,8 +479,8 @@ fn a_whole_session() {
     let mut all = Vec::new();
     #[rustfmt::skip]
     let inputs = [
-        I::Start, I::Painted, open(), I::Documents, I::Close, I::OpenPicker, I::Pick { index: 0 },
-        I::End, end(true, true, 1), I::Finish, I::VisitDone,
+        START, I::Painted, open(), I::Documents, I::Close, I::OpenPicker, I::Pick { index: 0 },
+        I::End, I::EndConfirmed, end(true, true, 1), I::Finish, I::VisitDone,
     ];
     for input in inputs {
         all.extend(m.handle(input));
@@ -477,7 +491,7 @@ fn a_whole_session() {
         Show(S::Session), load(true),
         Show(S::Documents), Show(S::Session),
         Show(S::Picker), SelectFile(0), Show(S::Session),
-        Report(FromView::EndRequested),
+        Show(S::ConfirmEnd), Report(FromView::EndRequested),
         CancelChooser, ShowWindow, Show(S::Takeaway),
         Show(S::Ending), bound(1), visit(0, 1),
     ]);

@@ -31,7 +31,10 @@ fn logout_timeouts_are_5_s_each_and_15_s_in_all() {
         (3, vec![I::LogoutTimeout(1)], vec![visit(1, 3)], S::Ending),
     ];
     for (urls, inputs, want, screen) in rows {
-        let mut m = drive(Screens::new(None), vec![I::Start, I::Painted]);
+        let mut m = drive(
+            Screens::new(None),
+            vec![I::Start { goodbye: false }, I::Painted],
+        );
         let first = m.handle(end(false, false, urls));
         assert_eq!(
             first,
@@ -50,7 +53,10 @@ fn logout_timeouts_are_5_s_each_and_15_s_in_all() {
         assert_eq!((last, m.screen()), (want, screen), "{urls} {inputs:?}");
     }
     // No logout URL: no bound to arm.
-    let mut m = drive(Screens::new(None), vec![I::Start, I::Painted]);
+    let mut m = drive(
+        Screens::new(None),
+        vec![I::Start { goodbye: false }, I::Painted],
+    );
     let out = m.handle(end(false, false, 0));
     assert!(
         !out.iter().any(|o| matches!(o, BoundLogouts { .. })),

@@ -12,7 +12,7 @@ use UiScreen as S;
 #[test]
 fn the_max_duration_countdown_offers_no_choice_that_does_nothing() {
     let mut s = Screens::new(None);
-    s.handle(I::Start);
+    s.handle(I::Start { goodbye: false });
     s.handle(I::Open {
         start_url: Some("https://www.myminfin.be/".into()),
     });
