@@ -15,14 +15,10 @@ use std::time::{Duration, Instant};
 use guichet::daemon::machine::State;
 use support::config::{own_pack, service_toml};
 use support::proxy::Fault;
-use support::xvfb::Shot;
 use support::{e2e_lock, Daemon, PackChoice, Reply, Seen, TestConfig, World};
 
 const ALPHA: &str = "www.alpha.test";
 const SHARED: &str = "portal.shared.test";
-/// The toolbar on the 1280×800 screen, and the red of its End button.
-const TOOLBAR: (u32, u32, u32, u32) = (0, 0, 1280, 96);
-const END_RED: &str = "B3261E";
 /// Background of `beta`'s page, to see when it is on screen.
 const BETA_BG: &str = "E0F0D8";
 
@@ -112,15 +108,6 @@ fn daemon(world: &World) -> Daemon {
     b.start()
 }
 
-/// The person presses the toolbar's End button.
-fn press_end(world: &World, name: &str) {
-    let shot = Shot::open(world.xvfb.screenshot(name));
-    let (x, y) = shot
-        .find(TOOLBAR, END_RED)
-        .unwrap_or_else(|| panic!("{name}: no End button"));
-    world.xvfb.click(x, y, 1);
-}
-
 fn is_logout(s: &Seen) -> bool {
     s.path.ends_with("/logout")
 }
@@ -170,7 +157,7 @@ fn end_visits_the_logout_of_each_service_used_with_its_cookie_before_the_wipe() 
         .screenshot_showing("logout-beta", (0, 100, 1280, 700), BETA_BG);
     d.wait_state(State::Active);
     let sessions = d.sessions();
-    press_end(&world, "logout-end");
+    world.end_session("logout-end");
 
     // Each logout arrives while the session is still there; the test lets it through.
     let mut visited = Vec::new();
@@ -255,7 +242,7 @@ fn a_logout_that_never_answers_does_not_hold_the_wipe_back() {
     // A click on the page: the person is there (and stays on `alpha`).
     world.xvfb.click(640, 450, 1);
     d.wait_state(State::Active);
-    press_end(&world, "logout-hang-end");
+    world.end_session("logout-hang-end");
     world.proxy.wait_path(ALPHA, "/logout");
     let asked = Instant::now();
     wait_next_welcome(&d, Duration::from_secs(60));

@@ -38,7 +38,7 @@ use nix::sys::signal::{killpg, Signal};
 use super::config::TestConfig;
 use super::procs;
 use super::proxy::Proxy;
-use super::xvfb::Xvfb;
+use super::xvfb::{Shot, Xvfb};
 use super::TIMEOUT;
 
 /// The views' `RUST_LOG` in tests: `GUICHET_TEST_LOG`, or `guichet=debug`.
@@ -310,6 +310,13 @@ impl ViewPipes {
 }
 
 /// One test's world: an X server, a proxy, a temp dir with config and session dir.
+/// The trusted toolbar on a 1280-wide screen (x, y, width, height).
+pub const TOOLBAR_BOX: (u32, u32, u32, u32) = (0, 0, 1280, 96);
+/// Where the End question draws its buttons on a 1280×800 screen.
+pub const QUESTION_BOX: (u32, u32, u32, u32) = (0, 150, 1280, 650);
+/// The red of End (toolbar, services screen) and of "yes" on the End question.
+pub const END_RED: &str = "B3261E";
+
 pub struct World {
     pub xvfb: Xvfb,
     pub proxy: Proxy,
@@ -375,6 +382,27 @@ impl World {
             .expect("chmod the runtime dir");
         }
         SessionDir::create(&runtime).expect("session dir")
+    }
+
+    /// The person ends the session the way a person does: the toolbar's End (its red, in the
+    /// toolbar of a 1280-wide screen), then "yes" on the question that covers the window (its only
+    /// red button). Screenshots `{name}` and `{name}-question`.
+    pub fn end_session(&self, name: &str) {
+        let shot = Shot::open(self.xvfb.screenshot(name));
+        let (x, y) = shot
+            .find(TOOLBAR_BOX, END_RED)
+            .unwrap_or_else(|| panic!("{name}: no End button"));
+        self.xvfb.xdotool(&["mouseup", "1"]);
+        self.xvfb.click(x, y, 1);
+        let question = Shot::open(self.xvfb.screenshot_showing(
+            &format!("{name}-question"),
+            QUESTION_BOX,
+            END_RED,
+        ));
+        let (x, y) = question
+            .find(QUESTION_BOX, END_RED)
+            .unwrap_or_else(|| panic!("{name}: no yes on the question"));
+        self.xvfb.click(x, y, 1);
     }
 
     /// Starts a view on a fresh session, waits for `ready` and sends `start`.

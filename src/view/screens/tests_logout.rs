@@ -71,7 +71,10 @@ fn logout_timeouts_are_5_s_each_and_15_s_in_all() {
 #[test]
 fn dead_logout_pages_end_at_15_s_in_all_on_a_virtual_clock() {
     for (urls, secs) in [(1, 5), (2, 10), (3, 15), (4, 15), (8, 15)] {
-        let mut m = drive(Screens::new(None), vec![I::Start, I::Painted]);
+        let mut m = drive(
+            Screens::new(None),
+            vec![I::Start { goodbye: false }, I::Painted],
+        );
         let mut now = Duration::ZERO;
         // The armed timers: when each fires, and its input.
         let mut timers: Vec<(Duration, Input)> = Vec::new();
