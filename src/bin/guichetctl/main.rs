@@ -38,7 +38,7 @@ pub(crate) const EXIT_ERROR: u8 = 2;
                   could not be converted exactly (listed on stderr); 2 usage error, invalid configuration, a \
                   statistics folder that cannot be read, guichetd absent, or the request refused."
 )]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
