@@ -116,6 +116,26 @@ in_root getent group "$staff" >/dev/null || fail "group $staff"
 in_root env DPKG_MAINTSCRIPT_PACKAGE=guichet DPKG_MAINTSCRIPT_NAME=postinst /var/lib/dpkg/info/guichet.postinst configure 0.1.0-1 || fail "postinst twice"
 echo "ok: installed; check-config passes; user guichet ($groups), group $staff; postinst idempotent"
 
+step "the admin guide's offline commands (packaging/README.md), in the root"
+in_root guichetctl check-config >/dev/null || fail "guide: check-config"
+in_root guichetctl policy list >/dev/null || fail "guide: policy list"
+in_root guichetctl policy explain 'https://www.mypension.be/fr' || fail "guide: policy explain"
+# Step 2: a site copy of a shipped pack in /etc/guichet/policies.d.
+mkdir -p "$ROOT/etc/guichet/policies.d"
+cp "$ROOT/usr/share/guichet/policies/be-mobility.toml" "$ROOT/etc/guichet/policies.d/"
+in_root guichetctl check-config >/dev/null || fail "guide: a pack override"
+# Step 4: a local service.
+sed -i 's/^extra = \[\]/extra = ["www.ma-commune.be", "*.ma-commune.be"]/' "$ROOT/etc/guichet/guichet.toml"
+in_root guichetctl policy explain 'https://www.ma-commune.be/' | grep -q '^allow local' || fail "guide: local service"
+# Step 5: a helper in the staff group.
+in_root adduser --quiet --disabled-password --gecos '' marie
+in_root adduser --quiet marie "$staff"
+in_root id -nG marie | grep -qw "$staff" || fail "guide: staff group"
+in_root deluser --quiet marie
+cp target/deb-assets/guichet.toml "$ROOT/etc/guichet/guichet.toml"
+rm -r "$ROOT/etc/guichet/policies.d"
+echo "ok: check-config, policy list/explain, a pack override, a local service, a helper in $staff"
+
 step "dpkg -r keeps the config, the user and the group"
 in_root dpkg -r guichet >/dev/null
 [ -f "$ROOT/etc/guichet/guichet.toml" ] || fail "dpkg -r removed the config"
