@@ -402,3 +402,52 @@ fn the_reported_service_names_the_logout_url_even_behind_a_path_prefix() {
         "{order}"
     );
 }
+
+/// Waits for guichetd to exit, within [`support::EVENTUALLY`].
+fn wait_exit(d: &mut Daemon) -> std::process::ExitStatus {
+    let t0 = std::time::Instant::now();
+    loop {
+        if let Some(status) = d.child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            t0.elapsed() < support::EVENTUALLY,
+            "guichetd did not exit\n{}",
+            d.logs()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn restart_waits_for_the_running_session_to_end_then_exits_zero() {
+    let mut d = Daemon::start();
+    let v = d.shown();
+    v.cmd("activity");
+    d.wait_state(State::Active);
+    let out = d.ctl(&["restart"]);
+    assert!(out.status.success(), "{out:?}");
+    // The person's session goes on: guichetd answers, has not ended it and still runs.
+    assert_eq!(d.status().state, State::Active, "{}", d.logs());
+    assert!(d.child.try_wait().unwrap().is_none(), "{}", d.logs());
+    assert!(!v.reload().got("end_session"));
+    // The person ends it; at the welcome that follows, guichetd stops cleanly.
+    v.cmd("end_requested");
+    assert_eq!(wait_exit(&mut d).code(), Some(0), "{}", d.logs());
+    assert!(v.reload().got("end_session"));
+    assert!(d.sessions().is_empty(), "{:?}", d.sessions());
+    let logs = d.logs();
+    assert!(
+        logs.contains("restart: no session runs, stopping"),
+        "{logs}"
+    );
+}
+
+#[test]
+fn restart_on_the_welcome_screen_exits_at_once() {
+    let mut d = Daemon::start();
+    d.shown();
+    assert!(d.ctl(&["restart"]).status.success());
+    assert_eq!(wait_exit(&mut d).code(), Some(0), "{}", d.logs());
+    assert!(d.sessions().is_empty(), "{:?}", d.sessions());
+}

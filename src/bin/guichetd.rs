@@ -31,7 +31,7 @@ const EXIT_USAGE: u8 = 2;
                   (leftovers are wiped at the next start); 2 usage error, invalid configuration, \
                   no display (--demo) or the supervisor could not start."
 )]
-struct Cli {
+pub(crate) struct Cli {
     /// Config file.
     #[arg(long, default_value = DEFAULT_CONFIG_PATH)]
     config: PathBuf,

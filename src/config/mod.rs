@@ -22,6 +22,8 @@
 
 mod check;
 mod error;
+#[cfg(test)]
+mod man_page;
 mod packs;
 mod raw;
 mod snapshot;

@@ -179,12 +179,13 @@ impl Server {
     }
 
     /// Accepts connections forever on a new thread; `handle` runs each accepted request.
-    pub fn serve<F>(self, handle: F) -> io::Result<()>
+    pub fn serve<F>(self, handle: F) -> io::Result<Served>
     where
         F: Fn(Request) -> Response + Send + Sync + 'static,
     {
         let handle = Arc::new(handle);
         let active = Arc::new(AtomicUsize::new(0));
+        let served = Served(Arc::clone(&active));
         std::thread::Builder::new()
             .name("control".into())
             .spawn(move || {
@@ -222,7 +223,21 @@ impl Server {
                         });
                 }
             })?;
-        Ok(())
+        Ok(served)
+    }
+}
+
+/// The connections [`Server::serve`] is serving.
+pub(crate) struct Served(Arc<AtomicUsize>);
+
+impl Served {
+    /// Waits, at most `within`, until no connection is being served: a stopping guichetd
+    /// writes the replies it has given (`restart`'s above all) before the process ends.
+    pub fn drain(&self, within: Duration) {
+        let until = Instant::now() + within;
+        while self.0.load(Ordering::Acquire) > 0 && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 }
 

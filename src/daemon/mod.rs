@@ -70,6 +70,8 @@ pub struct Options {
 
 /// Quiet time after a config file event before reloading (editors write in several steps).
 const RELOAD_DEBOUNCE: Duration = Duration::from_millis(300);
+/// How long a stopping guichetd waits for control replies still being written.
+const REPLY_DRAIN: Duration = Duration::from_secs(2);
 
 /// Blocks the signals the loop handles, in the calling thread and every thread it starts.
 /// Call first in `main`, before any thread exists.
@@ -119,7 +121,7 @@ pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
         .map_err(|e| std::io::Error::other(format!("control socket: {e}")))?
         .max_connections(max_connections);
     let to_loop = tx.clone();
-    server.serve(move |request| {
+    let served = server.serve(move |request| {
         let (reply_tx, reply_rx) = mpsc::channel();
         if to_loop.send(Input::Control(request, reply_tx)).is_err() {
             return Response::error("guichetd is stopping");
@@ -173,6 +175,9 @@ pub fn run(opts: Options, config: Config) -> std::io::Result<bool> {
     sup.apply(boot);
     let clean = sup.run_loop(rx);
     let _ = std::fs::remove_file(server_path(&sup.opts));
+    // The reply to `guichetctl restart` (or any request answered just before the stop) is
+    // written before the process ends.
+    served.drain(REPLY_DRAIN);
     Ok(clean)
 }
 
@@ -218,6 +223,8 @@ struct Supervisor {
     notice: Option<View>,
     /// Since when no view is on screen (none shown, or none yet).
     empty_since: Option<Instant>,
+    /// `guichetctl restart`: stop at the next welcome screen (see `staff`).
+    restart_pending: bool,
     stopping: bool,
     clean_stop: bool,
 }
@@ -255,6 +262,7 @@ impl Supervisor {
             spare_failures: 0,
             notice: None,
             empty_since: None,
+            restart_pending: false,
             stopping: false,
             clean_stop: true,
         }
@@ -322,6 +330,12 @@ impl Supervisor {
         self.watch_the_screen(now);
         self.event(Event::Tick);
         self.counting.on_time(Instant::now());
+        if self.restart_pending && !self.stopping && staff::nobody_in_session(self.machine.state())
+        {
+            tracing::info!("restart: no session runs, stopping");
+            self.restart_pending = false;
+            self.event(Event::Terminate);
+        }
     }
 
     /// Feeds one event to the machine, logs the state change, carries out the actions.

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
-use super::machine::Event;
+use super::machine::{Event, State};
 use crate::protocol::control::{ConfigState, Request, Response, Status, MAX_STATS_REPLY};
 use crate::stats::{Format, Grouping};
 
@@ -30,6 +30,7 @@ impl Supervisor {
                     }
                 };
             }
+            Request::Restart => return self.restart(),
             Request::Reset { now: true } => staff(Event::StaffReset { now: true }, "reset --now"),
             Request::Reset { now: false } => staff(Event::StaffReset { now: false }, "reset"),
             Request::Pause => staff(Event::StaffPause, "pause"),
@@ -44,6 +45,20 @@ impl Supervisor {
         self.event(event);
         let after = self.machine.state();
         Response::ok(format!("{} -> {}", name(before), name(after)))
+    }
+
+    /// `guichetctl restart` (the package's upgrade): stop cleanly so that systemd starts the
+    /// new binary, at once when nobody's session runs, else when the welcome screen is back
+    /// (the loop checks after each event). Never ends a person's session.
+    fn restart(&mut self) -> Response {
+        self.restart_pending = true;
+        if nobody_in_session(self.machine.state()) {
+            tracing::info!("staff: restart now");
+            Response::ok("guichetd stops now; systemd starts it again")
+        } else {
+            tracing::info!("staff: restart at the next welcome screen");
+            Response::ok("guichetd stops when the running session is over; systemd starts it again")
+        }
     }
 
     pub(super) fn status(&self) -> Status {
@@ -87,4 +102,10 @@ impl Supervisor {
         }
         reply
     }
+}
+
+/// The states where stopping ends no person's session: the untouched welcome, paused, out of
+/// order.
+pub(super) fn nobody_in_session(state: State) -> bool {
+    matches!(state, State::Welcome | State::Paused | State::OutOfOrder)
 }

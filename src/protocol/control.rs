@@ -53,6 +53,12 @@ pub enum Request {
     ///
     /// `{"type":"reload"}`
     Reload,
+    /// Stop guichetd cleanly at the next welcome screen (at once when no person's session
+    /// runs: welcome, paused, out of order), so that systemd starts the new binary after a
+    /// package upgrade without ever ending a person's session.
+    ///
+    /// `{"type":"restart"}`
+    Restart,
     /// The statistics of the days `from` to `to` (local days, both included), grouped `by`
     /// day, week or month, in `format`. The reply is [`Response::Stats`].
     ///
@@ -78,6 +84,7 @@ enum WireRequest {
     Pause {},
     Resume {},
     Reload {},
+    Restart {},
     Stats {
         from: NaiveDate,
         to: NaiveDate,
@@ -94,6 +101,7 @@ impl<'de> Deserialize<'de> for Request {
             WireRequest::Pause {} => Request::Pause,
             WireRequest::Resume {} => Request::Resume,
             WireRequest::Reload {} => Request::Reload,
+            WireRequest::Restart {} => Request::Restart,
             WireRequest::Stats {
                 from,
                 to,
@@ -202,6 +210,7 @@ mod tests {
             (r#"{"type":"pause"}"#, Request::Pause),
             (r#"{"type":"resume"}"#, Request::Resume),
             (r#"{"type":"reload"}"#, Request::Reload),
+            (r#"{"type":"restart"}"#, Request::Restart),
             (
                 r#"{"type":"stats","from":"2026-11-01","to":"2026-11-30","by":"week","format":"csv"}"#,
                 Request::Stats {

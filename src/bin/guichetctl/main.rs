@@ -28,9 +28,9 @@ pub(crate) const EXIT_ERROR: u8 = 2;
     name = "guichetctl",
     version,
     about = "Control a guichet kiosk terminal and check its configuration",
-    after_help = "Online commands (status, reset, pause, resume, reload, and stats without --dir) \
-                  talk to guichetd over its control socket: [control] socket of --config (default \
-                  /run/guichet/control.sock), or --socket. Only root, guichetd's user and members \
+    after_help = "Online commands (status, reset, pause, resume, reload, restart, and stats \
+                  without --dir) talk to guichetd over its control socket: [control] socket of \
+                  --config (default /run/guichet/control.sock), or --socket. Only root, guichetd's user and members \
                   of [control] staff_group may use them.\n\
                   Exit status: 0 success (for `policy explain`: allowed; for `stats`: the report \
                   was printed, even if some statistics files were skipped — they are listed on \
@@ -38,7 +38,7 @@ pub(crate) const EXIT_ERROR: u8 = 2;
                   could not be converted exactly (listed on stderr); 2 usage error, invalid configuration, a \
                   statistics folder that cannot be read, guichetd absent, or the request refused."
 )]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -87,6 +87,13 @@ enum Command {
     },
     /// Have guichetd check the config file now; a valid one applies at the next welcome.
     Reload {
+        #[command(flatten)]
+        connect: Connect,
+    },
+    /// Stop guichetd cleanly so that systemd starts it again (the package does this after an
+    /// upgrade): at once on the welcome, paused or out-of-order screen, else when the running
+    /// session is over. Never ends a person's session.
+    Restart {
         #[command(flatten)]
         connect: Connect,
     },
@@ -164,6 +171,7 @@ fn main() -> ExitCode {
         Command::Pause { connect } => online(&connect, Request::Pause, false),
         Command::Resume { connect } => online(&connect, Request::Resume, false),
         Command::Reload { connect } => online(&connect, Request::Reload, false),
+        Command::Restart { connect } => online(&connect, Request::Restart, false),
         Command::Stats {
             from,
             to,

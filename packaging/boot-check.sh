@@ -1,0 +1,124 @@
+#!/bin/sh
+# Boots a Debian bookworm root with the guichet package under `systemd-nspawn --boot` and
+# checks that the unit runs: cage, inside the unit, draws into a private 1024x768 Xvfb of this
+# machine (a drop-in sets WLR_BACKENDS=x11, since a container has no tty1, no seat and no GPU),
+# the welcome screen shows (a screenshot in target/screenshots/boot-welcome.png), and
+# `systemctl stop guichet` leaves no session folder and no guichet process.
+#   packaging/boot-check.sh                         as installed: sessions in their units
+#   GUICHET_BOOT_UNSAFE=1 packaging/boot-check.sh   guichetd's hidden --unsafe-no-containment
+# Run as root after packaging/check.sh (it reuses its cached root and packages). Exits 1 when
+# the welcome screen does not show within 60 s, after printing the unit's journal.
+#
+# Seen on the build machine (cgroup v1, PID 1 not systemd): with GUICHET_BOOT_UNSAFE=1 the
+# check passes; as installed, every view ends at start: WebKit's sandboxed web process dies at
+# once ("readPIDFromPeer: Unexpected short read from PID socket", seen with the view patched
+# to log GLib's text), so no view reaches the screen. The container is the cause, not the
+# unit, its hardening or cage: in the same container, guichetd --demo in a bare transient unit
+# on X11 fails the same way, while the same binaries with their containment show the welcome
+# on this machine outside the container. A VM or a real terminal is the place to finish this.
+set -eu
+
+cd "$(dirname "$0")/.."
+CACHE=${GUICHET_CHECK_CACHE:-/var/cache/guichet-check}
+BASE=$CACHE/bookworm-minbase.tar
+DISPLAY_NUM=${GUICHET_BOOT_DISPLAY:-87}
+T0=$(date +%s)
+ROOT=""
+XVFB=""
+NSPAWN=""
+step() { echo "== $(($(date +%s) - T0)) s: $*"; }
+fail() {
+    echo "boot-check: FAIL: $*" >&2
+    exit 1
+}
+cleanup() {
+    if [ -n "$NSPAWN" ]; then
+        kill "$NSPAWN" 2>/dev/null || true
+        wait "$NSPAWN" 2>/dev/null || true
+    fi
+    if [ -n "$XVFB" ]; then kill "$XVFB" 2>/dev/null || true; fi
+    if [ -n "$ROOT" ]; then rm -rf "$ROOT"; fi
+}
+trap cleanup EXIT
+[ "$(id -u)" -eq 0 ] || fail "run as root"
+[ -f "$BASE" ] || fail "no cached root: run packaging/check.sh first"
+
+step "building the .deb (profile ${PROFILE:-dev})"
+DEB=$(PROFILE=${PROFILE:-dev} packaging/build-deb.sh 2>/dev/null)
+
+step "the root: systemd, dbus and the package"
+ROOT=$(mktemp -d /tmp/guichet-boot.XXXXXX)
+tar -C "$ROOT" -xf "$BASE"
+cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+find "$CACHE/archives" -name '*.deb' -exec cp {} "$ROOT/var/cache/apt/archives/" \;
+cp "$DEB" "$ROOT/tmp/guichet.deb"
+chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends systemd systemd-sysv dbus /tmp/guichet.deb >/dev/null 2>&1
+find "$ROOT/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -exec cp -n {} "$CACHE/archives/" \;
+mkdir -p "$ROOT/etc/systemd/system/guichet.service.d"
+cat >"$ROOT/etc/systemd/system/guichet.service.d/boot-check.conf" <<EOT
+# boot-check only: no tty1, no seat, no GPU in a container; cage draws into Xvfb :$DISPLAY_NUM.
+[Unit]
+ConditionPathExists=
+[Service]
+PAMName=
+TTYPath=
+TTYReset=no
+TTYVHangup=no
+TTYVTDisallocate=no
+StandardInput=null
+UtmpIdentifier=
+Environment=WLR_BACKENDS=x11 WLR_RENDERER=pixman DISPLAY=:$DISPLAY_NUM
+EOT
+if [ -n "${GUICHET_BOOT_UNSAFE:-}" ]; then
+    cat >>"$ROOT/etc/systemd/system/guichet.service.d/boot-check.conf" <<'EOT'
+ExecStart=
+ExecStart=/usr/bin/env XDG_RUNTIME_DIR=/run/guichet /usr/bin/cage -- /usr/bin/guichetd --config /etc/guichet/guichet.toml --unsafe-no-containment
+EOT
+fi
+chroot "$ROOT" systemctl mask console-getty.service getty@tty1.service >/dev/null 2>&1
+chroot "$ROOT" systemctl set-default graphical.target >/dev/null 2>&1
+
+step "Xvfb :$DISPLAY_NUM and systemd-nspawn --boot"
+Xvfb ":$DISPLAY_NUM" -screen 0 1024x768x24 -nolisten tcp >/dev/null 2>&1 &
+XVFB=$!
+# --register=no --keep-unit: this machine's PID 1 is not systemd. The container shares the
+# network namespace, so cage reaches Xvfb's abstract socket.
+systemd-nspawn --quiet --boot --register=no --keep-unit -D "$ROOT" --console=passive >/dev/null 2>&1 &
+NSPAWN=$!
+INIT=""
+for _ in $(seq 100); do
+    INIT=$(pgrep -P "$NSPAWN" systemd || true)
+    [ -n "$INIT" ] && break
+    sleep 0.2
+done
+[ -n "$INIT" ] || fail "the container did not boot"
+in_ct() { nsenter -t "$INIT" -a "$@"; }
+
+step "waiting for the welcome screen (60 s at most)"
+shown=""
+for _ in $(seq 120); do
+    if in_ct journalctl -u guichet --no-pager 2>/dev/null | grep -q 'view on screen'; then
+        shown=yes
+        break
+    fi
+    sleep 0.5
+done
+if [ -z "$shown" ]; then
+    in_ct systemctl status guichet --no-pager 2>&1 | head -n 12 >&2 || true
+    in_ct journalctl -u guichet --no-pager 2>&1 | grep -v 'output.c' | tail -n 15 >&2 || true
+    fail "no view on screen"
+fi
+mkdir -p target/screenshots
+import -display ":$DISPLAY_NUM" -window root target/screenshots/boot-welcome.png
+echo "screenshot: target/screenshots/boot-welcome.png"
+in_ct journalctl -u guichet --no-pager | grep -E 'guichetd starting|state: starting -> welcome|view on screen' | cut -c1-160
+
+step "systemctl stop guichet"
+in_ct systemctl stop guichet
+left=$(in_ct sh -c 'ls /run/guichet/sessions 2>/dev/null | wc -l')
+[ "$left" -eq 0 ] || fail "$left session folders left"
+! in_ct pgrep -u guichet -f 'WebKit|guichet-view|cage' >/dev/null || fail "processes of guichet left"
+! in_ct test -e /run/guichet || fail "/run/guichet left"
+echo "ok: no session folder, no WebKit process, /run/guichet gone"
+step "boot check passed"
