@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use guichet::config::Config;
-use guichet::policy::{is_public_suffix, Decision, Pack, Policy};
+use guichet::policy::{is_public_suffix, Decision, Pack, Policy, Service};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -88,18 +88,22 @@ fn every_service_has_four_names_and_a_known_category() {
     }
 }
 
+/// A service's own URLs: its start URL in each language (named by the language's code) and its
+/// logout URL (named "logout").
+fn own_urls(s: &Service) -> impl Iterator<Item = (&'static str, &url::Url)> {
+    s.start_url
+        .all()
+        .into_iter()
+        .map(|(l, u)| (l.code(), u))
+        .chain(s.logout_url.iter().map(|u| ("logout", u)))
+}
+
 #[test]
 fn every_start_and_logout_url_is_allowed_by_its_own_service() {
     for p in all_packs() {
         for s in &p.services {
             let own = Policy::new(vec![s.clone()], &[]);
-            let urls = s
-                .start_url
-                .all()
-                .into_iter()
-                .map(|(l, u)| (l.code(), u))
-                .chain(s.logout_url.iter().map(|u| ("logout", u)));
-            for (what, url) in urls {
+            for (what, url) in own_urls(s) {
                 let d = own.decide_url(url);
                 assert!(
                     matches!(&d, Decision::Allow(a) if a.service == s.id),
@@ -120,13 +124,7 @@ fn with_every_pack_enabled_each_start_and_logout_url_counts_as_its_own_service()
     let policy = Policy::new(services, &[]);
     let mut wrong = Vec::new();
     for s in policy.services() {
-        let urls = s
-            .start_url
-            .all()
-            .into_iter()
-            .map(|(l, u)| (l.code(), u))
-            .chain(s.logout_url.iter().map(|u| ("logout", u)));
-        for (what, url) in urls {
+        for (what, url) in own_urls(s) {
             let d = policy.decide_url(url);
             if !matches!(&d, Decision::Allow(a) if a.service == s.id) {
                 wrong.push(format!("{} ({what}) {url}: {d}", s.id));
@@ -161,11 +159,8 @@ fn no_url_is_claimed_by_two_packs_whatever_their_order() {
     );
     let mut probes: Vec<(String, url::Url)> = Vec::new();
     for s in &services {
-        for (l, u) in s.start_url.all() {
-            probes.push((format!("{} start ({})", s.id, l.code()), u.clone()));
-        }
-        if let Some(u) = &s.logout_url {
-            probes.push((format!("{} logout", s.id), u.clone()));
+        for (what, u) in own_urls(s) {
+            probes.push((format!("{} {what}", s.id), u.clone()));
         }
         for r in &s.allow {
             let at = |host: &str| {
