@@ -278,6 +278,56 @@ fn from_inside_a_session_only_its_own_directory_is_visible_and_writable() {
     }
 }
 
+/// guichetd as root with the view binary, the runtime dir (and its sessions) and the fake
+/// view's log folder all under a folder of mode 0700, as a checkout in root's home on Debian
+/// or a runtime dir under `/run/user/0`: the unit's user (`nobody`) cannot reach any of them
+/// by path, yet the sessions start, run and reset, the containment holds, and no folder
+/// above the runtime dir was opened to others.
+#[test]
+fn everything_under_a_folder_closed_to_others_still_runs_contained() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = Builder {
+        closed: true,
+        ..Builder::default()
+    }
+    .start();
+    d.wait_status("spare ready", |s| s.spare_ready);
+    let v = d.shown();
+    v.cmd("activity");
+    d.wait_state(State::Active);
+    let sessions = d.runtime.join("sessions");
+    let inside = sessions.join(&v.id).join("home/probe");
+    assert_eq!(
+        probe(&v, "probe_write", &inside.display().to_string()),
+        "ok"
+    );
+    assert_eq!(
+        probe(&v, "probe_list", &sessions.display().to_string()),
+        format!("ok {}", v.id)
+    );
+    for p in [&d.socket, &d.config] {
+        assert_eq!(
+            probe(&v, "probe_exists", &p.display().to_string()),
+            "no",
+            "{} is visible",
+            p.display()
+        );
+    }
+    for p in [
+        d.tmp.path().join("guichet-probe"),
+        "/tmp/guichet-probe".into(),
+    ] {
+        let r = probe(&v, "probe_write", &p.display().to_string());
+        assert!(r.starts_with("err "), "{} is writable: {r}", p.display());
+    }
+    d.reset_now_and_wait();
+    let next = d.shown();
+    assert_ne!(next.id, v.id);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(d.tmp.path()), 0o700);
+    assert_eq!(mode(&sessions), 0o700);
+}
+
 #[test]
 fn the_control_socket_is_out_of_reach_of_a_session_and_refuses_its_processes() {
     let d = Daemon::start();
