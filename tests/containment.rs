@@ -286,8 +286,14 @@ fn from_inside_a_session_only_its_own_directory_is_visible_and_writable() {
 #[test]
 fn everything_under_a_folder_closed_to_others_still_runs_contained() {
     use std::os::unix::fs::PermissionsExt;
+    // Root's X authority file, as on a desktop: mode 0600, under the closed folder.
+    let xauth_dir = tempfile::tempdir().unwrap();
+    let xauth = xauth_dir.path().join(".Xauthority");
+    std::fs::write(&xauth, [7u8; 48]).unwrap();
+    std::fs::set_permissions(&xauth, std::fs::Permissions::from_mode(0o600)).unwrap();
     let d = Builder {
         closed: true,
+        env: vec![("XAUTHORITY".into(), xauth.clone().into())],
         ..Builder::default()
     }
     .start();
@@ -305,7 +311,13 @@ fn everything_under_a_folder_closed_to_others_still_runs_contained() {
         probe(&v, "probe_list", &sessions.display().to_string()),
         format!("ok {}", v.id)
     );
-    for p in [&d.socket, &d.config] {
+    // The view reads a copy of it, in its own session directory.
+    let copy = sessions.join(&v.id).join("xauthority");
+    assert_eq!(
+        probe(&v, "probe_read", "$XAUTHORITY"),
+        format!("ok {} 48", copy.display())
+    );
+    for p in [&d.socket, &d.config, &xauth] {
         assert_eq!(
             probe(&v, "probe_exists", &p.display().to_string()),
             "no",

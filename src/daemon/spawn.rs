@@ -73,8 +73,7 @@ pub fn spawn_view(
 ) -> io::Result<Spawned> {
     // Before the session is handed over to the unit's user (below): it stays guichetd's file.
     session.write_config(config)?;
-    let display: Vec<(&str, OsString)> =
-        opts.display.iter().map(|(k, v)| (*k, v.clone())).collect();
+    let mut display: Vec<(&'static str, OsString)> = opts.display.clone();
     let view_args = |cmd: &mut Command| {
         cmd.arg("--session-dir")
             .arg(session.root())
@@ -92,6 +91,7 @@ pub fn spawn_view(
             let mut cmd = Command::new(unit::BWRAP);
             let user = unit::unit_user()?;
             if let Some(user) = user {
+                unit::copy_xauthority(session, &mut display)?;
                 unit::hand_over(session, user)?;
             }
             let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
@@ -99,7 +99,7 @@ pub fn spawn_view(
             let plan = Plan {
                 session,
                 binary,
-                display: &opts.display,
+                display: &display,
                 read_only: &read_only,
                 writable: &opts.writable,
                 staged: user.is_some(),

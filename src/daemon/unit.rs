@@ -42,6 +42,7 @@
 //! mount in a nested user namespace; with the capabilities dropped, "setting up uid map:
 //! Operation not permitted": mapping uid 0 needs `CAP_SETFCAP`).
 
+use std::ffi::OsString;
 use std::io::{self, Read};
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
@@ -182,6 +183,39 @@ pub(crate) fn unit_user() -> io::Result<Option<(Uid, Gid)>> {
             "guichetd runs as root and there is no user \"nobody\" to run the sessions as",
         )),
     }
+}
+
+/// Gives the unit its own copy of the `XAUTHORITY` file when guichetd runs as root: a file
+/// in the session directory (handed over to the unit's user with it), and `XAUTHORITY`
+/// pointing there. The unit's user may not read root's file (`0600`), and a copy bubblewrap
+/// makes from a descriptor (`--ro-bind-data`) cannot be bound again by WebKit's sandbox inside
+/// the unit. A file guichetd cannot read is left as it is (bound in, if it exists).
+pub(crate) fn copy_xauthority(
+    session: &SessionDir,
+    display: &mut [(&'static str, OsString)],
+) -> io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    for (key, value) in display.iter_mut() {
+        if *key != "XAUTHORITY" || !Path::new(value).is_absolute() {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        let Ok(file) = std::fs::File::open(&value) else {
+            continue;
+        };
+        // An X authority file holds a few cookies.
+        file.take(1 << 20).read_to_end(&mut bytes)?;
+        let copy = session.root().join("xauthority");
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&copy)?
+            .write_all(&bytes)?;
+        *value = copy.into_os_string();
+    }
+    Ok(())
 }
 
 /// Gives a fresh session directory (and what guichetd put in it) to `user`. The unit's user
