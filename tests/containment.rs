@@ -281,8 +281,9 @@ fn from_inside_a_session_only_its_own_directory_is_visible_and_writable() {
 /// guichetd as root with the view binary, the runtime dir (and its sessions) and the fake
 /// view's log folder all under a folder of mode 0700, as a checkout in root's home on Debian
 /// or a runtime dir under `/run/user/0`: the unit's user (`nobody`) cannot reach any of them
-/// by path, yet the sessions start, run and reset, the containment holds, and no folder
-/// above the runtime dir was opened to others.
+/// by path, yet the sessions start, run and reset, the containment holds, the view reads its
+/// own copy of root's `0600` X authority file, and neither the runtime dir guichetd created
+/// nor a folder above it was opened to others.
 #[test]
 fn everything_under_a_folder_closed_to_others_still_runs_contained() {
     use std::os::unix::fs::PermissionsExt;
@@ -336,8 +337,9 @@ fn everything_under_a_folder_closed_to_others_still_runs_contained() {
     let next = d.shown();
     assert_ne!(next.id, v.id);
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode(d.tmp.path()), 0o700);
-    assert_eq!(mode(&sessions), 0o700);
+    for dir in [d.tmp.path(), &d.runtime, &sessions] {
+        assert_eq!(mode(dir), 0o700, "{}", dir.display());
+    }
 }
 
 #[test]

@@ -85,7 +85,7 @@ pub struct Builder {
     pub nofile: Option<u64>,
     /// Everything of the test (config, runtime dir, the fake view's log folder and a copy of
     /// the fake view itself, run from there) in a temp dir of mode 0700, closed to the unit's
-    /// user as root's home is on Debian.
+    /// user as root's home is on Debian; guichetd creates the runtime dir.
     pub closed: bool,
 }
 
@@ -124,8 +124,11 @@ impl Builder {
             fs::copy(fake_view(), bin.join("fake_view")).unwrap();
         }
         let runtime = tmp.path().join("run");
-        fs::create_dir(&runtime).unwrap();
-        fs::set_permissions(&runtime, fs::Permissions::from_mode(0o755)).unwrap();
+        // Closed: guichetd creates its runtime dir itself.
+        if !self.closed {
+            fs::create_dir(&runtime).unwrap();
+            fs::set_permissions(&runtime, fs::Permissions::from_mode(0o755)).unwrap();
+        }
         let (config, socket) = match &self.config {
             Some((config, socket)) => (config.clone(), socket.clone()),
             None => {
