@@ -222,10 +222,21 @@ fn from_inside_a_session_only_its_own_directory_is_visible_and_writable() {
         stats.display().to_string(),
         "/var/lib/guichet".into(),
         "/var/lib".into(),
-        "/root".into(),
-        "/home".into(),
     ] {
         assert_eq!(probe(&v, "probe_exists", &p), "no", "{p} is visible");
+    }
+    // Root's home and the others: absent, or holding only the way to the view binary when the
+    // checkout lives there (a clone in /root).
+    let fake = support::daemon::fake_view();
+    for home in ["/root", "/home"] {
+        match fake.strip_prefix(home).ok().and_then(|r| r.iter().next()) {
+            None => assert_eq!(probe(&v, "probe_exists", home), "no", "{home} is visible"),
+            Some(first) => assert_eq!(
+                probe(&v, "probe_list", home),
+                format!("ok {}", first.to_string_lossy()),
+                "more than the way to the view binary in {home}"
+            ),
+        }
     }
     // /tmp holds only the way to what is bound in (the session's and the fake view's log
     // folder under the test's temp dir, and the view binary itself when the checkout lives
