@@ -215,6 +215,15 @@ fn commands(
                         if yes { "yes" } else { "no" }
                     ));
                 }
+                "probe_read" => {
+                    // `probe_read $XAUTHORITY` reads the file the variable names.
+                    let path = match rest.strip_prefix('$') {
+                        Some(var) => std::env::var_os(var).unwrap_or_default().into(),
+                        None => std::path::PathBuf::from(rest),
+                    };
+                    let r = fs::read(&path).map(|b| format!("{} {}", path.display(), b.len()));
+                    note(&format!("probe_read {rest} {}", outcome(r)));
+                }
                 "probe_list" => {
                     let r = fs::read_dir(rest).map(|d| {
                         d.filter_map(|e| e.ok())

@@ -9,6 +9,7 @@
 //! ([`raise_nofile_limit`]). This is one of the two modules where `unsafe` is allowed (the
 //! other is `view::ffi`); each block says why it is sound.
 
+use std::ffi::CString;
 use std::fs::File;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -20,23 +21,64 @@ use nix::sys::signal::Signal;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{Gid, Pid};
 
+/// What the child of a view started as root does before it becomes the unit's user: it gets
+/// its own mount namespace (a slave of the machine's, so nothing it mounts shows outside),
+/// covers `/tmp` there with an empty tmpfs, and binds every `(source, stage)` pair onto
+/// `stage` (under `/tmp`), then drops to `uid`/`gid`. bubblewrap, running as that user, then
+/// binds the stage points into the unit: it resolves its sources as its own user, and could
+/// not reach a source under a folder closed to it (a checkout in root's `0700` home, a runtime
+/// dir under `/run/user/0`). Its `--bind-fd` does not help there: it turns the descriptor back
+/// into a path with `realpath` as the unprivileged user and fails the same way.
+pub(crate) struct Staging {
+    pub binds: Vec<(CString, CString)>,
+    pub uid: libc::uid_t,
+    pub gid: libc::gid_t,
+}
+
+/// Where [`Staging`] mounts its tmpfs (in the child's own mount namespace only).
+pub(crate) const STAGE_DIR: &str = "/tmp";
+
+impl Staging {
+    pub fn new(
+        binds: &[(std::path::PathBuf, std::path::PathBuf)],
+        uid: libc::uid_t,
+        gid: libc::gid_t,
+    ) -> io::Result<Staging> {
+        use std::os::unix::ffi::OsStrExt;
+        let c = |p: &std::path::Path| {
+            CString::new(p.as_os_str().as_bytes()).map_err(|_| io::Error::other("a NUL in a path"))
+        };
+        let binds = binds
+            .iter()
+            .map(|(source, stage)| Ok((c(source)?, c(stage)?)))
+            .collect::<io::Result<_>>()?;
+        Ok(Staging { binds, uid, gid })
+    }
+}
+
 /// Makes the child of `cmd`, between fork and exec: unblock every signal (guichetd blocks the
 /// ones its loop waits for), die with SIGKILL when guichetd dies (`PR_SET_PDEATHSIG`), and exit
 /// at once if guichetd already died between fork and `prctl`. No descriptor of guichetd's
 /// beyond stdin, stdout and stderr reaches the program (even one guichetd inherited without
 /// close-on-exec) but `inherit`, when given: a descriptor the program must receive
 /// (bubblewrap's `--info-fd`), opened close-on-exec in guichetd so that no other child gets
-/// it, the flag cleared in this child only.
+/// it, the flag cleared in this child only. With `staging` (guichetd runs as root), the child
+/// also stages the unit's binds and becomes the unit's user ([`Staging`]); the descriptors it
+/// opens for that are close-on-exec and closed before the exec.
 ///
 /// The parent-death signal fires when the *thread* that forked exits: spawn from the thread
-/// that lives as long as guichetd. `std` changes the user and group (`Command::uid`) before
-/// this runs, so the signal set here survives the change (a credential change clears it).
-pub(crate) fn confine_child(cmd: &mut Command, inherit: Option<RawFd>) {
+/// that lives as long as guichetd. The user and group are changed (by `std`'s `Command::uid`
+/// before this runs, or here by `staging`) before `prctl`, so the signal set here survives the
+/// change (a credential change clears it).
+pub(crate) fn confine_child(cmd: &mut Command, inherit: Option<RawFd>, staging: Option<Staging>) {
     let parent = nix::unistd::getpid();
+    // One slot per staged bind, filled in the child (no allocation after the fork).
+    let mut fds: Vec<libc::c_int> = vec![-1; staging.as_ref().map_or(0, |s| s.binds.len())];
     // SAFETY: the closure runs in the forked child before exec and only makes async-signal-safe
-    // system calls (close_range, sigemptyset, sigprocmask, fcntl, prctl, getppid, _exit) on a
-    // stack-local sigset and descriptor numbers; it allocates nothing and never returns an
-    // error through `?`: on failure it exits.
+    // system calls (close_range, fcntl, unshare, mount, open, fstat, mkdir, close, setgroups,
+    // setgid, setuid, sigemptyset, sigprocmask, prctl, getppid, _exit) on stack-local buffers,
+    // the C strings built before the fork and the `fds` slots allocated before it; it
+    // allocates nothing and never returns an error through `?`: on failure it exits.
     unsafe {
         cmd.pre_exec(move || {
             // Linux 5.11; an older kernel keeps the descriptors as before.
@@ -54,6 +96,9 @@ pub(crate) fn confine_child(cmd: &mut Command, inherit: Option<RawFd>) {
                 if libc::fcntl(fd, libc::F_SETFD, 0) != 0 {
                     libc::_exit(127);
                 }
+            }
+            if let Some(s) = &staging {
+                stage_in_child(s, &mut fds);
             }
             let mut none: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut none);
@@ -76,6 +121,115 @@ pub(crate) fn confine_child(cmd: &mut Command, inherit: Option<RawFd>) {
             Ok(())
         });
     }
+}
+
+/// [`Staging`], in the forked child: exits on any failure but a missing source (left out, so
+/// that bubblewrap skips its `-try` bind or reports the missing stage point).
+/// Only for the forked child before exec (it changes the mount namespace and user of the
+/// calling process); `fds` has one slot per bind.
+fn stage_in_child(s: &Staging, fds: &mut [libc::c_int]) {
+    // SAFETY: plain system calls on C strings built before the fork (NUL-terminated, alive
+    // for the call), a stack-local `stat` and path buffer, and descriptors opened here; no
+    // allocation, no lock (async-signal-safe after fork).
+    unsafe {
+        let fail = || libc::_exit(127);
+        if libc::unshare(libc::CLONE_NEWNS) != 0 {
+            fail();
+        }
+        let root = c"/";
+        if libc::mount(
+            std::ptr::null(),
+            root.as_ptr(),
+            std::ptr::null(),
+            libc::MS_REC | libc::MS_SLAVE,
+            std::ptr::null(),
+        ) != 0
+        {
+            fail();
+        }
+        // Open every source before /tmp is covered (a source may live under it), in this mount
+        // namespace (a bind's source must be in the caller's).
+        for (slot, (source, _)) in fds.iter_mut().zip(&s.binds) {
+            *slot = libc::open(source.as_ptr(), libc::O_PATH | libc::O_CLOEXEC);
+        }
+        let tmpfs = c"tmpfs";
+        let stage_dir = c"/tmp";
+        let mode = c"mode=0755";
+        if libc::mount(
+            tmpfs.as_ptr(),
+            stage_dir.as_ptr(),
+            tmpfs.as_ptr(),
+            libc::MS_NOSUID | libc::MS_NODEV,
+            mode.as_ptr().cast(),
+        ) != 0
+        {
+            fail();
+        }
+        for (fd, (_, point)) in fds.iter().zip(&s.binds) {
+            if *fd < 0 {
+                continue;
+            }
+            let mut st: libc::stat = std::mem::zeroed();
+            if libc::fstat(*fd, &mut st) != 0 {
+                fail();
+            }
+            if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
+                if libc::mkdir(point.as_ptr(), 0o755) != 0 {
+                    fail();
+                }
+            } else {
+                let f = libc::open(
+                    point.as_ptr(),
+                    libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY | libc::O_CLOEXEC,
+                    0o644,
+                );
+                if f < 0 {
+                    fail();
+                }
+                libc::close(f);
+            }
+            let mut link = [0u8; 32];
+            proc_fd_path(*fd, &mut link);
+            if libc::mount(
+                link.as_ptr().cast(),
+                point.as_ptr(),
+                std::ptr::null(),
+                libc::MS_BIND | libc::MS_REC,
+                std::ptr::null(),
+            ) != 0
+            {
+                fail();
+            }
+            libc::close(*fd);
+        }
+        if libc::setgroups(0, std::ptr::null()) != 0
+            || libc::setgid(s.gid) != 0
+            || libc::setuid(s.uid) != 0
+        {
+            fail();
+        }
+    }
+}
+
+/// Writes `/proc/self/fd/<fd>` and a NUL into `buf`, without allocating.
+fn proc_fd_path(fd: libc::c_int, buf: &mut [u8; 32]) {
+    let prefix = b"/proc/self/fd/";
+    buf[..prefix.len()].copy_from_slice(prefix);
+    let mut digits = [0u8; 10];
+    let mut n = fd.unsigned_abs();
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for i in 0..len {
+        buf[prefix.len() + i] = digits[len - 1 - i];
+    }
+    buf[prefix.len() + len] = 0;
 }
 
 /// Makes guichetd the reaper of every orphaned descendant (WebKit processes of a dead view).

@@ -222,10 +222,21 @@ fn from_inside_a_session_only_its_own_directory_is_visible_and_writable() {
         stats.display().to_string(),
         "/var/lib/guichet".into(),
         "/var/lib".into(),
-        "/root".into(),
-        "/home".into(),
     ] {
         assert_eq!(probe(&v, "probe_exists", &p), "no", "{p} is visible");
+    }
+    // Root's home and the others: absent, or holding only the way to the view binary when the
+    // checkout lives there (a clone in /root).
+    let fake = support::daemon::fake_view();
+    for home in ["/root", "/home"] {
+        match fake.strip_prefix(home).ok().and_then(|r| r.iter().next()) {
+            None => assert_eq!(probe(&v, "probe_exists", home), "no", "{home} is visible"),
+            Some(first) => assert_eq!(
+                probe(&v, "probe_list", home),
+                format!("ok {}", first.to_string_lossy()),
+                "more than the way to the view binary in {home}"
+            ),
+        }
     }
     // /tmp holds only the way to what is bound in (the session's and the fake view's log
     // folder under the test's temp dir, and the view binary itself when the checkout lives
@@ -275,6 +286,70 @@ fn from_inside_a_session_only_its_own_directory_is_visible_and_writable() {
         let r = probe(&v, "probe_write", &p);
         assert!(r.starts_with("err "), "{p} is writable: {r}");
         assert!(!Path::new(&p).exists(), "{p} was written");
+    }
+}
+
+/// guichetd as root with the view binary, the runtime dir (and its sessions) and the fake
+/// view's log folder all under a folder of mode 0700, as a checkout in root's home on Debian
+/// or a runtime dir under `/run/user/0`: the unit's user (`nobody`) cannot reach any of them
+/// by path, yet the sessions start, run and reset, the containment holds, the view reads its
+/// own copy of root's `0600` X authority file, and neither the runtime dir guichetd created
+/// nor a folder above it was opened to others.
+#[test]
+fn everything_under_a_folder_closed_to_others_still_runs_contained() {
+    use std::os::unix::fs::PermissionsExt;
+    // Root's X authority file, as on a desktop: mode 0600, under the closed folder.
+    let xauth_dir = tempfile::tempdir().unwrap();
+    let xauth = xauth_dir.path().join(".Xauthority");
+    std::fs::write(&xauth, [7u8; 48]).unwrap();
+    std::fs::set_permissions(&xauth, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let d = Builder {
+        closed: true,
+        env: vec![("XAUTHORITY".into(), xauth.clone().into())],
+        ..Builder::default()
+    }
+    .start();
+    d.wait_status("spare ready", |s| s.spare_ready);
+    let v = d.shown();
+    v.cmd("activity");
+    d.wait_state(State::Active);
+    let sessions = d.runtime.join("sessions");
+    let inside = sessions.join(&v.id).join("home/probe");
+    assert_eq!(
+        probe(&v, "probe_write", &inside.display().to_string()),
+        "ok"
+    );
+    assert_eq!(
+        probe(&v, "probe_list", &sessions.display().to_string()),
+        format!("ok {}", v.id)
+    );
+    // The view reads a copy of it, in its own session directory.
+    let copy = sessions.join(&v.id).join("xauthority");
+    assert_eq!(
+        probe(&v, "probe_read", "$XAUTHORITY"),
+        format!("ok {} 48", copy.display())
+    );
+    for p in [&d.socket, &d.config, &xauth] {
+        assert_eq!(
+            probe(&v, "probe_exists", &p.display().to_string()),
+            "no",
+            "{} is visible",
+            p.display()
+        );
+    }
+    for p in [
+        d.tmp.path().join("guichet-probe"),
+        "/tmp/guichet-probe".into(),
+    ] {
+        let r = probe(&v, "probe_write", &p.display().to_string());
+        assert!(r.starts_with("err "), "{} is writable: {r}", p.display());
+    }
+    d.reset_now_and_wait();
+    let next = d.shown();
+    assert_ne!(next.id, v.id);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    for dir in [d.tmp.path(), &d.runtime, &sessions] {
+        assert_eq!(mode(dir), 0o700, "{}", dir.display());
     }
 }
 

@@ -260,15 +260,14 @@ fn demo_runtime() -> Result<PathBuf, String> {
 }
 
 /// Creates `dir` mode 0700, or checks that an existing one is a real directory of ours that
-/// nobody else can write to. As root, the sessions' units run as `nobody`, which must reach
-/// its session directory: the dir is created 0711 (searchable, not listable).
+/// nobody else can write to. As root too: the sessions' units run as `nobody`, but guichetd
+/// binds their directories in for them (`daemon::mounts`), they need no way to them.
 fn private_dir(dir: &Path) -> Result<(), String> {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-    let root = nix::unistd::Uid::effective().is_root();
     match std::fs::symlink_metadata(dir) {
         Err(_) => std::fs::DirBuilder::new()
             .recursive(true)
-            .mode(if root { 0o711 } else { 0o700 })
+            .mode(0o700)
             .create(dir)
             .map_err(|e| format!("cannot create runtime dir {}: {e}", dir.display())),
         Ok(m) if !m.is_dir() => Err(format!("{} is not a directory", dir.display())),

@@ -15,6 +15,7 @@
 pub mod control;
 mod counting;
 pub mod machine;
+mod mounts;
 mod reload;
 pub mod spawn;
 mod staff;

@@ -22,8 +22,9 @@ use std::process::{ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
 use nix::fcntl::OFlag;
 use nix::unistd::Pid;
 
+use super::mounts::{self, Plan};
 pub use super::unit::ViewPid;
-use super::unit::{self, Containment, Plan, Unit};
+use super::unit::{self, Containment, Unit};
 use crate::config::Config;
 use crate::sessiondir::SessionDir;
 
@@ -72,8 +73,7 @@ pub fn spawn_view(
 ) -> io::Result<Spawned> {
     // Before the session is handed over to the unit's user (below): it stays guichetd's file.
     session.write_config(config)?;
-    let display: Vec<(&str, OsString)> =
-        opts.display.iter().map(|(k, v)| (*k, v.clone())).collect();
+    let mut display: Vec<(&'static str, OsString)> = opts.display.clone();
     let view_args = |cmd: &mut Command| {
         cmd.arg("--session-dir")
             .arg(session.root())
@@ -84,29 +84,40 @@ pub fn spawn_view(
         Containment::Off => {
             let mut cmd = Command::new(binary);
             view_args(&mut cmd);
-            crate::sys::confine_child(&mut cmd, None);
+            crate::sys::confine_child(&mut cmd, None, None);
             cmd
         }
         Containment::Unit => {
             let mut cmd = Command::new(unit::BWRAP);
-            if let Some((uid, gid)) = unit::unit_user()? {
-                unit::hand_over(session, (uid, gid))?;
-                cmd.uid(uid.as_raw()).gid(gid.as_raw());
+            let user = unit::unit_user()?;
+            if let Some(user) = user {
+                unit::copy_xauthority(session, &mut display)?;
+                unit::hand_over(session, user)?;
             }
             let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
             let read_only = opts.read_only.clone();
             let plan = Plan {
                 session,
                 binary,
-                display: &opts.display,
+                display: &display,
                 read_only: &read_only,
                 writable: &opts.writable,
+                staged: user.is_some(),
             };
-            cmd.args(unit::bwrap_args(&plan, write.as_raw_fd()))
-                .arg("--")
-                .arg(binary);
+            let bwrap = mounts::bwrap_args(&plan, write.as_raw_fd());
+            // As root, the child stages the binds and becomes the unit's user itself (see
+            // `crate::sys::Staging`); `Command::uid` would change the user before it can.
+            let staging = match user {
+                Some((uid, gid)) => Some(crate::sys::Staging::new(
+                    &bwrap.stage,
+                    uid.as_raw(),
+                    gid.as_raw(),
+                )?),
+                None => None,
+            };
+            cmd.args(bwrap.args).arg("--").arg(binary);
             view_args(&mut cmd);
-            crate::sys::confine_child(&mut cmd, Some(write.as_raw_fd()));
+            crate::sys::confine_child(&mut cmd, Some(write.as_raw_fd()), staging);
             info = Some((read, write));
             cmd
         }

@@ -18,7 +18,7 @@
 //! init is a namespace's process 1 whose command line names a session directory of this runtime
 //! ([`is_unit_init`]).
 //!
-//! **The mount namespace** ([`bwrap_args`]) shows the view `/usr`, `/etc` (with `/etc/guichet`
+//! **The mount namespace** (`mounts.rs`) shows the view `/usr`, `/etc` (with `/etc/guichet`
 //! hidden under an empty tmpfs), the merged-usr links, the font caches and the parts of `/sys`
 //! WebKit's sandbox binds, all read-only; a fresh `/proc` and a minimal `/dev` (plus `/dev/dri`
 //! when present); `/tmp`, `/run`, `/var`, `/dev/shm` as empty tmpfs mounted read-only; and
@@ -42,12 +42,11 @@
 //! mount in a nested user namespace; with the capabilities dropped, "setting up uid map:
 //! Operation not permitted": mapping uid 0 needs `CAP_SETFCAP`).
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::io::{self, Read};
-use std::os::fd::{AsFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use nix::unistd::{Gid, Pid, Uid, User};
@@ -186,10 +185,43 @@ pub(crate) fn unit_user() -> io::Result<Option<(Uid, Gid)>> {
     }
 }
 
-/// Gives a fresh session directory (and what guichetd put in it) to `user`, and lets it reach
-/// the directory: the sessions folder and the runtime dir above it (both guichetd's) get the
-/// search bit for others, not the read bit (the other sessions' names stay unlisted; inside a
-/// unit they are not mounted at all).
+/// Gives the unit its own copy of the `XAUTHORITY` file when guichetd runs as root: a file
+/// in the session directory (handed over to the unit's user with it), and `XAUTHORITY`
+/// pointing there. The unit's user may not read root's file (`0600`), and a copy bubblewrap
+/// makes from a descriptor (`--ro-bind-data`) cannot be bound again by WebKit's sandbox inside
+/// the unit. A file guichetd cannot read is left as it is (bound in, if it exists).
+pub(crate) fn copy_xauthority(
+    session: &SessionDir,
+    display: &mut [(&'static str, OsString)],
+) -> io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    for (key, value) in display.iter_mut() {
+        if *key != "XAUTHORITY" || !Path::new(value).is_absolute() {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        let Ok(file) = std::fs::File::open(&value) else {
+            continue;
+        };
+        // An X authority file holds a few cookies.
+        file.take(1 << 20).read_to_end(&mut bytes)?;
+        let copy = session.root().join("xauthority");
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&copy)?
+            .write_all(&bytes)?;
+        *value = copy.into_os_string();
+    }
+    Ok(())
+}
+
+/// Gives a fresh session directory (and what guichetd put in it) to `user`. The unit's user
+/// needs no way to the directory from outside (its parents may be closed to it, as
+/// `/run/user/0` is): the child of guichetd that starts bubblewrap binds it in as root
+/// ([`crate::sys::Staging`]).
 pub(crate) fn hand_over(session: &SessionDir, (uid, gid): (Uid, Gid)) -> io::Result<()> {
     let chown = |p: &Path| {
         nix::unistd::fchownat(
@@ -204,127 +236,7 @@ pub(crate) fn hand_over(session: &SessionDir, (uid, gid): (Uid, Gid)) -> io::Res
     for entry in std::fs::read_dir(session.root())? {
         chown(&entry?.path())?;
     }
-    for dir in session.root().ancestors().skip(1).take(2) {
-        let mode = std::fs::metadata(dir)?.permissions().mode();
-        if mode & 0o001 == 0 {
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode | 0o001))?;
-        }
-    }
     Ok(())
-}
-
-/// What goes into a unit besides the system.
-pub(crate) struct Plan<'a> {
-    pub session: &'a SessionDir,
-    pub binary: &'a Path,
-    /// `DISPLAY`, `WAYLAND_DISPLAY`, `XAUTHORITY`.
-    pub display: &'a [(&'static str, OsString)],
-    /// Bound read-only at the same path (the config file and its pack folders).
-    pub read_only: &'a [PathBuf],
-    /// TESTS ONLY: bound read-write at the same path.
-    pub writable: &'a [PathBuf],
-}
-
-/// bubblewrap's arguments for `plan`, up to (not including) `--` and the command; bubblewrap
-/// reports its init on descriptor `info`.
-pub(crate) fn bwrap_args(plan: &Plan, info: RawFd) -> Vec<OsString> {
-    let mut a = Args(Vec::new());
-    a.flags(&[
-        "--unshare-user",
-        "--unshare-pid",
-        "--unshare-ipc",
-        "--unshare-uts",
-        "--unshare-cgroup-try",
-        "--die-with-parent",
-        "--new-session",
-        "--cap-drop",
-        "ALL",
-    ]);
-    // The system, read-only.
-    a.bind("--ro-bind", "/usr");
-    for link in ["bin", "sbin", "lib", "lib32", "lib64", "libx32"] {
-        let path = Path::new("/").join(link);
-        match std::fs::read_link(&path) {
-            Ok(target) => a.two("--symlink", target.as_os_str(), path.as_os_str()),
-            Err(_) => a.bind("--ro-bind-try", &path),
-        }
-    }
-    a.bind("--ro-bind", "/etc");
-    let hidden_config = Path::new("/etc/guichet").is_dir();
-    if hidden_config {
-        a.one("--tmpfs", "/etc/guichet");
-    }
-    // /etc/resolv.conf may be a link into /run (systemd-resolved, NetworkManager).
-    if let Ok(target) = std::fs::canonicalize("/etc/resolv.conf") {
-        if !target.starts_with("/etc") && !target.starts_with("/usr") {
-            a.bind("--ro-bind-try", &target);
-        }
-    }
-    a.one("--proc", "/proc");
-    a.one("--dev", "/dev");
-    a.two("--dev-bind-try", "/dev/dri", "/dev/dri");
-    // What WebKit's own bubblewrap binds for its web processes (it fails without them).
-    for sys in ["block", "bus", "class", "dev", "devices"] {
-        a.bind("--ro-bind-try", Path::new("/sys").join(sys));
-    }
-    // Empty and read-only: nothing of a session can be written there.
-    for dir in ["/tmp", "/run", "/var", "/dev/shm"] {
-        a.one("--tmpfs", dir);
-    }
-    a.one("--dir", "/var/tmp");
-    a.bind("--ro-bind-try", "/var/cache/fontconfig");
-    // The display.
-    for (key, value) in plan.display {
-        match *key {
-            "DISPLAY" => a.bind("--ro-bind-try", "/tmp/.X11-unix"),
-            "XAUTHORITY" | "WAYLAND_DISPLAY" if Path::new(value).is_absolute() => {
-                a.bind("--ro-bind-try", value)
-            }
-            _ => {}
-        }
-    }
-    a.bind("--ro-bind", plan.binary);
-    for path in plan.read_only {
-        a.bind("--ro-bind-try", path);
-    }
-    // The only writable place.
-    a.bind("--bind", plan.session.root());
-    for path in plan.writable {
-        a.bind("--bind", path);
-    }
-    let mut read_only = vec!["/tmp", "/run", "/var", "/dev/shm", "/dev"];
-    if hidden_config {
-        read_only.push("/etc/guichet");
-    }
-    read_only.push("/");
-    for dir in read_only {
-        a.one("--remount-ro", dir);
-    }
-    a.one("--chdir", plan.session.home().as_os_str());
-    a.one("--info-fd", info.to_string());
-    a.0
-}
-
-struct Args(Vec<OsString>);
-
-impl Args {
-    fn flags(&mut self, flags: &[&str]) {
-        self.0.extend(flags.iter().map(OsString::from));
-    }
-    fn one(&mut self, flag: &str, value: impl AsRef<OsStr>) {
-        self.0.push(flag.into());
-        self.0.push(value.as_ref().to_owned());
-    }
-    fn two(&mut self, flag: &str, a: impl AsRef<OsStr>, b: impl AsRef<OsStr>) {
-        self.0.push(flag.into());
-        self.0.push(a.as_ref().to_owned());
-        self.0.push(b.as_ref().to_owned());
-    }
-    /// `flag PATH PATH`: the same path inside as outside.
-    fn bind(&mut self, flag: &str, path: impl AsRef<OsStr>) {
-        let path = path.as_ref();
-        self.two(flag, path, path);
-    }
 }
 
 /// Whether the process whose `/proc/<pid>/status` and `/proc/<pid>/cmdline` are given is the
@@ -372,39 +284,5 @@ mod tests {
             b"bwrap\0/run/guichet/sessionsX/a\0",
             runtime
         ));
-    }
-
-    #[test]
-    fn only_the_session_dir_and_test_folders_are_writable() {
-        let tmp = tempfile::tempdir().unwrap();
-        let session = SessionDir::create(tmp.path()).unwrap();
-        let plan = Plan {
-            session: &session,
-            binary: Path::new("/usr/bin/guichet-view"),
-            display: &[("DISPLAY", ":0".into())],
-            read_only: &[PathBuf::from("/etc/guichet/guichet.toml")],
-            writable: &[],
-        };
-        let args: Vec<String> = bwrap_args(&plan, 3)
-            .into_iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
-        let writable: Vec<&String> = args
-            .windows(2)
-            .filter(|w| w[0] == "--bind")
-            .map(|w| &w[1])
-            .collect();
-        assert_eq!(writable, [&session.root().display().to_string()]);
-        assert!(!args.iter().any(|a| a == "--unshare-net"));
-        for dir in ["/tmp", "/run", "/var", "/dev/shm", "/"] {
-            let remount = args
-                .windows(2)
-                .position(|w| w[0] == "--remount-ro" && w[1] == dir);
-            let session_bind = args.iter().position(|a| a == "--bind").unwrap();
-            assert!(
-                remount.is_some_and(|r| r > session_bind),
-                "{dir} stays writable"
-            );
-        }
     }
 }

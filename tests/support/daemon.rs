@@ -83,6 +83,10 @@ pub struct Builder {
     pub no_containment: bool,
     /// Run guichetd with this descriptor limit (soft = hard), through `prlimit`.
     pub nofile: Option<u64>,
+    /// Everything of the test (config, runtime dir, the fake view's log folder and a copy of
+    /// the fake view itself, run from there) in a temp dir of mode 0700, closed to the unit's
+    /// user as root's home is on Debian; guichetd creates the runtime dir.
+    pub closed: bool,
 }
 
 impl Default for Builder {
@@ -103,6 +107,7 @@ impl Default for Builder {
             // containment: the containment tests must then fail.
             no_containment: std::env::var_os("GUICHET_TEST_UNSAFE_NO_CONTAINMENT").is_some(),
             nofile: None,
+            closed: false,
         }
     }
 }
@@ -110,10 +115,20 @@ impl Default for Builder {
 impl Builder {
     pub fn start(self) -> Daemon {
         let tmp = tempfile::tempdir().unwrap();
-        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        let mode = if self.closed { 0o700 } else { 0o755 };
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode)).unwrap();
+        if self.closed {
+            let bin = tmp.path().join("bin");
+            fs::create_dir(&bin).unwrap();
+            fs::set_permissions(&bin, fs::Permissions::from_mode(0o700)).unwrap();
+            fs::copy(fake_view(), bin.join("fake_view")).unwrap();
+        }
         let runtime = tmp.path().join("run");
-        fs::create_dir(&runtime).unwrap();
-        fs::set_permissions(&runtime, fs::Permissions::from_mode(0o755)).unwrap();
+        // Closed: guichetd creates its runtime dir itself.
+        if !self.closed {
+            fs::create_dir(&runtime).unwrap();
+            fs::set_permissions(&runtime, fs::Permissions::from_mode(0o755)).unwrap();
+        }
         let (config, socket) = match &self.config {
             Some((config, socket)) => (config.clone(), socket.clone()),
             None => {
@@ -181,7 +196,11 @@ impl Daemon {
         cmd.arg("--runtime-dir")
             .arg(&self.runtime)
             .arg("--view-binary")
-            .arg(b.view.clone().unwrap_or_else(fake_view))
+            .arg(match (&b.view, b.closed) {
+                (Some(view), _) => view.clone(),
+                (None, true) => self.tmp.path().join("bin/fake_view"),
+                (None, false) => fake_view(),
+            })
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
