@@ -8,6 +8,7 @@ use std::os::unix::net::UnixStream;
 use std::process::Command;
 
 use guichet::daemon::machine::State;
+use support::config::policies_dir;
 use support::config_text;
 use support::daemon::{fake_view, guichetctl, guichetd};
 use support::{eventually, Builder, Daemon};
@@ -147,8 +148,19 @@ fn a_kiosk_user_outside_the_staff_group_is_told_the_group_and_the_fix() {
     std::fs::create_dir(&runtime).unwrap();
     nix::unistd::chown(&runtime, Some(65534.into()), Some(65534.into())).unwrap();
     let socket = runtime.join("control.sock");
+    // `nobody` reads the config and its packs: copies in the temp dir, since the checkout may
+    // live where `nobody` cannot go (root's 0700 home).
+    let packs = tmp.path().join("policies");
+    std::fs::create_dir(&packs).unwrap();
+    for pack in ["be-login.toml", "be-federal.toml"] {
+        std::fs::copy(policies_dir().join(pack), packs.join(pack)).unwrap();
+    }
     let config = tmp.path().join("guichet.toml");
-    std::fs::write(&config, config_text("Poste test", &socket, STAFF, 300)).unwrap();
+    let text = config_text("Poste test", &socket, STAFF, 300).replace(
+        &policies_dir().display().to_string(),
+        &packs.display().to_string(),
+    );
+    std::fs::write(&config, text).unwrap();
     // guichetd as `nobody`, who is not in `users`.
     let out = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
