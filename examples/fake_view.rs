@@ -143,7 +143,12 @@ fn commands(
 ) {
     let mut done = 0u64;
     loop {
-        let Ok(f) = fs::File::open(fifo) else { return };
+        // Read-write: the view holds a writer of its own, so the fifo never reaches EOF between
+        // two test commands. (Opened read-only, it closed at each EOF, and a command written
+        // right then failed with EPIPE: seen once in a fresh-root run of supervisor_stats.)
+        let Ok(f) = fs::OpenOptions::new().read(true).write(true).open(fifo) else {
+            return;
+        };
         for line in BufReader::new(f).lines() {
             let Ok(line) = line else { break };
             let (cmd, rest) = line.split_once(' ').unwrap_or((line.as_str(), ""));
