@@ -147,6 +147,17 @@ fn home_shows_the_services_inside_the_session_and_end_asks_once() {
     world.xvfb.xdotool(&["key", "Return"]);
     page_still_there(&world, &id, "back-to-page");
 
+    // Home again, then "Call the helper" (the services screen's next action: Tab, Return):
+    // guichetd is told, and the person is back on the page, as it was, told that it went.
+    world.xvfb.click(HOME.0, HOME.1, 1);
+    world
+        .xvfb
+        .screenshot_showing("visit-services-nl-help", SCREEN, END_RED);
+    world.xvfb.xdotool(&["key", "Tab", "Return"]);
+    view.expect("helper called", |m| *m == FromView::HelperCalled);
+    page_still_there(&world, &id, "after-help");
+    world.xvfb.screenshot("visit-helper-called");
+
     // End asks: "no" (focused) returns to the page as it was.
     let end = Shot::open(world.xvfb.screenshot("visit-toolbar"))
         .find(TOOLBAR, END_RED)

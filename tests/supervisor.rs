@@ -231,6 +231,44 @@ fn an_invalid_config_is_rejected_with_its_location_and_the_old_one_stays() {
     d.wait_status("rejection cleared", |s| s.config.rejected.is_none());
 }
 
+/// "Call the helper" raises a flag in `guichetctl status` (nothing else: no page, no time);
+/// `guichetctl ack` clears it, and so does the next session if nobody acknowledged it.
+#[test]
+fn a_helper_call_shows_in_status_until_acknowledged_or_the_next_session() {
+    let d = Daemon::start();
+    let v = d.shown();
+    assert!(!d.status().helper_called);
+    v.cmd("activity");
+    d.wait_state(State::Active);
+    v.cmd("helper_called");
+    d.wait_status("helper called", |s| s.helper_called);
+    let shown = String::from_utf8_lossy(&d.ctl(&["status"]).stdout).into_owned();
+    assert!(shown.contains("HELPER CALLED"), "{shown}");
+    let out = d.ctl(&["ack"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("acknowledged"),
+        "{out:?}"
+    );
+    let s = d.status();
+    assert!(!s.helper_called, "{s:?}");
+    assert_eq!(s.state, State::Active, "ack does not touch the session");
+    let again = d.ctl(&["ack"]);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("no helper call"),
+        "{again:?}"
+    );
+
+    // Called again and never acknowledged: the next person's session starts without it.
+    v.cmd("helper_called");
+    d.wait_status("helper called again", |s| s.helper_called);
+    v.cmd("end_requested");
+    let s = d.wait_status("next welcome", |s| {
+        s.state == State::Welcome && s.sessions_started == 2
+    });
+    assert!(!s.helper_called, "{s:?}");
+}
+
 #[test]
 fn pause_and_resume() {
     let d = Daemon::start();
@@ -428,7 +466,14 @@ fn restart_waits_for_the_running_session_to_end_then_exits_zero() {
     let out = d.ctl(&["restart"]);
     assert!(out.status.success(), "{out:?}");
     // The person's session goes on: guichetd answers, has not ended it and still runs.
-    assert_eq!(d.status().state, State::Active, "{}", d.logs());
+    let s = d.status();
+    assert_eq!(s.state, State::Active, "{}", d.logs());
+    assert!(s.restart_pending, "{s:?}");
+    let shown = String::from_utf8_lossy(&d.ctl(&["status"]).stdout).into_owned();
+    assert!(
+        shown.contains("restart: after the running session"),
+        "{shown}"
+    );
     assert!(d.child.try_wait().unwrap().is_none(), "{}", d.logs());
     assert!(!v.reload().got("end_session"));
     // The person ends it; at the welcome that follows, guichetd stops cleanly.

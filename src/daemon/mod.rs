@@ -226,6 +226,9 @@ struct Supervisor {
     empty_since: Option<Instant>,
     /// `guichetctl restart`: stop at the next welcome screen (see `staff`).
     restart_pending: bool,
+    /// The person of the running session pressed "Call the helper"; `guichetctl ack` or the
+    /// next session clears it.
+    helper_called: bool,
     stopping: bool,
     clean_stop: bool,
 }
@@ -264,6 +267,7 @@ impl Supervisor {
             notice: None,
             empty_since: None,
             restart_pending: false,
+            helper_called: false,
             stopping: false,
             clean_stop: true,
         }

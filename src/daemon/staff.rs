@@ -31,6 +31,7 @@ impl Supervisor {
                 };
             }
             Request::Restart => return self.restart(),
+            Request::Ack => return self.ack(),
             Request::Reset { now: true } => staff(Event::StaffReset { now: true }, "reset --now"),
             Request::Reset { now: false } => staff(Event::StaffReset { now: false }, "reset"),
             Request::Pause => staff(Event::StaffPause, "pause"),
@@ -61,6 +62,16 @@ impl Supervisor {
         }
     }
 
+    /// `guichetctl ack`: the helper has come; the flag goes until the person calls again.
+    fn ack(&mut self) -> Response {
+        if std::mem::take(&mut self.helper_called) {
+            tracing::info!("staff: helper call acknowledged");
+            Response::ok("helper call acknowledged")
+        } else {
+            Response::ok("no helper call was waiting")
+        }
+    }
+
     pub(super) fn status(&self) -> Status {
         Status {
             state: self.machine.state(),
@@ -79,6 +90,8 @@ impl Supervisor {
                 rejected: self.rejected.clone(),
             },
             stats_warning: self.counting.warning(),
+            helper_called: self.helper_called,
+            restart_pending: self.restart_pending,
         }
     }
 

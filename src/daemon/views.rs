@@ -186,6 +186,7 @@ impl Supervisor {
             self.sessions_started += 1;
         }
         self.used_services.clear();
+        self.helper_called = false;
         self.reset_until_shown = self.reset_at;
         match self.reset_at.take() {
             Some(t) => tracing::info!(
@@ -402,6 +403,7 @@ impl Supervisor {
             }
             FromView::HelperCalled => {
                 tracing::debug!("helper called");
+                self.helper_called = true;
                 self.counting.recorder().helper_called();
             }
             FromView::ProblemReported { service, kind } => {

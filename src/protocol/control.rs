@@ -59,6 +59,10 @@ pub enum Request {
     ///
     /// `{"type":"restart"}`
     Restart,
+    /// The helper has seen the person's "Call the helper": clear the flag `status` shows.
+    ///
+    /// `{"type":"ack"}`
+    Ack,
     /// The statistics of the days `from` to `to` (local days, both included), grouped `by`
     /// day, week or month, in `format`. The reply is [`Response::Stats`].
     ///
@@ -85,6 +89,7 @@ enum WireRequest {
     Resume {},
     Reload {},
     Restart {},
+    Ack {},
     Stats {
         from: NaiveDate,
         to: NaiveDate,
@@ -102,6 +107,7 @@ impl<'de> Deserialize<'de> for Request {
             WireRequest::Resume {} => Request::Resume,
             WireRequest::Reload {} => Request::Reload,
             WireRequest::Restart {} => Request::Restart,
+            WireRequest::Ack {} => Request::Ack,
             WireRequest::Stats {
                 from,
                 to,
@@ -134,7 +140,8 @@ pub enum Response {
     /// `{"type":"status","state":"active","terminal":"EPN — poste 2","session_age_secs":754,
     ///   "sessions_started":12,"spare_ready":true,"pause_pending":false,"out_of_order":null,
     ///   "last_wipe":{"ok":true,"millis":41,"error":null},
-    ///   "config":{"pending":false,"rejected":null},"stats_warning":null}`
+    ///   "config":{"pending":false,"rejected":null},"stats_warning":null,
+    ///   "helper_called":false,"restart_pending":false}`
     Status(Status),
     /// The reply to `stats`: the report as text in the format asked for, and the statistics
     /// files that were skipped (name and reason), for guichetctl to print on stderr.
@@ -164,6 +171,13 @@ pub struct Status {
     /// Why the statistics are not being written (a folder that cannot be written, a failed
     /// flush), until a write succeeds. A warning only: the terminal stays in service.
     pub stats_warning: Option<String>,
+    /// The person pressed "Call the helper" in this session: set until `guichetctl ack` or
+    /// the next session's welcome. Nothing else about the call (no page, no time).
+    #[serde(default)]
+    pub helper_called: bool,
+    /// `guichetctl restart` waits for the running session to end.
+    #[serde(default)]
+    pub restart_pending: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,6 +225,7 @@ mod tests {
             (r#"{"type":"resume"}"#, Request::Resume),
             (r#"{"type":"reload"}"#, Request::Reload),
             (r#"{"type":"restart"}"#, Request::Restart),
+            (r#"{"type":"ack"}"#, Request::Ack),
             (
                 r#"{"type":"stats","from":"2026-11-01","to":"2026-11-30","by":"week","format":"csv"}"#,
                 Request::Stats {
@@ -229,7 +244,7 @@ mod tests {
             serde_json::from_str::<Request>(r#"{"type":"reset"}"#).unwrap(),
             Request::Reset { now: false }
         );
-        let status = r#"{"type":"status","state":"active","terminal":"EPN — poste 2","session_age_secs":754,"sessions_started":12,"spare_ready":true,"pause_pending":false,"out_of_order":null,"last_wipe":{"ok":true,"millis":41,"error":null},"config":{"pending":false,"rejected":null},"stats_warning":null}"#;
+        let status = r#"{"type":"status","state":"active","terminal":"EPN — poste 2","session_age_secs":754,"sessions_started":12,"spare_ready":true,"pause_pending":false,"out_of_order":null,"last_wipe":{"ok":true,"millis":41,"error":null},"config":{"pending":false,"rejected":null},"stats_warning":null,"helper_called":true,"restart_pending":false}"#;
         let r: Response = serde_json::from_str(status).unwrap();
         assert_eq!(serde_json::to_string(&r).unwrap(), status);
         let stats = r#"{"type":"stats","text":"period,figure,key,value,note\n","skipped":["/var/lib/guichet/stats/2026-11-03.json: truncated at line 9 column 3"]}"#;
@@ -250,6 +265,7 @@ mod tests {
             r#"{"type":"pause","confirm":false}"#,
             r#"{"type":"status","verbose":true}"#,
             r#"{"type":"resume","now":true}"#,
+            r#"{"type":"ack","all":true}"#,
             r#"{"type":"reload","file":"/tmp/x"}"#,
             r#"{"type":"reset","now":"yes"}"#,
             r#"{"type":"stats","from":"2026-11-01","to":"2026-11-30","by":"week","format":"csv","min_count":1}"#,

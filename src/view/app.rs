@@ -292,6 +292,7 @@ impl App {
             ToolbarMsg::Documents => Input::Documents,
             ToolbarMsg::Close => Input::Close,
             ToolbarMsg::End => Input::End,
+            ToolbarMsg::CallHelper => Input::CallHelper,
             ToolbarMsg::EndConfirmed => Input::EndConfirmed,
             ToolbarMsg::StillHere => Input::StillHere,
             ToolbarMsg::Finish => Input::Finish,

@@ -203,6 +203,12 @@ impl Screens {
                 self.show(UiScreen::Documents, &mut out);
             }
             Input::Close if screen == UiScreen::Documents => self.show(UiScreen::Session, &mut out),
+            // The helper sees a flag in `guichetctl status`; the person sees that it went.
+            Input::CallHelper if matches!(screen, UiScreen::Session | UiScreen::Services) => {
+                out.push(Output::Report(FromView::HelperCalled));
+                self.notice = Some(Notice::HelperCalled);
+                self.show(UiScreen::Session, &mut out);
+            }
             // End asks once; "no" goes back to where it was asked.
             Input::End if matches!(screen, UiScreen::Session | UiScreen::Services) => {
                 self.under = screen;
@@ -240,6 +246,7 @@ impl Screens {
             | Input::Back
             | Input::Zoom(_)
             | Input::Documents
+            | Input::CallHelper
             | Input::Close
             | Input::End
             | Input::EndConfirmed

@@ -34,6 +34,8 @@ pub(crate) enum ToolbarMsg {
     Documents,
     /// Close a full-window screen and go back to the page.
     Close,
+    /// "Call the helper".
+    CallHelper,
     /// "End session".
     End,
     /// "Yes" to "end and erase everything?".

@@ -28,7 +28,7 @@ pub(crate) const EXIT_ERROR: u8 = 2;
     name = "guichetctl",
     version,
     about = "Control a guichet kiosk terminal and check its configuration",
-    after_help = "Online commands (status, reset, pause, resume, reload, restart, and stats \
+    after_help = "Online commands (status, reset, pause, resume, reload, restart, ack, and stats \
                   without --dir) talk to guichetd over its control socket: [control] socket of \
                   --config (default /run/guichet/control.sock), or --socket. Only root, guichetd's user and members \
                   of [control] staff_group may use them.\n\
@@ -94,6 +94,12 @@ enum Command {
     /// upgrade): at once on the welcome, paused or out-of-order screen, else when the running
     /// session is over. Never ends a person's session.
     Restart {
+        #[command(flatten)]
+        connect: Connect,
+    },
+    /// Clear the "helper called" flag that `status` shows, once you have come to the person.
+    /// The next session clears it too.
+    Ack {
         #[command(flatten)]
         connect: Connect,
     },
@@ -172,6 +178,7 @@ fn main() -> ExitCode {
         Command::Resume { connect } => online(&connect, Request::Resume, false),
         Command::Reload { connect } => online(&connect, Request::Reload, false),
         Command::Restart { connect } => online(&connect, Request::Restart, false),
+        Command::Ack { connect } => online(&connect, Request::Ack, false),
         Command::Stats {
             from,
             to,
@@ -288,8 +295,14 @@ fn print_status(s: &Status) {
     if let Some(why) = &s.out_of_order {
         println!("OUT OF ORDER: {why}");
     }
+    if s.helper_called {
+        println!("HELPER CALLED: the person asks for help (clear with `guichetctl ack`)");
+    }
     if s.pause_pending {
         println!("pause: after the running session");
+    }
+    if s.restart_pending {
+        println!("restart: after the running session");
     }
     println!("sessions since start: {}", s.sessions_started);
     println!(

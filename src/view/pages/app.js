@@ -65,6 +65,7 @@
       el("p", { class: "lead", text: t.session_open_lead }),
       el("div", { class: "actions" }, [
         button("\u2190 " + t.back_to_page, "primary", { cmd: "close" }),
+        button("? " + t.call_helper, "", { cmd: "call_helper" }),
         button(t.end_session, "danger", { cmd: "end" }),
       ]),
       serviceGrid(),
@@ -83,8 +84,10 @@
   }
 
   // A toolbar button: a sign over its word, so that every word fits on one line.
-  function tool(sign, word, cls, msg) {
-    const b = el("button", { class: "tool " + (cls || ""), onclick: () => send(msg) }, [
+  function tool(sign, word, cls, msg, name) {
+    const props = { class: "tool " + (cls || ""), onclick: () => send(msg) };
+    if (name) props["aria-label"] = name;
+    const b = el("button", props, [
       el("span", { class: "sign", "aria-hidden": "true", text: sign }),
       el("span", { class: "word", text: word }),
     ]);
@@ -103,6 +106,7 @@
       state.notice
         ? el("span", { class: "notice", role: "status", text: state.notice })
         : el("span", { class: "spacer" }),
+      tool("?", t.help, "", { cmd: "call_helper" }, t.call_helper),
       tool("\u2715", t.end_session, "danger", { cmd: "end" }),
     ];
     return el("div", { class: "bar" }, children);

@@ -19,6 +19,8 @@ pub(crate) enum Notice {
     Saved,
     /// A download was refused, and why.
     Refused(Refusal),
+    /// "Call the helper" was pressed: the helper sees it in `guichetctl status`.
+    HelperCalled,
 }
 
 impl Notice {
@@ -27,6 +29,7 @@ impl Notice {
         match self {
             Notice::Saved => t.download_done,
             Notice::Refused(r) => t.refusal(r),
+            Notice::HelperCalled => t.helper_called,
         }
     }
 }
@@ -67,6 +70,8 @@ pub(crate) enum Input {
     Documents,
     /// Close the documents screen.
     Close,
+    /// "Call the helper" (toolbar or services screen).
+    CallHelper,
     /// "End session": asks first.
     End,
     /// "Yes" to "end and erase everything?".

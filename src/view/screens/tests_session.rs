@@ -20,6 +20,7 @@ fn buttons() -> Vec<Input> {
         I::Documents,
         I::Close,
         I::End,
+        I::CallHelper,
         I::EndConfirmed,
         I::StillHere,
         I::Finish,
@@ -166,4 +167,31 @@ fn a_staff_screen_during_goodbye_stays() {
     m.handle(I::Screen(Notice::Paused));
     assert!(m.handle(I::GoodbyeOver).is_empty());
     assert_eq!(m.screen(), S::Paused);
+}
+
+/// "Call the helper" tells guichetd (a flag in `guichetctl status`) and tells the person it
+/// went, on the toolbar over their page; outside an open session it does nothing.
+#[test]
+fn call_the_helper_reports_it_and_says_so_on_the_toolbar() {
+    for from in [At::Session, At::Services] {
+        let mut m = at(from);
+        let out = m.handle(I::CallHelper);
+        assert!(
+            out.contains(&Report(FromView::HelperCalled)),
+            "{from:?}: {out:?}"
+        );
+        assert_eq!(m.screen(), S::Session, "{from:?}");
+        assert_eq!(
+            m.notice(),
+            Some(super::io::Notice::HelperCalled),
+            "{from:?}"
+        );
+    }
+    for from in [At::Welcome, At::ConfirmEnd, At::Paused] {
+        let mut m = at(from);
+        let before = m.screen();
+        let out = m.handle(I::CallHelper);
+        assert!(out.is_empty(), "{from:?}: {out:?}");
+        assert_eq!(m.screen(), before);
+    }
 }
