@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use guichet::daemon::machine::State;
 use guichet::protocol::view::FromView;
+use guichet::stats::ProblemKind;
 use support::xvfb::Shot;
 use support::{e2e_lock, Reply, Seen, TestConfig, View, World};
 
@@ -157,6 +158,27 @@ fn home_shows_the_services_inside_the_session_and_end_asks_once() {
     view.expect("helper called", |m| *m == FromView::HelperCalled);
     page_still_there(&world, &id, "after-help");
     world.xvfb.screenshot("visit-helper-called");
+
+    // Home, "Report a problem with this site" (after back, help and End: Tab ×3), then the
+    // first kind (focused): the page's service and the kind are reported, nothing else.
+    world.xvfb.click(HOME.0, HOME.1, 1);
+    world
+        .xvfb
+        .screenshot_showing("visit-services-nl-report", SCREEN, END_RED);
+    world.xvfb.xdotool(&["key", "Tab", "Tab", "Tab", "Return"]);
+    world.xvfb.screenshot("visit-report-question");
+    world.xvfb.xdotool(&["key", "Return"]);
+    view.expect("problem reported", |m| {
+        matches!(
+            m,
+            FromView::ProblemReported {
+                kind: ProblemKind::PageBroken,
+                ..
+            }
+        )
+    });
+    page_still_there(&world, &id, "after-report");
+    world.xvfb.screenshot("visit-problem-reported");
 
     // End asks: "no" (focused) returns to the page as it was.
     let end = Shot::open(world.xvfb.screenshot("visit-toolbar"))

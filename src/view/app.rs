@@ -293,6 +293,8 @@ impl App {
             ToolbarMsg::Close => Input::Close,
             ToolbarMsg::End => Input::End,
             ToolbarMsg::CallHelper => Input::CallHelper,
+            ToolbarMsg::Report => Input::Report,
+            ToolbarMsg::Problem { kind } => Input::Problem(*kind),
             ToolbarMsg::EndConfirmed => Input::EndConfirmed,
             ToolbarMsg::StillHere => Input::StillHere,
             ToolbarMsg::Finish => Input::Finish,
@@ -349,6 +351,7 @@ impl App {
                         tracing::warn!("cannot ask the toolbar for its first frame: {e}");
                     }
                 }
+                Output::ReportProblem(kind) => self.shared.report_problem(kind),
                 Output::Report(msg) => {
                     match msg {
                         FromView::Shown => tracing::info!("shown"),
@@ -425,6 +428,7 @@ impl App {
                 .map(|n| n.text(texts(self.lang.get()))),
         );
         state.countdown_reason = self.screens.borrow().countdown_reason();
+        state.service = self.shared.service_name(self.lang.get());
         if let Err(e) = self.toolbar.evaluate_script(&state.script()) {
             tracing::warn!("cannot update the toolbar: {e}");
         }

@@ -48,6 +48,7 @@ pub(crate) fn connect(webview: &WebView, shared: &Rc<Shared>) {
                     let service = crate::stats::ServiceId::new(&allow.service);
                     if let (Some(host), Ok(service)) = (host_of(&uri), service) {
                         tracing::debug!(%host, category = %allow.category, "navigated");
+                        sh.service.replace(Some(service.clone()));
                         sh.reporter.send(&FromView::Navigated {
                             host,
                             category: allow.category,

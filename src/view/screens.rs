@@ -209,6 +209,17 @@ impl Screens {
                 self.notice = Some(Notice::HelperCalled);
                 self.show(UiScreen::Session, &mut out);
             }
+            // What went wrong with this site: counted per service and kind, nothing else.
+            Input::Report if matches!(screen, UiScreen::Session | UiScreen::Services) => {
+                self.under = screen;
+                self.show(UiScreen::Report, &mut out);
+            }
+            Input::Close if screen == UiScreen::Report => self.show(self.under, &mut out),
+            Input::Problem(kind) if screen == UiScreen::Report => {
+                out.push(Output::ReportProblem(kind));
+                self.notice = Some(Notice::ProblemReported);
+                self.show(UiScreen::Session, &mut out);
+            }
             // End asks once; "no" goes back to where it was asked.
             Input::End if matches!(screen, UiScreen::Session | UiScreen::Services) => {
                 self.under = screen;
@@ -247,6 +258,8 @@ impl Screens {
             | Input::Zoom(_)
             | Input::Documents
             | Input::CallHelper
+            | Input::Report
+            | Input::Problem(_)
             | Input::Close
             | Input::End
             | Input::EndConfirmed

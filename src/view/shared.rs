@@ -13,9 +13,11 @@ use tao::event_loop::EventLoopProxy;
 use webkit2gtk::FileChooserRequest;
 
 use crate::config::Config;
+use crate::lang::Lang;
 use crate::policy::{BlockReason, Policy};
 use crate::protocol::view::FromView;
 use crate::sessiondir::SessionDir;
+use crate::stats::{ProblemKind, ServiceId};
 
 use super::downloads::{Refusal, Tally};
 use super::gestures::Gestures;
@@ -109,6 +111,9 @@ pub(crate) struct Shared {
     /// Downloads that failed (their `finished` is not a success).
     pub(crate) failed_downloads: RefCell<Vec<webkit2gtk::Download>>,
     proxy: EventLoopProxy<Event>,
+    /// The service whose rule allowed the last page committed (what "report a problem" is
+    /// about), never its URL.
+    pub(crate) service: RefCell<Option<ServiceId>>,
     /// Set between a main-frame load's start and its commit (or failure).
     pub(crate) top_pending: Cell<bool>,
     /// A form's submission was allowed and its load has not started yet.
@@ -131,6 +136,7 @@ impl Shared {
             refused_downloads: RefCell::new(Vec::new()),
             failed_downloads: RefCell::new(Vec::new()),
             proxy,
+            service: RefCell::new(None),
             top_pending: Cell::new(false),
             form_pending: Cell::new(false),
             visit: Cell::new(Visit::Idle),
@@ -148,6 +154,23 @@ impl Shared {
     /// A handle to post events later (from a timer or another thread).
     pub(crate) fn proxy(&self) -> EventLoopProxy<Event> {
         self.proxy.clone()
+    }
+
+    /// The current service's name in `lang`, if a page of one is on screen.
+    pub(crate) fn service_name(&self, lang: Lang) -> Option<String> {
+        let id = self.service.borrow();
+        let service = self.policy().service(id.as_ref()?.as_str())?;
+        Some(service.names.get(lang).to_owned())
+    }
+
+    /// "Report a problem": the kind, about the current service (for the statistics only).
+    pub(crate) fn report_problem(&self, kind: ProblemKind) {
+        let Some(service) = self.service.borrow().clone() else {
+            tracing::debug!("problem report without a service on screen: ignored");
+            return;
+        };
+        self.reporter
+            .send(&FromView::ProblemReported { service, kind });
     }
 
     /// Ends a started logout visit (its load finished or failed).

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::lang::Lang;
 use crate::policy::Policy;
 use crate::protocol::view::CountdownReason;
+use crate::stats::ProblemKind;
 
 use super::i18n::{texts, Texts};
 
@@ -36,6 +37,12 @@ pub(crate) enum ToolbarMsg {
     Close,
     /// "Call the helper".
     CallHelper,
+    /// "Report a problem with this site": asks what went wrong.
+    Report,
+    /// The answer: what went wrong with the current service.
+    Problem {
+        kind: ProblemKind,
+    },
     /// "End session".
     End,
     /// "Yes" to "end and erase everything?".
@@ -84,6 +91,8 @@ pub(crate) enum UiScreen {
     Services,
     /// "End and erase everything?" No / Yes.
     ConfirmEnd,
+    /// "What went wrong with this site?": the kinds of problem, and cancel.
+    Report,
     Documents,
     Countdown,
     Takeaway,
@@ -129,6 +138,9 @@ pub(crate) struct UiState {
     /// Zoom of the content view, in percent.
     pub(crate) zoom: u32,
     pub(crate) notice: Option<&'static str>,
+    /// The name of the service of the page on screen (never its URL), in the person's
+    /// language; none before the first page of an approved service.
+    pub(crate) service: Option<String>,
 }
 
 impl UiState {
@@ -168,6 +180,7 @@ impl UiState {
             countdown_reason: CountdownReason::Idle,
             zoom: (zoom * 100.0).round() as u32,
             notice,
+            service: None,
         }
     }
 

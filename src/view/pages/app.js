@@ -68,6 +68,10 @@
         button("? " + t.call_helper, "", { cmd: "call_helper" }),
         button(t.end_session, "danger", { cmd: "end" }),
       ]),
+      // Only about a service whose page was on screen: the report names it.
+      state.service
+        ? el("div", { class: "actions" }, [button("\u26a0 " + t.report_problem, "", { cmd: "report" })])
+        : el("div"),
       serviceGrid(),
     ]);
   }
@@ -80,6 +84,21 @@
         button(t.confirm_end_no, "primary", { cmd: "close" }),
         button(t.confirm_end_yes, "danger", { cmd: "end_confirmed" }),
       ]),
+    ]);
+  }
+
+  // "What is the problem?" about the service on screen: four kinds, or cancel. Only the
+  // service and the kind are counted.
+  function report(t) {
+    const list = el("ul", { class: "list" });
+    for (const kind of ["page_broken", "login_fails", "cannot_download", "other"]) {
+      list.appendChild(el("li", {}, [button(t["problem_" + kind], "", { cmd: "problem", kind: kind })]));
+    }
+    return el("div", { class: "full" }, [
+      el("h1", { text: t.report_title }),
+      el("p", { class: "lead", text: t.report_body.replace("{service}", state.service || "") }),
+      list,
+      el("div", { class: "actions" }, [button(t.cancel, "primary", { cmd: "close" })]),
     ]);
   }
 
@@ -188,6 +207,7 @@
       case "session": view = bar(t); break;
       case "services": view = services(t); break;
       case "confirm_end": view = confirmEnd(t); break;
+      case "report": view = report(t); break;
       case "documents": view = documents(t); break;
       case "countdown": view = countdown(t); break;
       case "takeaway": view = takeaway(t); break;
@@ -203,8 +223,8 @@
     root.replaceChildren(view);
     root.style.height = "100%";
     // The first action has the keyboard: "back to my page", or "no" on the question.
-    const first = view.querySelector(".actions button");
-    if (first && (state.screen === "services" || state.screen === "confirm_end")) first.focus();
+    const first = view.querySelector(state.screen === "report" ? ".list button" : ".actions button");
+    if (first && ["services", "confirm_end", "report"].includes(state.screen)) first.focus();
     clearTimeout(noticeTimer);
     // Read once shown on the toolbar; under a full-window screen it waits.
     if (state.screen === "session") requestAnimationFrame(() => requestAnimationFrame(measure));

@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::loggable::Private;
 use crate::policy::BlockReason;
 use crate::protocol::view::{CountdownReason, FromView, Logout, Screen};
+use crate::stats::ProblemKind;
 
 use super::super::downloads::Refusal;
 use super::super::i18n::Texts;
@@ -21,6 +22,8 @@ pub(crate) enum Notice {
     Refused(Refusal),
     /// "Call the helper" was pressed: the helper sees it in `guichetctl status`.
     HelperCalled,
+    /// A problem was reported: thanks.
+    ProblemReported,
 }
 
 impl Notice {
@@ -30,6 +33,7 @@ impl Notice {
             Notice::Saved => t.download_done,
             Notice::Refused(r) => t.refusal(r),
             Notice::HelperCalled => t.helper_called,
+            Notice::ProblemReported => t.problem_thanks,
         }
     }
 }
@@ -72,6 +76,10 @@ pub(crate) enum Input {
     Close,
     /// "Call the helper" (toolbar or services screen).
     CallHelper,
+    /// "Report a problem with this site" (services screen): asks what went wrong.
+    Report,
+    /// The answer to it.
+    Problem(ProblemKind),
     /// "End session": asks first.
     End,
     /// "Yes" to "end and erase everything?".
@@ -161,6 +169,8 @@ pub(crate) enum Output {
     /// Ask the toolbar page to report its next drawn frame ([`Input::Painted`]).
     AskPainted,
     Report(FromView),
+    /// Report a problem with the service on screen (the view knows which).
+    ReportProblem(ProblemKind),
     /// Go back in the content view's history, if it can.
     GoBack,
     Zoom(ZoomDir),

@@ -21,6 +21,8 @@ fn buttons() -> Vec<Input> {
         I::Close,
         I::End,
         I::CallHelper,
+        I::Report,
+        I::Problem(crate::stats::ProblemKind::LoginFails),
         I::EndConfirmed,
         I::StillHere,
         I::Finish,
@@ -194,4 +196,34 @@ fn call_the_helper_reports_it_and_says_so_on_the_toolbar() {
         assert!(out.is_empty(), "{from:?}: {out:?}");
         assert_eq!(m.screen(), before);
     }
+}
+
+/// "Report a problem" asks what went wrong; an answer is reported (the view adds the service
+/// on screen) and thanked on the toolbar; cancel goes back to where it was asked.
+#[test]
+fn report_a_problem_asks_the_kind_then_reports_it_or_cancels() {
+    use crate::stats::ProblemKind;
+    for from in [At::Session, At::Services] {
+        let mut m = at(from);
+        m.handle(I::Report);
+        assert_eq!(m.screen(), S::Report, "{from:?}");
+        m.handle(I::Close);
+        assert_eq!(m.screen(), at(from).screen(), "{from:?}: cancel");
+        m.handle(I::Report);
+        let out = m.handle(I::Problem(ProblemKind::CannotDownload));
+        assert!(
+            out.contains(&ReportProblem(ProblemKind::CannotDownload)),
+            "{from:?}: {out:?}"
+        );
+        assert_eq!(m.screen(), S::Session);
+        assert_eq!(m.notice(), Some(super::io::Notice::ProblemReported));
+    }
+    // No question outside an open session, and no answer without the question.
+    for from in [At::Welcome, At::ConfirmEnd, At::Session] {
+        let mut m = at(from);
+        let out = m.handle(I::Problem(ProblemKind::Other));
+        assert!(out.is_empty(), "{from:?}: {out:?}");
+    }
+    let mut m = at(At::Welcome);
+    assert!(m.handle(I::Report).is_empty());
 }
