@@ -26,12 +26,14 @@ const TOOLBAR: (u32, u32, u32, u32) = (0, 0, 1280, 96);
 const END_RED: &str = "B3261E";
 /// The background of the paused and out-of-order screens.
 const PAUSED_YELLOW: &str = "FFF4CC";
+/// The green behind the welcome's privacy promise.
+const PROMISE_GREEN: &str = "E6F4EA";
 /// The white of the welcome's service tiles (goodbye has none).
 const TILE_WHITE: &str = "FFFFFF";
 /// The Dutch button of the welcome and of the services screen, and the welcome's first
 /// service tile (1280×800).
 const NL_BUTTON: (u32, u32) = (891, 65);
-const FIRST_TILE: (u32, u32) = (245, 307);
+const FIRST_TILE: (u32, u32) = (245, 410);
 /// The toolbar's first button, Home.
 const HOME: (u32, u32) = (50, 48);
 /// The page's text field.
@@ -218,10 +220,18 @@ fn goodbye_then_welcome(world: &World, d: &support::Daemon, name: &str) -> Durat
         !shot.has(SCREEN, TILE_WHITE) && !shot.has(SCREEN, END_RED),
         "{name}: not the goodbye"
     );
-    world
-        .xvfb
-        .screenshot_showing(&format!("{name}-welcome"), SCREEN, TILE_WHITE);
-    goodbye.elapsed()
+    let welcome = Shot::open(world.xvfb.screenshot_showing(
+        &format!("{name}-welcome"),
+        SCREEN,
+        TILE_WHITE,
+    ));
+    let elapsed = goodbye.elapsed();
+    // The welcome makes its promise ("everything you did here is erased"), on its own green.
+    assert!(
+        welcome.has(SCREEN, PROMISE_GREEN),
+        "{name}: the welcome has no privacy promise"
+    );
+    elapsed
 }
 
 #[test]

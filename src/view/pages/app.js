@@ -51,6 +51,7 @@
     return el("div", { class: "full" }, [
       languages(t),
       el("h1", { text: t.welcome_title }),
+      el("p", { class: "promise", text: t.privacy_promise }),
       el("p", { class: "lead", text: t.welcome_lead }),
       serviceGrid(),
     ]);
