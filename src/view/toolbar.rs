@@ -122,6 +122,12 @@ pub(crate) struct ServiceItem {
     pub(crate) name: String,
 }
 
+#[derive(Debug, Serialize)]
+pub(crate) struct ProblemItem {
+    pub(crate) kind: ProblemKind,
+    pub(crate) text: &'static str,
+}
+
 /// Everything the toolbar page draws.
 #[derive(Debug, Serialize)]
 pub(crate) struct UiState {
@@ -138,6 +144,8 @@ pub(crate) struct UiState {
     /// Zoom of the content view, in percent.
     pub(crate) zoom: u32,
     pub(crate) notice: Option<&'static str>,
+    /// The answers to "what is the problem?": every kind, with its words.
+    pub(crate) problems: Vec<ProblemItem>,
     /// The name of the service of the page on screen (never its URL), in the person's
     /// language; none before the first page of an approved service.
     pub(crate) service: Option<String>,
@@ -180,6 +188,13 @@ impl UiState {
             countdown_reason: CountdownReason::Idle,
             zoom: (zoom * 100.0).round() as u32,
             notice,
+            problems: ProblemKind::ALL
+                .into_iter()
+                .map(|kind| ProblemItem {
+                    kind,
+                    text: texts(lang).problem(kind),
+                })
+                .collect(),
             service: None,
         }
     }

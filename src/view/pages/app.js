@@ -92,8 +92,8 @@
   // service and the kind are counted.
   function report(t) {
     const list = el("ul", { class: "list" });
-    for (const kind of ["page_broken", "login_fails", "cannot_download", "other"]) {
-      list.appendChild(el("li", {}, [button(t["problem_" + kind], "", { cmd: "problem", kind: kind })]));
+    for (const p of state.problems) {
+      list.appendChild(el("li", {}, [button(p.text, "", { cmd: "problem", kind: p.kind })]));
     }
     return el("div", { class: "full" }, [
       el("h1", { text: t.report_title }),
