@@ -5,7 +5,9 @@
 # cupsd and the CUPS client tools for the print-job wipe and its test (tests/print_wipe.rs; a raw
 # queue to file:///dev/null needs no filter package),
 # imagemagick for screenshots, bubblewrap and xdg-dbus-proxy for the sessions' containment units
-# and WebKit's web-process sandbox inside them, and a Rust toolchain when none is on PATH.
+# and WebKit's web-process sandbox inside them, lintian, mmdebstrap, Ansible and systemd (its
+# systemd-analyze) for the packaging check (packaging/check.sh, which .ci/run runs), and a Rust
+# toolchain when none is on PATH.
 # Idempotent and quiet when everything is already there. Uses sudo when not root.
 set -eu
 
@@ -14,7 +16,8 @@ libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
 xvfb xauth x11-utils xdotool imagemagick
 cage xwayland grim
 cups-daemon cups-client
-bubblewrap xdg-dbus-proxy"
+bubblewrap xdg-dbus-proxy
+lintian mmdebstrap ansible systemd"
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 
