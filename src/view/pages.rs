@@ -86,7 +86,7 @@ pub(crate) enum ErrorKind {
 }
 
 impl ErrorKind {
-    const ALL: [ErrorKind; 4] = [
+    pub(crate) const ALL: [ErrorKind; 4] = [
         ErrorKind::Tls,
         ErrorKind::Network,
         ErrorKind::Timeout,
@@ -103,7 +103,7 @@ impl ErrorKind {
         }
     }
 
-    fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             ErrorKind::Tls => "tls",
             ErrorKind::Network => "network",
