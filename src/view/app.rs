@@ -161,6 +161,7 @@ impl App {
             }),
             Event::LoadTimeout(seq) => self.feed(Input::LoadTimeout(seq)),
             Event::NetworkBack => self.feed(Input::NetworkBack),
+            Event::RetryDue(seq) => self.feed(Input::RetryDue(seq)),
             Event::LoadInContent { url, by_person } => {
                 self.feed(Input::LoadInContent { url, by_person })
             }
@@ -336,6 +337,12 @@ impl App {
                         self.lang.get(),
                         retry.as_ref(),
                     ))
+                }
+                Output::ArmRetry { seq, after } => {
+                    let p = self.shared.proxy();
+                    gtk::glib::timeout_add_local_once(after, move || {
+                        let _ = p.send_event(Event::RetryDue(seq));
+                    });
                 }
                 Output::ArmLoadTimer { seq, after } => {
                     let p = self.shared.proxy();
