@@ -337,3 +337,61 @@ pub fn write(config: &Config, dir: &Path) -> std::io::Result<()> {
     let json = serde_json::to_string_pretty(&manifest).expect("the states serialize");
     std::fs::write(dir.join("states.json"), json)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every screen; a new one does not compile here until it is listed.
+    fn every_screen() -> Vec<UiScreen> {
+        use UiScreen::*;
+        let all = vec![
+            Welcome, Session, Services, ConfirmEnd, Report, Documents, Countdown, Takeaway, Picker,
+            Ending, Goodbye, Paused, OutOfOrder,
+        ];
+        for s in &all {
+            match s {
+                Welcome | Session | Services | ConfirmEnd | Report | Documents | Countdown
+                | Takeaway | Picker | Ending | Goodbye | Paused | OutOfOrder => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_screen_and_notice_is_written_in_every_language() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("kiosk-config/guichet.toml");
+        let config = Config::load(&path).expect("the example config loads");
+        for lang in Lang::ALL {
+            let cases = toolbar_cases(&config, lang);
+            for screen in every_screen() {
+                assert!(
+                    cases.iter().any(|c| c.state.screen == screen),
+                    "{screen:?} {lang:?}"
+                );
+            }
+            let services = |with: bool| {
+                cases.iter().any(|c| {
+                    c.state.screen == UiScreen::Services && c.state.service.is_some() == with
+                })
+            };
+            assert!(services(true) && services(false), "{lang:?}");
+            for reason in [CountdownReason::Idle, CountdownReason::MaxDuration] {
+                assert!(cases
+                    .iter()
+                    .any(|c| c.state.screen == UiScreen::Countdown
+                        && c.state.countdown_reason == reason));
+            }
+            let notices: std::collections::HashSet<_> = cases
+                .iter()
+                .filter(|c| c.bar)
+                .map(|c| c.state.notice)
+                .collect();
+            // None, saved, helper called, problem reported and the six refusals.
+            assert_eq!(notices.len(), 10, "{lang:?}: {notices:?}");
+            assert!(cases
+                .iter()
+                .all(|c| c.bar == (c.state.screen == UiScreen::Session)));
+        }
+    }
+}
