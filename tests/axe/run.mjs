@@ -10,9 +10,10 @@
 // state with `window.guichet.render(state)` at the size the view gives it (the toolbar strip,
 // or the whole window), loads each content page in the content view's size, and runs axe with
 // the WCAG 2.0/2.1/2.2 A and AA rules plus landmark-one-main, region and page-has-heading-one.
-// Exits 1 with every violation per screen, 2 when it cannot run.
+// Exits 1 with every violation per screen, 2 when it cannot run. AXE_VERBOSE=1 lists what axe
+// could not decide (to review by hand); AXE_SCREENSHOTS=DIR saves a PNG of each screen there.
 
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -94,7 +95,11 @@ async function newPage(width, height) {
   return page;
 }
 
-async function audit(page) {
+const shots = process.env.AXE_SCREENSHOTS;
+if (shots) await mkdir(shots, { recursive: true });
+
+async function audit(page, name) {
+  if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`) });
   // The DevTools protocol's evaluation is not a page script: the CSP does not apply to it.
   // The toolbar app stays one document, so axe is given to it once.
   if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE_SOURCE);
@@ -154,7 +159,8 @@ try {
         page.problems = [];
         await page.evaluate((s) => window.guichet.render(s), c.state);
         await painted(page);
-        record(`toolbar ${c.name} (${c.state.screen})`, size, await audit(page), page.problems);
+        const result = await audit(page, `${c.name}-${size}`);
+        record(`toolbar ${c.name} (${c.state.screen})`, size, result, page.problems);
       }
       await page.close();
     }
@@ -163,7 +169,7 @@ try {
     for (const p of manifest.pages) {
       page.problems = [];
       await page.goto(`${origin}/${p.file}`, { waitUntil: "load" });
-      record(`page ${p.name}`, size, await audit(page), page.problems);
+      record(`page ${p.name}`, size, await audit(page, `${p.name}-${size}`), page.problems);
     }
     await page.close();
   }
