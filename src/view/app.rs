@@ -23,13 +23,13 @@ use crate::sessiondir::SessionDir;
 use super::build::{self, Built};
 use super::downloads;
 use super::ending;
-use super::i18n::texts;
 use super::layout;
 use super::orders::{self, Order};
 use super::pages;
 use super::screens::{Input, Notice, Output, Screens};
 use super::shared::{Event, PageLoad, Shared};
-use super::toolbar::{ToolbarMsg, UiScreen, UiState, ZoomDir};
+use super::toolbar::{ToolbarMsg, UiScreen, ZoomDir};
+use super::ui_states;
 use super::window;
 
 /// Zoom bounds and step of the content view.
@@ -161,6 +161,7 @@ impl App {
             }),
             Event::LoadTimeout(seq) => self.feed(Input::LoadTimeout(seq)),
             Event::NetworkBack => self.feed(Input::NetworkBack),
+            Event::RetryDue(seq) => self.feed(Input::RetryDue(seq)),
             Event::LoadInContent { url, by_person } => {
                 self.feed(Input::LoadInContent { url, by_person })
             }
@@ -337,6 +338,12 @@ impl App {
                         retry.as_ref(),
                     ))
                 }
+                Output::ArmRetry { seq, after } => {
+                    let p = self.shared.proxy();
+                    gtk::glib::timeout_add_local_once(after, move || {
+                        let _ = p.send_event(Event::RetryDue(seq));
+                    });
+                }
                 Output::ArmLoadTimer { seq, after } => {
                     let p = self.shared.proxy();
                     gtk::glib::timeout_add_local_once(after, move || {
@@ -414,21 +421,16 @@ impl App {
         if !self.toolbar_ready.get() {
             return;
         }
-        let mut state = UiState::new(
+        let state = ui_states::state_of(
+            &self.screens.borrow(),
             screen,
             self.lang.get(),
             &self.shared.config.terminal.languages,
             self.shared.policy(),
             downloads::list(&self.shared.session.downloads()),
-            self.screens.borrow().countdown(),
             self.zoom.get(),
-            self.screens
-                .borrow()
-                .notice()
-                .map(|n| n.text(texts(self.lang.get()))),
+            self.shared.service_name(self.lang.get()),
         );
-        state.countdown_reason = self.screens.borrow().countdown_reason();
-        state.service = self.shared.service_name(self.lang.get());
         if let Err(e) = self.toolbar.evaluate_script(&state.script()) {
             tracing::warn!("cannot update the toolbar: {e}");
         }

@@ -13,7 +13,7 @@ use gtk::prelude::*;
 use super::toolbar::UiScreen;
 
 /// Height of the toolbar during a session, in pixels.
-const BAR_HEIGHT: i32 = 96;
+pub(crate) const BAR_HEIGHT: i32 = 96;
 
 /// Sizes the two views in `vbox` for `screen` (`content_box` holds the content view there).
 pub(crate) fn size(

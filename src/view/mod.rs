@@ -24,6 +24,8 @@
 //!   content area, no picker, popup or second window;
 //! - `toolbar` — the trusted UI's messages and state; `pages` — the `guichet://` pages;
 //!   `i18n` — their texts; `keys` — the shortcut table; `filter` — the sub-resource filter;
+//! - `ui_states` — the toolbar's state from the screens, and every screen written to files
+//!   for the accessibility test;
 //! - `orders` — the protocol with guichetd; `ffi` — the only module with `unsafe` code.
 
 mod app;
@@ -51,6 +53,8 @@ mod screens;
 mod shared;
 mod toolbar;
 mod transfers;
+#[doc(hidden)]
+pub mod ui_states;
 pub mod window;
 
 use std::path::Path;

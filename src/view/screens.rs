@@ -34,7 +34,7 @@ use std::time::Duration;
 
 use crate::protocol::view::{CountdownReason, FromView, Screen};
 
-use super::pages::ErrorKind;
+use super::pages::{ErrorKind, Retry};
 use super::toolbar::UiScreen;
 
 /// How long one logout visit may take before the next one starts.
@@ -300,6 +300,7 @@ impl Screens {
             | Input::LoadCommitted { .. }
             | Input::LoadFailed { .. }
             | Input::LoadTimeout(_)
+            | Input::RetryDue(_)
             | Input::NetworkBack => self.on_load(input, &mut out),
             Input::LoadInContent { url, by_person } => {
                 if self.ending.is_none() {
@@ -360,15 +361,19 @@ impl Screens {
             Input::LoadCommitted { url } => loads.committed(&url),
             Input::LoadFailed { url, kind } => {
                 let retry = loads.failed(&url, kind);
-                out.push(Output::ShowError { kind, retry });
+                show_error(loads, kind, retry, out);
             }
             Input::LoadTimeout(seq) => {
                 if let Some(url) = loads.timed_out(seq) {
                     let kind = ErrorKind::Timeout;
                     let retry = loads.failed(&url, kind);
-                    out.push(Output::ShowError { kind, retry });
+                    show_error(loads, kind, retry, out);
                 }
             }
+            Input::RetryDue(seq) => out.extend(loads.retry_due(seq).map(|url| Output::Load {
+                url,
+                by_person: false,
+            })),
             Input::NetworkBack => out.extend(loads.retry_now().map(|url| Output::Load {
                 url,
                 by_person: false,
@@ -409,6 +414,18 @@ impl Screens {
             }
             None => self.show(UiScreen::Welcome, out),
         }
+    }
+}
+
+/// The error page, and the timer of its automatic retry (if it has one).
+fn show_error(loads: &mut Loads, kind: ErrorKind, retry: Option<Retry>, out: &mut Vec<Output>) {
+    let after = retry.as_ref().and_then(|r| r.after_secs);
+    out.push(Output::ShowError { kind, retry });
+    if let Some(secs) = after {
+        out.push(Output::ArmRetry {
+            seq: loads.retry_timer(),
+            after: Duration::from_secs(secs.into()),
+        });
     }
 }
 

@@ -37,6 +37,8 @@ pub(crate) enum Event {
     PageLoad(PageLoad),
     /// The response timer of a load fired.
     LoadTimeout(u32),
+    /// The error page's automatic retry is due.
+    RetryDue(u32),
     /// The network is available again.
     NetworkBack,
     /// Load an allowed URL in the content view (a new-window request); `by_person`: the

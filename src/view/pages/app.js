@@ -106,7 +106,8 @@
   // A toolbar button: a sign over its word, so that every word fits on one line.
   function tool(sign, word, cls, msg, name) {
     const props = { class: "tool " + (cls || ""), onclick: () => send(msg) };
-    if (name) props["aria-label"] = name;
+    // Its name starts with the word it shows (WCAG 2.5.3, label in name).
+    if (name) props["aria-label"] = word + ", " + name;
     const b = el("button", props, [
       el("span", { class: "sign", "aria-hidden": "true", text: sign }),
       el("span", { class: "word", text: word }),
@@ -129,7 +130,11 @@
       tool("?", t.help, "", { cmd: "call_helper" }, t.call_helper),
       tool("\u2715", t.end_session, "danger", { cmd: "end" }),
     ];
-    return el("div", { class: "bar" }, children);
+    // The strip is a page of its own: its heading, for screen readers only (WCAG 1.3.1).
+    return el("div", { class: "bar-page" }, [
+      el("h1", { class: "visually-hidden", text: t.session_open_title }),
+      el("div", { class: "bar" }, children),
+    ]);
   }
 
   function fileList(names) {

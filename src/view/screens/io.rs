@@ -119,6 +119,8 @@ pub(crate) enum Input {
     },
     /// The response timer given this number fired ([`Output::ArmLoadTimer`]).
     LoadTimeout(u32),
+    /// The retry timer given this number fired ([`Output::ArmRetry`]).
+    RetryDue(u32),
     /// The network is available again.
     NetworkBack,
     /// An allowed new-window target, to load in the content view; `by_person`: the person's
@@ -163,6 +165,11 @@ pub(crate) enum Output {
     },
     /// [`Input::LoadTimeout`]`(seq)` after `after`, unless the load is over by then.
     ArmLoadTimer {
+        seq: u32,
+        after: std::time::Duration,
+    },
+    /// [`Input::RetryDue`]`(seq)` after `after`: the error page's automatic retry.
+    ArmRetry {
         seq: u32,
         after: std::time::Duration,
     },

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use super::tests::{at, failed, shown_error, At, ALL, URL};
+use super::tests::{at, failed, load, shown_error, At, ALL, URL};
 use super::*;
+use crate::policy::BlockReason;
 use Input as I;
 use Output::*;
 
@@ -19,6 +20,14 @@ fn started(url: &str) -> Input {
 
 fn committed(url: &str) -> Input {
     I::LoadCommitted { url: url.into() }
+}
+
+/// The automatic retry's timer number `seq`, due in `secs`.
+fn armed_retry(seq: u32, secs: u64) -> Output {
+    ArmRetry {
+        seq,
+        after: std::time::Duration::from_secs(secs),
+    }
 }
 
 fn arm(seq: u32, secs: u64) -> Output {
@@ -45,7 +54,7 @@ fn a_load_that_never_answers_gets_the_error_page_within_seconds() {
             (started(URL), vec![arm(1, 4)]),
             (
                 I::LoadTimeout(1),
-                vec![shown_error(ErrorKind::Timeout, Some(3))],
+                vec![shown_error(ErrorKind::Timeout, Some(3)), armed_retry(1, 3)],
             ),
             // The error page is no web load: no timer. A stale timer does nothing.
             (started(ERROR_PAGE), vec![]),
@@ -92,21 +101,31 @@ fn the_same_address_failing_again_waits_longer_until_a_page_commits() {
         At::Session,
         vec![
             (started(URL), vec![arm(1, 4)]),
-            (failed(ErrorKind::Network), vec![error(3)]),
-            // The automatic retry (the error page's refresh) loads the address again.
+            (
+                failed(ErrorKind::Network),
+                vec![error(3), armed_retry(1, 3)],
+            ),
+            // The automatic retry (the view's timer) loads the address again.
+            (I::RetryDue(1), vec![load(false)]),
             (started(URL), vec![arm(2, 10)]),
-            (failed(ErrorKind::Network), vec![error(10)]),
+            (
+                failed(ErrorKind::Network),
+                vec![error(10), armed_retry(2, 10)],
+            ),
             (started(URL), vec![arm(3, 30)]),
             (
                 I::LoadTimeout(3),
-                vec![shown_error(ErrorKind::Timeout, Some(30))],
+                vec![
+                    shown_error(ErrorKind::Timeout, Some(30)),
+                    armed_retry(3, 30),
+                ],
             ),
             (started(URL), vec![arm(4, 30)]),
             (committed(URL), vec![]),
             // It works again: the next failure is a first one.
             (
                 failed(ErrorKind::Site),
-                vec![shown_error(ErrorKind::Site, Some(3))],
+                vec![shown_error(ErrorKind::Site, Some(3)), armed_retry(4, 3)],
             ),
         ],
     );
@@ -122,7 +141,7 @@ fn the_network_coming_back_retries_the_failed_address_once() {
             (started(URL), vec![arm(1, 4)]),
             (
                 failed(ErrorKind::Network),
-                vec![shown_error(ErrorKind::Network, Some(3))],
+                vec![shown_error(ErrorKind::Network, Some(3)), armed_retry(1, 3)],
             ),
             (started(ERROR_PAGE), vec![]),
             (committed(ERROR_PAGE), vec![]),
@@ -189,4 +208,71 @@ fn once_the_session_ends_loads_show_nothing_and_arm_nothing() {
         logouts: vec![],
     });
     assert!(m.handle(I::LoadTimeout(1)).is_empty());
+}
+
+/// The automatic retry is a timer of the view (a page refreshing itself on a timer fails WCAG
+/// 2.2.1): it loads the failed address once, unless something else happened first.
+#[test]
+fn the_automatic_retry_loads_the_failed_address_unless_something_happened_since() {
+    check(
+        At::Session,
+        vec![
+            (started(URL), vec![arm(1, 4)]),
+            (
+                failed(ErrorKind::Network),
+                vec![shown_error(ErrorKind::Network, Some(3)), armed_retry(1, 3)],
+            ),
+            (started(ERROR_PAGE), vec![]),
+            (committed(ERROR_PAGE), vec![]),
+            // The person pressed Retry first: it failed again, with its own timer.
+            (started(URL), vec![arm(2, 10)]),
+            (I::RetryDue(1), vec![]),
+            (
+                failed(ErrorKind::Network),
+                vec![
+                    shown_error(ErrorKind::Network, Some(10)),
+                    armed_retry(2, 10),
+                ],
+            ),
+            // The first timer is stale; the second retries.
+            (I::RetryDue(1), vec![]),
+            (I::RetryDue(2), vec![load(false)]),
+            (started(URL), vec![arm(3, 30)]),
+            (committed(URL), vec![]),
+            // A page is on screen: nothing to retry.
+            (I::RetryDue(2), vec![]),
+        ],
+    );
+}
+
+#[test]
+fn the_content_view_shows_its_pages_until_the_session_ends() {
+    let reason = BlockReason::NotListed;
+    for from in ALL {
+        let ending = matches!(from, At::Takeaway | At::Ending | At::Goodbye);
+        let started = !matches!(from, At::Hidden | At::OutOfOrder);
+        let screen = at(from).screen();
+        #[rustfmt::skip]
+        let cases = [
+            (I::Blocked(reason), vec![ShowBlocked(reason)], started && !ending),
+            (
+                failed(ErrorKind::Network),
+                vec![shown_error(ErrorKind::Network, Some(3)), armed_retry(1, 3)],
+                !ending,
+            ),
+            (failed(ErrorKind::Tls), vec![shown_error(ErrorKind::Tls, None)], !ending),
+            (I::LoadInContent { url: URL.into(), by_person: true }, vec![load(true)], !ending),
+            (I::LoadInContent { url: URL.into(), by_person: false }, vec![load(false)], !ending),
+        ];
+        for (input, shown, shows) in cases {
+            let mut m = at(from);
+            let out = m.handle(input.clone());
+            let expected = if shows { shown } else { vec![] };
+            assert_eq!(
+                (m.screen(), out),
+                (screen, expected),
+                "{input:?} on {from:?}"
+            );
+        }
+    }
 }

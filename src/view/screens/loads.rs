@@ -5,9 +5,10 @@
 //! the connection and never answers gets the error page instead of a blank view, within
 //! seconds. Each redirect re-arms it (the timer measures one request, not a whole chain); the
 //! commit disarms it. A failure — a failed load, a timeout, a site error with no page — shows
-//! the error page with the failed address, so its Retry link and automatic retry
-//! ([`retry_delay`]) load that address again: an ordinary navigation, decided by the policy like
-//! any other. The more often the same address fails, the longer the next try may take and the
+//! the error page with the failed address, so its Retry link and the automatic retry
+//! ([`retry_delay`], a timer of the view: a page that refreshes itself on a timer fails WCAG
+//! 2.2.1) load that address again: an ordinary navigation, decided by the policy like any
+//! other. The more often the same address fails, the longer the next try may take and the
 //! longer the wait before it, so a slow but working site still loads and a dead one is not
 //! hammered. A page that commits clears the count.
 
@@ -65,6 +66,8 @@ pub(crate) struct Loads {
     seq: u32,
     loading: Option<Loading>,
     failure: Option<Failure>,
+    /// Number of the latest automatic retry's timer; an older one is stale.
+    retry_seq: u32,
 }
 
 /// Whether a load of `url` goes to the network (guichet's pages and `about:` do not).
@@ -149,6 +152,18 @@ impl Loads {
             (None, Some(f)) => Some(f.url.clone()),
             _ => None,
         }
+    }
+
+    /// The error page of the last failure is shown and waits: the number of its retry timer.
+    pub(super) fn retry_timer(&mut self) -> u32 {
+        self.retry_seq += 1;
+        self.retry_seq
+    }
+
+    /// Retry timer number `seq` fired: the address to try again, if that failure is still
+    /// the last thing that happened (no load under way, no page committed since).
+    pub(super) fn retry_due(&self, seq: u32) -> Option<String> {
+        self.retry_now().filter(|_| seq == self.retry_seq)
     }
 
     /// Forgets the load under way (the session is ending: its own timeouts rule).

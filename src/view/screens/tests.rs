@@ -6,7 +6,6 @@
 
 use super::*;
 use crate::loggable::Private;
-use crate::policy::BlockReason;
 use crate::protocol::view::Screen as Notice;
 use crate::view::pages::Retry;
 use crate::view::toolbar::ZoomDir;
@@ -96,7 +95,7 @@ pub(super) fn end(takeaway: bool, has_downloads: bool, urls: usize) -> Input {
 }
 
 /// Loading [`URL`] in the content view, asked by the person or not.
-fn load(by_person: bool) -> Output {
+pub(super) fn load(by_person: bool) -> Output {
     Load {
         url: URL.into(),
         by_person,
@@ -369,34 +368,6 @@ fn the_picker_opens_over_the_session_only() {
         } else {
             // Any other screen answers the page's file chooser with "cancelled".
             assert_eq!((out, &m), (vec![CancelChooser], &before), "{from:?}");
-        }
-    }
-}
-
-#[test]
-fn the_content_view_shows_its_pages_until_the_session_ends() {
-    let reason = BlockReason::NotListed;
-    for from in ALL {
-        let ending = matches!(from, At::Takeaway | At::Ending | At::Goodbye);
-        let started = !matches!(from, At::Hidden | At::OutOfOrder);
-        let screen = at(from).screen();
-        #[rustfmt::skip]
-        let cases = [
-            (I::Blocked(reason), ShowBlocked(reason), started && !ending),
-            (failed(ErrorKind::Network), shown_error(ErrorKind::Network, Some(3)), !ending),
-            (failed(ErrorKind::Tls), shown_error(ErrorKind::Tls, None), !ending),
-            (I::LoadInContent { url: URL.into(), by_person: true }, load(true), !ending),
-            (I::LoadInContent { url: URL.into(), by_person: false }, load(false), !ending),
-        ];
-        for (input, shown, shows) in cases {
-            let mut m = at(from);
-            let out = m.handle(input.clone());
-            let expected = if shows { vec![shown] } else { vec![] };
-            assert_eq!(
-                (m.screen(), out),
-                (screen, expected),
-                "{input:?} on {from:?}"
-            );
         }
     }
 }

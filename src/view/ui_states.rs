@@ -1,0 +1,397 @@
+//! Every trusted screen as the view draws it, written to files for the accessibility test
+//! (`tests/axe.rs`, `tests/axe/run.mjs`).
+//!
+//! [`state_of`] is the one place a [`UiState`] is made from the screens' state machine; the
+//! event loop (`app.rs`) draws with it, and [`write`] drives the same machine through each
+//! screen — welcome, the session's toolbar with and without every notice, services, report,
+//! End?, documents, picker, both countdowns, take-away, ending, goodbye, paused, out of order —
+//! in every language, and renders the content view's pages (every block reason, every error
+//! kind, with and without Retry) with the functions that serve them.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::lang::Lang;
+use crate::policy::{BlockReason, Policy};
+use crate::protocol::view::{CountdownReason, Screen};
+
+use super::downloads::Refusal;
+use super::i18n::texts;
+use super::layout::BAR_HEIGHT;
+use super::pages::{self, ErrorKind, Retry};
+use super::screens::{Input, Notice, Output, Screens};
+use super::toolbar::{UiScreen, UiState};
+
+/// What the toolbar page draws for `screen`, from the screens' state machine and the view's
+/// own state: the person's language, the terminal's languages, the policy, the session's
+/// downloads, the zoom and the service of the page on screen.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn state_of(
+    screens: &Screens,
+    screen: UiScreen,
+    lang: Lang,
+    languages: &[Lang],
+    policy: &Policy,
+    downloads: Vec<String>,
+    zoom: f64,
+    service: Option<String>,
+) -> UiState {
+    let mut state = UiState::new(
+        screen,
+        lang,
+        languages,
+        policy,
+        downloads,
+        screens.countdown(),
+        zoom,
+        screens.notice().map(|n| n.text(texts(lang))),
+    );
+    state.countdown_reason = screens.countdown_reason();
+    state.service = service;
+    state
+}
+
+/// One screen of the toolbar page, as written to `states.json`.
+#[derive(Serialize)]
+struct ToolbarCase {
+    name: String,
+    lang: &'static str,
+    /// The page is the toolbar strip above the content (`false`: the whole window).
+    bar: bool,
+    state: UiState,
+}
+
+/// One content page, as written to `pages.json`.
+#[derive(Serialize)]
+struct PageCase {
+    name: String,
+    lang: &'static str,
+    /// The address the content view loads.
+    url: String,
+    /// File (in the output directory) with the body it is served.
+    file: String,
+}
+
+#[derive(Serialize)]
+struct Manifest {
+    toolbar_csp: &'static str,
+    content_csp: &'static str,
+    bar_height: i32,
+    toolbar: Vec<ToolbarCase>,
+    pages: Vec<PageCase>,
+}
+
+/// The documents a session has in these screens (on screen only).
+fn sample_downloads() -> Vec<String> {
+    vec![
+        "attestation-de-residence.pdf".into(),
+        "avertissement-extrait-de-role-2026.pdf".into(),
+    ]
+}
+
+fn screen_name(screen: UiScreen) -> String {
+    serde_json::to_value(screen)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// A script of inputs for one language; each `Output::Show` it causes is recorded under the
+/// step's name.
+struct Run<'a> {
+    lang: Lang,
+    config: &'a Config,
+    screens: Screens,
+    service: Option<String>,
+    downloads: Vec<String>,
+    out: Vec<ToolbarCase>,
+    /// The states recorded so far, as JSON.
+    seen: std::collections::HashSet<String>,
+}
+
+impl Run<'_> {
+    fn step(&mut self, name: &str, input: Input) {
+        let outputs = self.screens.handle(input);
+        let shown: Vec<UiScreen> = outputs
+            .iter()
+            .filter_map(|o| match o {
+                Output::Show(s) => Some(*s),
+                _ => None,
+            })
+            .collect();
+        for (i, screen) in shown.iter().enumerate() {
+            let name = if i > 0 {
+                format!("{name}-then-{}", screen_name(*screen))
+            } else {
+                name.to_owned()
+            };
+            let state = state_of(
+                &self.screens,
+                *screen,
+                self.lang,
+                &self.config.terminal.languages,
+                &self.config.policy.policy,
+                self.downloads.clone(),
+                1.0,
+                self.service.clone(),
+            );
+            // The same drawing reached by another path is checked once.
+            let json = serde_json::to_string(&state).expect("the state serializes");
+            if !self.seen.insert(json) {
+                continue;
+            }
+            self.out.push(ToolbarCase {
+                name: format!("{name}-{}", self.lang.code()),
+                lang: self.lang.code(),
+                bar: !screen.is_full_window(),
+                state,
+            });
+        }
+    }
+}
+
+fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
+    let policy = &config.policy.policy;
+    let first = policy
+        .services()
+        .iter()
+        .find(|s| s.id != crate::policy::LOCAL_ID);
+    let url = first.map(|s| s.start_url.get(lang).to_string());
+    let name = first.map(|s| s.names.get(lang).to_owned());
+    let mut run = Run {
+        lang,
+        config,
+        screens: Screens::new(None),
+        service: None,
+        downloads: vec![],
+        out: vec![],
+        seen: Default::default(),
+    };
+    run.step("welcome", Input::Start { goodbye: false });
+    run.step("toolbar", Input::Open { start_url: url });
+    run.step("services-no-service", Input::Home);
+    run.step("toolbar-back", Input::Close);
+    // The first page of an approved service is on screen.
+    run.service = name;
+    run.step("documents-empty", Input::Documents);
+    run.step("toolbar-again", Input::Close);
+    let notices = [
+        ("saved", Notice::Saved),
+        ("helper-called", Notice::HelperCalled),
+        ("problem-reported", Notice::ProblemReported),
+        ("refused-disabled", Notice::Refused(Refusal::Disabled)),
+        ("refused-not-by-you", Notice::Refused(Refusal::NotByYou)),
+        (
+            "refused-extension",
+            Notice::Refused(Refusal::BlockedExtension),
+        ),
+        ("refused-too-large", Notice::Refused(Refusal::TooLarge)),
+        ("refused-too-many", Notice::Refused(Refusal::TooManyFiles)),
+        (
+            "refused-session-full",
+            Notice::Refused(Refusal::SessionFull),
+        ),
+    ];
+    for (name, notice) in notices {
+        run.step(&format!("toolbar-notice-{name}"), Input::Notice(notice));
+    }
+    run.step("toolbar-notice-seen", Input::NoticeSeen);
+    run.downloads = sample_downloads();
+    run.step("documents", Input::Documents);
+    run.step("toolbar-with-documents", Input::Close);
+    run.step("picker", Input::OpenPicker);
+    run.step("toolbar-picked", Input::PickCancel);
+    run.step("services", Input::Home);
+    run.step("report", Input::Report);
+    run.step("services-again", Input::Close);
+    run.step("confirm-end", Input::End);
+    run.step("services-after-no", Input::Close);
+    run.step(
+        "countdown-idle",
+        Input::Countdown {
+            reason: CountdownReason::Idle,
+            seconds: 60,
+        },
+    );
+    run.step("services-still-here", Input::CancelCountdown);
+    run.step(
+        "countdown-max-duration",
+        Input::Countdown {
+            reason: CountdownReason::MaxDuration,
+            seconds: 120,
+        },
+    );
+    run.step(
+        "takeaway",
+        Input::EndSession {
+            takeaway: true,
+            has_downloads: true,
+            logouts: vec![],
+        },
+    );
+    run.step("ending", Input::Finish);
+    let mut cases = run.out;
+    // A spare started after a session ended, and the staff's screens.
+    for (name, input) in [
+        ("goodbye", Input::Start { goodbye: true }),
+        ("paused", Input::Screen(Screen::Paused)),
+        ("out-of-order", Input::Screen(Screen::OutOfOrder)),
+    ] {
+        let mut run = Run {
+            lang,
+            config,
+            screens: Screens::new(None),
+            service: None,
+            downloads: vec![],
+            out: vec![],
+            seen: Default::default(),
+        };
+        run.step(name, input);
+        cases.append(&mut run.out);
+    }
+    cases
+}
+
+const REASONS: [(&str, BlockReason); 6] = [
+    ("unparsable", BlockReason::Unparsable),
+    ("scheme", BlockReason::Scheme),
+    ("userinfo", BlockReason::Userinfo),
+    ("ip-literal", BlockReason::IpLiteral),
+    ("insecure-http", BlockReason::InsecureHttp),
+    ("not-listed", BlockReason::NotListed),
+];
+
+fn page_urls(lang: Lang) -> Vec<(String, String)> {
+    let mut urls = vec![];
+    for (name, reason) in REASONS {
+        urls.push((format!("blocked-{name}"), pages::blocked_url(reason, lang)));
+    }
+    let retry = |after_secs| Retry {
+        url: "https://www.example.be/formulaire?etape=2".into(),
+        after_secs,
+    };
+    for kind in ErrorKind::ALL {
+        let name = kind.code();
+        urls.push((format!("error-{name}"), pages::error_url(kind, lang, None)));
+        let r = retry(None);
+        urls.push((
+            format!("error-{name}-retry"),
+            pages::error_url(kind, lang, Some(&r)),
+        ));
+        let r = retry(Some(10));
+        urls.push((
+            format!("error-{name}-auto-retry"),
+            pages::error_url(kind, lang, Some(&r)),
+        ));
+    }
+    urls
+}
+
+/// Writes every trusted screen of `config`'s view into `dir`: the toolbar app's files as
+/// served (`app/index.html`, `app/app.css`, `app/app.js`), each screen's state in every
+/// language (`states.json`, with the CSPs and the bar's height), and the content view's pages
+/// with their CSS (`pages/*.html`, `page.css`, listed in `states.json`).
+#[doc(hidden)]
+pub fn write(config: &Config, dir: &Path) -> std::io::Result<()> {
+    let app = dir.join("app");
+    std::fs::create_dir_all(&app)?;
+    std::fs::create_dir_all(dir.join("pages"))?;
+    for (file, url) in [
+        ("index.html", pages::APP_URL.to_owned()),
+        ("app.css", format!("{}app.css", pages::APP_URL)),
+        ("app.js", format!("{}app.js", pages::APP_URL)),
+    ] {
+        let page = pages::toolbar_page(&url);
+        assert_eq!(page.status, 200, "{file}");
+        std::fs::write(app.join(file), &page.body)?;
+    }
+    let policy = &config.policy.policy;
+    let lang0 = config.default_lang();
+    let css = pages::content_page("guichet://page.css", policy, lang0);
+    std::fs::write(dir.join("page.css"), &css.body)?;
+    let mut manifest = Manifest {
+        toolbar_csp: pages::TOOLBAR_CSP,
+        content_csp: pages::CONTENT_CSP,
+        bar_height: BAR_HEIGHT,
+        toolbar: vec![],
+        pages: vec![],
+    };
+    for lang in Lang::ALL {
+        manifest.toolbar.extend(toolbar_cases(config, lang));
+        for (name, url) in page_urls(lang) {
+            let page = pages::content_page(&url, policy, lang0);
+            assert_eq!(page.status, 200, "{name}");
+            let name = format!("{name}-{}", lang.code());
+            let file = format!("pages/{name}.html");
+            std::fs::write(dir.join(&file), &page.body)?;
+            manifest.pages.push(PageCase {
+                name,
+                lang: lang.code(),
+                url,
+                file,
+            });
+        }
+    }
+    let json = serde_json::to_string_pretty(&manifest).expect("the states serialize");
+    std::fs::write(dir.join("states.json"), json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every screen; a new one does not compile here until it is listed.
+    fn every_screen() -> Vec<UiScreen> {
+        use UiScreen::*;
+        let all = vec![
+            Welcome, Session, Services, ConfirmEnd, Report, Documents, Countdown, Takeaway, Picker,
+            Ending, Goodbye, Paused, OutOfOrder,
+        ];
+        for s in &all {
+            match s {
+                Welcome | Session | Services | ConfirmEnd | Report | Documents | Countdown
+                | Takeaway | Picker | Ending | Goodbye | Paused | OutOfOrder => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_screen_and_notice_is_written_in_every_language() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("kiosk-config/guichet.toml");
+        let config = Config::load(&path).expect("the example config loads");
+        for lang in Lang::ALL {
+            let cases = toolbar_cases(&config, lang);
+            for screen in every_screen() {
+                assert!(
+                    cases.iter().any(|c| c.state.screen == screen),
+                    "{screen:?} {lang:?}"
+                );
+            }
+            let services = |with: bool| {
+                cases.iter().any(|c| {
+                    c.state.screen == UiScreen::Services && c.state.service.is_some() == with
+                })
+            };
+            assert!(services(true) && services(false), "{lang:?}");
+            for reason in [CountdownReason::Idle, CountdownReason::MaxDuration] {
+                assert!(cases
+                    .iter()
+                    .any(|c| c.state.screen == UiScreen::Countdown
+                        && c.state.countdown_reason == reason));
+            }
+            let notices: std::collections::HashSet<_> = cases
+                .iter()
+                .filter(|c| c.bar)
+                .map(|c| c.state.notice)
+                .collect();
+            // None, saved, helper called, problem reported and the six refusals.
+            assert_eq!(notices.len(), 10, "{lang:?}: {notices:?}");
+            assert!(cases
+                .iter()
+                .all(|c| c.bar == (c.state.screen == UiScreen::Session)));
+        }
+    }
+}
