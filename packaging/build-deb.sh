@@ -2,7 +2,7 @@
 # Builds the Debian package with cargo-deb ([package.metadata.deb] in Cargo.toml):
 #   packaging/build-deb.sh            release build (what a site installs)
 #   PROFILE=dev packaging/build-deb.sh  the debug build, much faster (packaging/check.sh)
-# Prints the path of the .deb. Installs the pinned cargo-deb when it is missing.
+# Prints the absolute path of the .deb. Installs the pinned cargo-deb when it is missing.
 # Before cargo-deb it writes into target/deb-assets/: the man pages from the clap definitions
 # (examples/mangen.rs) and the installed config, the example one without the checkout's
 # "../policies" pack folder.
@@ -29,4 +29,6 @@ fi
 
 # cargo-deb prints the path of the package it wrote.
 cargo deb --profile "$PROFILE" 2>&1 >/dev/null | grep -v '^ *\(Compiling\|Finished\|Running\)' >&2 || true
-ls -t target/debian/guichet_*.deb "${CARGO_TARGET_DIR:-target}"/debian/guichet_*.deb 2>/dev/null | head -n 1
+# An absolute path: the caller may use it from another folder (Ansible resolves a relative
+# one against its role).
+realpath "$(ls -t target/debian/guichet_*.deb "${CARGO_TARGET_DIR:-target}"/debian/guichet_*.deb 2>/dev/null | head -n 1)"

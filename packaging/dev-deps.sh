@@ -7,7 +7,8 @@
 # imagemagick for screenshots, bubblewrap and xdg-dbus-proxy for the sessions' containment units
 # and WebKit's web-process sandbox inside them, lintian, mmdebstrap, Ansible and systemd (its
 # systemd-analyze) for the packaging check (packaging/check.sh, which .ci/run runs), and a Rust
-# toolchain when none is on PATH.
+# toolchain when none is on PATH; Debian's chromium, Node.js and npm with tests/axe's npm packages
+# (puppeteer-core, axe-core) for the accessibility test (tests/axe.rs).
 # Idempotent and quiet when everything is already there. Uses sudo when not root.
 set -eu
 
@@ -17,7 +18,8 @@ xvfb xauth x11-utils xdotool imagemagick
 cage xwayland grim
 cups-daemon cups-client
 bubblewrap xdg-dbus-proxy
-lintian mmdebstrap ansible systemd"
+lintian mmdebstrap ansible systemd
+chromium"
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 
@@ -33,6 +35,19 @@ if [ -n "$missing" ]; then
     $SUDO apt-get update -qq >/dev/null
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# Node.js and npm for tests/axe (puppeteer-core and axe-core from the npm registry): Debian's,
+# unless a node with its npm is already there (Debian's npm would conflict with it).
+if ! command -v npm >/dev/null 2>&1; then
+    echo "dev-deps: installing nodejs npm" >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+axe_dir="$(dirname "$0")/../tests/axe"
+if [ ! -d "$axe_dir/node_modules/puppeteer-core" ] ||
+    [ "$axe_dir/package-lock.json" -nt "$axe_dir/node_modules/.package-lock.json" ]; then
+    echo "dev-deps: npm ci in tests/axe" >&2
+    (cd "$axe_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
 # Debian's own rustc is too old for wry; use rustup's stable toolchain when cargo is absent.
