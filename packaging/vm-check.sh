@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 CACHE=${GUICHET_CHECK_CACHE:-/var/cache/guichet-check}
 BASE=$CACHE/bookworm-minbase.tar
 ACCEL=${GUICHET_VM_ACCEL:-tcg}
-TIMEOUT=${GUICHET_VM_TIMEOUT:-1200}
+TIMEOUT=${GUICHET_VM_TIMEOUT:-2400}
 T0=$(date +%s)
 WORK=""
 QEMU=""
@@ -74,8 +74,13 @@ say() { echo "VMCHECK: $*"; }
 kiosk_log() { journalctl -b --no-pager _UID="$(id -u guichet)"; }
 say "kernel $(uname -r); cgroup file system $(stat -fc %T /sys/fs/cgroup)"
 shown=""
-for _ in $(seq 900); do
+for _ in $(seq 1800); do
     if kiosk_log 2>/dev/null | grep -q 'view on screen'; then shown=yes; break; fi
+    n=$((${n:-0} + 1))
+    if [ $((n % 60)) -eq 0 ]; then
+        say "waiting ($(cut -d' ' -f1 /proc/uptime) s): $(ps -u guichet -o comm= | sort | uniq -c | tr -s ' \n' ' ')"
+        kiosk_log | tail -n 2 | cut -c1-200
+    fi
     sleep 1
 done
 if [ -z "$shown" ]; then
@@ -133,6 +138,7 @@ KERNEL=$(ls "$ROOT"/boot/vmlinuz-* | head -n 1)
 INITRD=$(ls "$ROOT"/boot/initrd.img-* | head -n 1)
 
 step "booting ($ACCEL); the check powers the VM off (${TIMEOUT} s at most)"
+BOOT=$(date +%s)
 SERIAL=$WORK/serial.log
 MON=$WORK/monitor.sock
 qemu-system-x86_64 -accel "$ACCEL" -m 2048 -smp 2 -kernel "$KERNEL" -initrd "$INITRD" \
@@ -155,7 +161,7 @@ while kill -0 "$QEMU" 2>/dev/null; do
         echo "screenshot of the VM's display: target/screenshots/vm-welcome.png"
         shot=yes
     fi
-    [ $(($(date +%s) - T0)) -lt "$TIMEOUT" ] || fail "timed out; serial log: $(tail -c 2000 "$SERIAL")"
+    [ $(($(date +%s) - BOOT)) -lt "$TIMEOUT" ] || fail "timed out; serial log: $(tail -c 2000 "$SERIAL")"
     sleep 2
 done
 QEMU=""
