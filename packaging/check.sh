@@ -186,19 +186,53 @@ cmp -s "$site/packs/be-mobility.toml" "$ROOT/etc/guichet/policies.d/be-mobility.
 in_root guichetctl check-config --config /etc/guichet/guichet.toml >/dev/null || fail "check-config after Ansible"
 echo "ok: installed and configured by the role"
 
+# The task of the play that failed, from its log.
+failed_task() { awk '/^TASK \[/ { t = $0 } /^fatal:/ { print t; exit }' "$1"; }
+# /etc/guichet/policies.d as it is: names, contents, modes and modification times.
+packs_state() { tar -C "$ROOT/etc/guichet" --sort=name -cf - policies.d | sha256sum; }
+CHECK_TASK='TASK [guichet : Check the staged config and pack overrides'
+
 step "Ansible role: a broken guichet.toml is refused, the one in place stays"
 sed 's/^idle_timeout_secs = .*/idle_timeout_secs = 5/' "$site/guichet.toml" >"$site/broken.toml"
 before=$(sha256sum <"$ROOT/etc/guichet/guichet.toml")
+packs_before=$(packs_state)
 if play -e "guichet_config=$site/broken.toml" >"$WORK/ansible-broken.log" 2>&1; then
     fail "the role accepted a broken guichet.toml"
 fi
-grep -q 'failed to validate' "$WORK/ansible-broken.log" || {
+failed_task "$WORK/ansible-broken.log" | grep -qF "$CHECK_TASK" || {
     tail -n 20 "$WORK/ansible-broken.log" >&2
-    fail "the play failed for another reason than the validation"
+    fail "the play failed for another reason than the check"
 }
-grep -o 'idle_timeout_secs[^"]*' "$WORK/ansible-broken.log" | head -n 1
+grep -o 'idle_timeout_secs = 5 is out of range' "$WORK/ansible-broken.log" | head -n 1
 after=$(sha256sum <"$ROOT/etc/guichet/guichet.toml")
 [ "$before" = "$after" ] || fail "the config in place changed"
+[ "$packs_before" = "$(packs_state)" ] || fail "policies.d changed"
 echo "ok: refused; sha256 before = after = ${before%% *}"
+
+step "Ansible role: a broken pack override is refused, policies.d and the config stay"
+# A valid change of be-mobility next to a broken pack the config does not enable (yet): none
+# of them is placed.
+mkdir "$site/packs-broken"
+{
+    cat policies/be-mobility.toml
+    echo "# changed by the site"
+} >"$site/packs-broken/be-mobility.toml"
+sed 's|^allow = \["www.leforem.be"\]|allow = ["ftp://www.leforem.be"]|' policies/be-wallonia.toml \
+    >"$site/packs-broken/be-wallonia.toml"
+grep -q 'ftp://' "$site/packs-broken/be-wallonia.toml" || fail "fixture: broken be-wallonia"
+if play -e "guichet_config=$site/guichet.toml" -e "guichet_packs_dir=$site/packs-broken" \
+    >"$WORK/ansible-pack.log" 2>&1; then
+    fail "the role accepted a broken pack override"
+fi
+failed_task "$WORK/ansible-pack.log" | grep -qF "$CHECK_TASK" || {
+    tail -n 20 "$WORK/ansible-pack.log" >&2
+    fail "the play failed for another reason than the check"
+}
+grep -o 'be-wallonia.toml:[0-9]*:[0-9]*: bad rule [^:]*' "$WORK/ansible-pack.log" | head -n 1 |
+    grep . || fail "the error does not name the broken pack"
+[ "$packs_before" = "$(packs_state)" ] || fail "policies.d changed"
+[ "$before" = "$(sha256sum <"$ROOT/etc/guichet/guichet.toml")" ] || fail "the config in place changed"
+! ls -d "$ROOT"/tmp/guichet-stage.* 2>/dev/null || fail "the staging folder was left"
+echo "ok: refused; policies.d sha256 before = after = ${packs_before%% *}"
 
 step "all checks passed"
