@@ -27,7 +27,9 @@ fail() {
     echo "check: FAIL: $*" >&2
     exit 1
 }
+CUPSD=""
 cleanup() {
+    if [ -n "$CUPSD" ]; then kill "$CUPSD" 2>/dev/null || true; fi
     if [ -n "$ROOT" ]; then rm -rf "$ROOT"; fi
     rm -rf "$WORK"
 }
@@ -117,29 +119,11 @@ done
 in_root getent group "$staff" >/dev/null || fail "group $staff"
 [ "$(in_root stat -c %U /var/lib/guichet)" = guichet ] || fail "/var/lib/guichet owner"
 [ -L "$ROOT/etc/systemd/system/graphical.target.wants/guichet.service" ] || fail "the unit is not enabled"
+[ -d "$ROOT/etc/guichet/policies.d" ] || fail "no /etc/guichet/policies.d"
+[ "$(in_root stat -c %U:%a /var/lib/guichet/stats)" = guichet:750 ] || fail "/var/lib/guichet/stats"
 # The postinst again, as an upgrade runs it: idempotent.
 in_root env DPKG_MAINTSCRIPT_PACKAGE=guichet DPKG_MAINTSCRIPT_NAME=postinst /var/lib/dpkg/info/guichet.postinst configure 0.1.0-1 || fail "postinst twice"
 echo "ok: installed; check-config passes; user guichet ($groups), group $staff; postinst idempotent"
-
-step "the admin guide's offline commands (packaging/README.md), in the root"
-in_root guichetctl check-config >/dev/null || fail "guide: check-config"
-in_root guichetctl policy list >/dev/null || fail "guide: policy list"
-in_root guichetctl policy explain 'https://www.mypension.be/fr' || fail "guide: policy explain"
-# Step 2: a site copy of a shipped pack in /etc/guichet/policies.d.
-mkdir -p "$ROOT/etc/guichet/policies.d"
-cp "$ROOT/usr/share/guichet/policies/be-mobility.toml" "$ROOT/etc/guichet/policies.d/"
-in_root guichetctl check-config >/dev/null || fail "guide: a pack override"
-# Step 4: a local service.
-sed -i 's/^extra = \[\]/extra = ["www.ma-commune.be", "*.ma-commune.be"]/' "$ROOT/etc/guichet/guichet.toml"
-in_root guichetctl policy explain 'https://www.ma-commune.be/' | grep -q '^allow local' || fail "guide: local service"
-# Step 5: a helper in the staff group.
-in_root adduser --quiet --disabled-password --gecos '' marie
-in_root adduser --quiet marie "$staff"
-in_root id -nG marie | grep -qw "$staff" || fail "guide: staff group"
-in_root deluser --quiet marie
-cp target/deb-assets/guichet.toml "$ROOT/etc/guichet/guichet.toml"
-rm -r "$ROOT/etc/guichet/policies.d"
-echo "ok: check-config, policy list/explain, a pack override, a local service, a helper in $staff"
 
 step "dpkg -r keeps the config, the user and the group"
 in_root dpkg -r guichet >/dev/null
@@ -155,6 +139,171 @@ in_root dpkg --purge guichet >/dev/null
 ! in_root getent group "$staff" >/dev/null || fail "purge left the staff group"
 ! in_root getent group guichet >/dev/null || fail "purge left the group guichet"
 echo "ok: remove and purge"
+
+# The admin guide (packaging/README.md), followed step by step in the root as a new site admin
+# would, from a machine where guichet is not installed (purged above; its Depends stay).
+# Commands run as the guide writes them, except where a chroot cannot: said at each place.
+guide=/root
+as_guichet() {
+    chroot --userspec=guichet:guichet "$ROOT" env -i PATH=/usr/bin:/bin LC_ALL=C "$@"
+}
+step "guide 1: install"
+debname=$(basename "$DEB")
+cp "$DEB" "$ROOT$guide/$debname"
+# The guide's `apt install ./guichet_<version>_amd64.deb`, with -y and without the
+# recommends (udisks2 and its ~100 MB of dependencies change no command of the guide).
+in_root sh -c "cd $guide && apt install -y --no-install-recommends ./$debname" >"$WORK/guide-apt.log" 2>&1 || {
+    tail -n 30 "$WORK/guide-apt.log" >&2
+    fail "guide: apt install ./$debname"
+}
+# No display manager in the root: the line must still run through.
+in_root sh -c 'systemctl disable gdm3 lightdm sddm 2>/dev/null; systemctl set-default graphical.target' >/dev/null 2>&1 ||
+    fail "guide: set-default"
+[ "$(readlink "$ROOT/etc/systemd/system/default.target")" = /lib/systemd/system/graphical.target ] ||
+    fail "guide: default target"
+# Not in a chroot: `reboot` and `systemctl start guichet` (no systemd runs here; the boot check
+# packaging/boot-check.sh runs the unit).
+
+step "guide 2: choose the packs"
+sed -i 's/^packs = \[\(.*\)\]$/packs = [\1, "be-wallonia"]/' "$ROOT/etc/guichet/guichet.toml"
+grep -q '^packs = .*"be-wallonia"\]$' "$ROOT/etc/guichet/guichet.toml" || fail "fixture: packs"
+in_root guichetctl check-config | grep '^packs: 7 ' >/dev/null || fail "guide: check-config with be-wallonia"
+in_root guichetctl policy list | grep 'be-wallonia' >/dev/null || fail "guide: policy list"
+in_root guichetctl policy explain 'https://www.mypension.be/fr' || fail "guide: policy explain"
+# A site copy of a shipped pack, edited: it replaces the shipped one.
+cp "$ROOT/usr/share/guichet/policies/be-mobility.toml" "$ROOT/etc/guichet/policies.d/"
+sed -i 's/^allow = \["www.belgiantrain.be"\]$/allow = ["www.belgiantrain.be", "www.sncb.be"]/' \
+    "$ROOT/etc/guichet/policies.d/be-mobility.toml"
+in_root guichetctl check-config >/dev/null || fail "guide: check-config with a pack override"
+in_root guichetctl policy explain 'https://www.sncb.be/' | grep '^allow sncb-nmbs ' >/dev/null ||
+    fail "guide: the pack override is not the one used"
+
+step "guide 3: set the printer (CUPS in the root)"
+# The guide's `apt install cups`, without the recommends (drivers, avahi).
+in_root apt-get install -y -qq --no-install-recommends cups >"$WORK/cups.log" 2>&1 || {
+    tail -n 30 "$WORK/cups.log" >&2
+    fail "guide: apt install cups"
+}
+save_archives
+start_cupsd() {
+    chroot "$ROOT" /usr/sbin/cupsd -f </dev/null >/dev/null 2>&1 &
+    CUPSD=$!
+    i=0
+    until [ -S "$ROOT/run/cups/cups.sock" ] && in_root lpstat -r >/dev/null 2>&1; do
+        i=$((i + 1))
+        [ $i -lt 50 ] || fail "cupsd does not start"
+        sleep 0.2
+    done
+}
+stop_cupsd() {
+    kill "$CUPSD"
+    wait "$CUPSD" || true
+    CUPSD=""
+    rm -f "$ROOT/run/cups/cups.sock"
+}
+# No systemd in a chroot: cupsd is started by hand where the guide's machine has cups.service.
+start_cupsd
+# The guide's lpadmin line; the printer's address is the only change: there is no printer at
+# 192.168.1.50 here (nothing answers on localhost:8631 either; lpadmin makes the queue all the
+# same, and jobs wait for the printer, which is what the purge below needs).
+in_root lpadmin -p accueil-laser -E -v ipp://localhost:8631/ipp/print -m everywhere || fail "guide: lpadmin"
+in_root lpstat -p accueil-laser >/dev/null || fail "guide: no queue accueil-laser"
+printf '\n[printing]\nprinter = "accueil-laser"\n' >>"$ROOT/etc/guichet/guichet.toml"
+in_root guichetctl check-config >/dev/null || fail "guide: check-config with [printing]"
+# What guichet does at every wipe (src/daemon/wipe/printjobs.rs), as the kiosk user: CUPS's
+# default policy refuses it, the guide's change of cupsd.conf allows it.
+echo "a document" >"$ROOT/tmp/document.txt"
+chmod 644 "$ROOT/tmp/document.txt"
+as_guichet lp -d accueil-laser /tmp/document.txt >/dev/null || fail "lp as guichet"
+if as_guichet cancel -uguichet -a -x 2>"$WORK/cancel.err"; then
+    fail "CUPS let guichet purge its jobs before the guide's change"
+fi
+grep -q Forbidden "$WORK/cancel.err" || fail "cancel refused for another reason: $(cat "$WORK/cancel.err")"
+# The guide's command for the <Limit> blocks that list Purge-Jobs, then its restart of CUPS
+# (by hand here, as the start).
+in_root sed -i '/<Limit .*Purge-Jobs/,/<\/Limit>/ s/^\( *Require user @OWNER @SYSTEM\)$/\1 guichet/' \
+    /etc/cups/cupsd.conf
+grep -q '^ *Require user @OWNER @SYSTEM guichet$' "$ROOT/etc/cups/cupsd.conf" || fail "guide: cupsd.conf"
+stop_cupsd
+start_cupsd
+as_guichet cancel -uguichet -a -x || fail "guide: CUPS still refuses guichet's Purge-Jobs"
+stop_cupsd
+echo "ok: queue accueil-laser, [printing] checked; Purge-Jobs by guichet refused, then allowed"
+
+step "guide 4: a local service"
+sed -i 's/^extra = \[\]/extra = ["www.ma-commune.be", "*.ma-commune.be"]/' "$ROOT/etc/guichet/guichet.toml"
+grep -q '^extra = \["www.ma-commune.be"' "$ROOT/etc/guichet/guichet.toml" || fail "fixture: extra"
+in_root guichetctl policy explain 'https://www.ma-commune.be/' | grep '^allow local ' >/dev/null || fail "guide: local service"
+
+step "guide 5: a helper in the staff group"
+in_root adduser --quiet --disabled-password --gecos '' marie
+in_root adduser marie guichet-staff >/dev/null || fail "guide: adduser marie guichet-staff"
+in_root id -nG marie | grep -qw guichet-staff || fail "guide: marie is not in guichet-staff"
+# status, ack, reset and pause talk to a running guichetd: none runs in a chroot (the boot
+# check runs them). Here only that marie's command reaches the socket of the config.
+chroot --userspec=marie:marie "$ROOT" env -i PATH=/usr/bin:/bin guichetctl status 2>"$WORK/status.err" &&
+    fail "guichetctl status answered without guichetd"
+grep -q 'guichetd is not running (nothing listens on /run/guichet/control.sock)' "$WORK/status.err" ||
+    fail "guide: guichetctl status as marie: $(cat "$WORK/status.err")"
+
+step "guide 6: read the statistics (offline, from the folder)"
+# A day as guichetd writes it (src/stats/store.rs), today.
+today=$(in_root date +%F)
+printf '{"format":1,"day":"%s","counts":{"sessions_completed":5,"services":{"myminfin":4}}}' "$today" \
+    >"$ROOT/var/lib/guichet/stats/$today.json"
+in_root chown guichet:guichet "/var/lib/guichet/stats/$today.json"
+in_root guichetctl stats --dir /var/lib/guichet/stats >"$WORK/stats.txt" || fail "guide: stats --dir"
+grep -q myminfin "$WORK/stats.txt" || fail "guide: stats --dir shows no service"
+# The guide's csv export, from the folder (its online form needs guichetd).
+in_root sh -c "cd $guide && guichetctl stats --from $(echo "$today" | cut -c1-4)-01-01 --by month --format csv --dir /var/lib/guichet/stats > year.csv" ||
+    fail "guide: stats csv"
+grep -q ',sessions_completed,,5,' "$ROOT$guide/year.csv" || fail "guide: the csv: $(head -n 5 "$ROOT$guide/year.csv")"
+in_root guichetctl stats --format openmetrics --dir /var/lib/guichet/stats | grep '^# EOF$' >/dev/null ||
+    fail "stats openmetrics"
+echo "ok: stats table, csv by month, openmetrics"
+
+step "guide 7: update"
+# The same package again over itself (apt's --reinstall: the same version is otherwise
+# "already the newest"), then a newer one whose example config changed: the site's edited
+# config is kept with the guide's --force-confold, the package's new one beside it.
+site_sum=$(sha256sum <"$ROOT/etc/guichet/guichet.toml")
+in_root sh -c "cd $guide && apt install -y --reinstall ./$debname" >"$WORK/guide-apt.log" 2>&1 || {
+    tail -n 30 "$WORK/guide-apt.log" >&2
+    fail "guide: apt install --reinstall"
+}
+[ "$site_sum" = "$(sha256sum <"$ROOT/etc/guichet/guichet.toml")" ] || fail "reinstall changed the config"
+newer="$WORK/newer"
+dpkg-deb -R "$DEB" "$newer"
+version=$(sed -n 's/^Version: //p' "$newer/DEBIAN/control")
+sed -i "s/^Version: .*/Version: $version+1/" "$newer/DEBIAN/control"
+echo "# changed in the next version" >>"$newer/etc/guichet/guichet.toml"
+(cd "$newer" && find . -type f ! -path './DEBIAN/*' -printf '%P\n' | xargs md5sum >DEBIAN/md5sums)
+newname=$(echo "$debname" | sed "s/_${version}_/_${version}+1_/")
+dpkg-deb -Zgzip -z1 --root-owner-group -b "$newer" "$ROOT$guide/$newname" >/dev/null
+in_root sh -c "cd $guide && apt -o Dpkg::Options::=--force-confold install -y ./$newname" >"$WORK/guide-apt.log" 2>&1 || {
+    tail -n 30 "$WORK/guide-apt.log" >&2
+    fail "guide: update with --force-confold"
+}
+[ "$(in_root dpkg-query -W -f '${Version}' guichet)" = "$version+1" ] || fail "guide: not updated"
+[ "$site_sum" = "$(sha256sum <"$ROOT/etc/guichet/guichet.toml")" ] || fail "the update changed the site's config"
+[ -f "$ROOT/etc/guichet/guichet.toml.dpkg-dist" ] || fail "no guichet.toml.dpkg-dist"
+in_root guichetctl check-config >/dev/null || fail "check-config after the update"
+echo "ok: reinstalled, updated to $version+1; the site's config kept, the new example in guichet.toml.dpkg-dist"
+
+step "guide 8: uninstall"
+in_root apt remove -y guichet >/dev/null 2>&1 || fail "guide: apt remove"
+[ "$site_sum" = "$(sha256sum <"$ROOT/etc/guichet/guichet.toml")" ] || fail "apt remove changed the config"
+[ -f "$ROOT/etc/guichet/policies.d/be-mobility.toml" ] || fail "apt remove removed the pack override"
+[ -f "$ROOT/var/lib/guichet/stats/$today.json" ] || fail "apt remove removed the statistics"
+in_root getent passwd guichet >/dev/null || fail "apt remove removed the user"
+in_root getent group guichet-staff >/dev/null || fail "apt remove removed the staff group"
+in_root apt purge -y guichet >/dev/null 2>&1 || fail "guide: apt purge"
+[ ! -e "$ROOT/etc/guichet" ] || fail "apt purge left /etc/guichet: $(find "$ROOT/etc/guichet")"
+[ ! -e "$ROOT/var/lib/guichet" ] || fail "apt purge left /var/lib/guichet"
+! in_root getent passwd guichet >/dev/null || fail "apt purge left the user"
+! in_root getent group guichet-staff >/dev/null || fail "apt purge left the staff group"
+in_root deluser --quiet marie 2>/dev/null
+echo "ok: the guide's commands, sections 1 to 8"
 
 step "Ansible role (chroot connection): install and configure"
 in_root apt-get install -y -qq --no-install-recommends python3-apt >"$WORK/apt.log" 2>&1 || {
