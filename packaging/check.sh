@@ -10,9 +10,12 @@
 #    $GUICHET_CHECK_CACHE, default /var/cache/guichet-check, with the downloaded packages),
 #    checks the installed config, the users and groups, `dpkg -r` (keeps the config, the
 #    user and the group) and `dpkg --purge` (removes them),
-# 4. applies the Ansible role (packaging/ansible) to that root with the chroot connection:
-#    it installs and configures guichet, and refuses a broken guichet.toml without touching
-#    the one in place.
+# 4. follows the admin guide (packaging/README.md) sections 1 to 8 in that root: every
+#    command that can run in a chroot, as the guide writes it (CUPS included, its cupsd
+#    started by hand); what cannot is said where it would be,
+# 5. applies the Ansible role (packaging/ansible) to that root with the chroot connection:
+#    it installs and configures guichet, and refuses a broken guichet.toml, and a broken pack
+#    override, without touching the config or /etc/guichet/policies.d in place.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -157,8 +160,13 @@ in_root sh -c "cd $guide && apt install -y --no-install-recommends ./$debname" >
     fail "guide: apt install ./$debname"
 }
 # No display manager in the root: the line must still run through.
-in_root sh -c 'systemctl disable gdm3 lightdm sddm 2>/dev/null; systemctl set-default graphical.target' >/dev/null 2>&1 ||
-    fail "guide: set-default"
+# The guide's lines for the display manager; with a display manager's link as Debian makes
+# it (the unit behind it is not installed here).
+ln -s /lib/systemd/system/lightdm.service "$ROOT/etc/systemd/system/display-manager.service"
+in_root sh -c 'systemctl disable gdm3 lightdm sddm 2>/dev/null
+rm -f /etc/systemd/system/display-manager.service
+systemctl set-default graphical.target' >/dev/null 2>&1 || fail "guide: set-default"
+[ ! -L "$ROOT/etc/systemd/system/display-manager.service" ] || fail "guide: the display manager link stays"
 [ "$(readlink "$ROOT/etc/systemd/system/default.target")" = /lib/systemd/system/graphical.target ] ||
     fail "guide: default target"
 # Not in a chroot: `reboot` and `systemctl start guichet` (no systemd runs here; the boot check
@@ -221,12 +229,12 @@ fi
 grep -q Forbidden "$WORK/cancel.err" || fail "cancel refused for another reason: $(cat "$WORK/cancel.err")"
 # The guide's command for the <Limit> blocks that list Purge-Jobs, then its restart of CUPS
 # (by hand here, as the start).
-in_root sed -i '/<Limit .*Purge-Jobs/,/<\/Limit>/ s/^\( *Require user @OWNER @SYSTEM\)$/\1 guichet/' \
-    /etc/cups/cupsd.conf
-grep -q '^ *Require user @OWNER @SYSTEM guichet$' "$ROOT/etc/cups/cupsd.conf" || fail "guide: cupsd.conf"
+in_root sed -i '/<Limit .*Purge-Jobs/,/<\/Limit>/ s/^\( *Require user @OWNER @SYSTEM\)$/\1 guichet/' /etc/cups/cupsd.conf
+[ "$(in_root grep -c 'Require user @OWNER @SYSTEM guichet$' /etc/cups/cupsd.conf)" = 3 ] || fail "guide: cupsd.conf"
 stop_cupsd
 start_cupsd
-as_guichet cancel -uguichet -a -x || fail "guide: CUPS still refuses guichet's Purge-Jobs"
+[ "$(in_root sh -c 'setpriv --reuid guichet --regid guichet --clear-groups cancel -uguichet -a -x && echo allowed')" = allowed ] ||
+    fail "guide: CUPS still refuses guichet's Purge-Jobs"
 stop_cupsd
 echo "ok: queue accueil-laser, [printing] checked; Purge-Jobs by guichet refused, then allowed"
 
