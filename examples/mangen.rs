@@ -1,5 +1,5 @@
-//! Writes the man pages `guichetd.8`, `guichetctl.1` and one `guichetctl-COMMAND.1` per
-//! subcommand from the binaries' own clap
+//! Writes the man pages `guichetd.8`, `guichet-view.8`, `guichetctl.1` and one
+//! `guichetctl-COMMAND.1` per subcommand from the binaries' own clap
 //! definitions, so `--help` and the man page never disagree:
 //!
 //! ```text
@@ -22,6 +22,10 @@ mod guichetd;
 #[path = "../src/bin/guichetctl/main.rs"]
 mod guichetctl;
 
+#[allow(dead_code, unused_imports)]
+#[path = "../src/bin/guichet-view.rs"]
+mod guichet_view;
+
 fn main() -> std::io::Result<()> {
     let out = PathBuf::from(
         std::env::args_os()
@@ -34,6 +38,9 @@ fn main() -> std::io::Result<()> {
     clap_mangen::generate_to(guichetctl::Cli::command(), &out)?;
     let daemon = clap_mangen::Man::new(guichetd::Cli::command()).section("8");
     daemon.generate_to(&out)?;
+    // guichet-view: section 8 like guichetd, which alone starts it.
+    let view = clap_mangen::Man::new(guichet_view::Args::command()).section("8");
+    view.generate_to(&out)?;
     for entry in std::fs::read_dir(&out)? {
         println!("{}", entry?.path().display());
     }

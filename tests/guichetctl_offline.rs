@@ -352,6 +352,135 @@ fn check_config_reports_an_error_in_a_pack_with_its_location() {
     assert!(err.starts_with(&want), "{err}");
 }
 
+/// A pack `id` with one service whose only rule uses ftp: refused at line 9, column 10.
+fn broken_pack(id: &str) -> String {
+    format!("id = {id:?}\ntitle = {{ fr = \"d\", nl = \"d\", de = \"d\", en = \"d\" }}\n\n[[service]]\nid = \"svc\"\nnames = {{ fr = \"s\", nl = \"s\", de = \"s\", en = \"s\" }}\ncategory = \"other\"\nstart_url = \"https://www.svc.be/\"\nallow = [\"ftp://www.svc.be\"]\n")
+}
+
+/// As installed: the shipped packs, then the site's `policies.d` (empty here); be-login and
+/// be-mobility enabled. Returns the config and an empty staging folder.
+fn installed_like(dir: &Path) -> (PathBuf, PathBuf) {
+    let config = dir.join("guichet.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[terminal]\nname = \"t\"\n[policy]\npacks = [\"be-login\", \"be-mobility\"]\npack_dirs = [{:?}, {:?}]\n",
+            root().join("policies").display().to_string(),
+            dir.join("policies.d").display().to_string()
+        ),
+    )
+    .unwrap();
+    let staged = dir.join("staged");
+    std::fs::create_dir(&staged).unwrap();
+    (config, staged)
+}
+
+fn check_staged(config: &Path, staged: &Path) -> Output {
+    ctl(&[
+        "check-config",
+        "--config",
+        config.to_str().unwrap(),
+        "--pack-dir",
+        staged.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn check_config_pack_dir_checks_overrides_as_if_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, staged) = installed_like(dir.path());
+    let o = ctl(&["check-config", "--config", config.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let services = |o: &Output| {
+        stdout(o)
+            .lines()
+            .find_map(|l| l.strip_prefix("services: ").map(str::to_owned))
+            .unwrap()
+    };
+    let shipped = services(&o);
+    // The site's override of be-mobility adds a service; a pack it does not enable yet.
+    let mobility = std::fs::read_to_string(root().join("policies/be-mobility.toml")).unwrap();
+    std::fs::write(
+        staged.join("be-mobility.toml"),
+        format!("{mobility}\n[[service]]\nid = \"velo-commune\"\nnames = {{ fr = \"v\", nl = \"v\", de = \"v\", en = \"v\" }}\ncategory = \"mobility\"\nstart_url = \"https://velo.commune.be/\"\nallow = [\"velo.commune.be\"]\n"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("policies/be-health.toml"),
+        staged.join("be-health.toml"),
+    )
+    .unwrap();
+    std::fs::write(staged.join("notes.txt"), "not a pack").unwrap();
+    let o = check_staged(&config, &staged);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    // The override is the one used: one service more than the shipped pack.
+    let n: usize = shipped.parse().unwrap();
+    assert_eq!(services(&o), (n + 1).to_string(), "{out}");
+    assert_eq!(
+        out.lines().last().unwrap(),
+        format!("{}: ok, 2 packs (be-health, be-mobility)", staged.display())
+    );
+}
+
+#[test]
+fn check_config_pack_dir_refuses_a_broken_pack_enabled_or_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, staged) = installed_like(dir.path());
+    // A broken pack the config does not enable: it would break the terminal the day a site
+    // enables it, so it is refused now.
+    std::fs::write(staged.join("demo.toml"), broken_pack("demo")).unwrap();
+    let o = check_staged(&config, &staged);
+    assert_eq!(o.status.code(), Some(ERROR), "{}", stdout(&o));
+    assert_eq!(stdout(&o), "");
+    let want = format!(
+        "guichetctl: {}:9:10: bad rule \"ftp://www.svc.be\"",
+        staged.join("demo.toml").display()
+    );
+    assert!(stderr(&o).starts_with(&want), "{}", stderr(&o));
+    // Without --pack-dir the config alone is fine: the staged folder is not one of its own.
+    let o = ctl(&["check-config", "--config", config.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    // A broken override of an enabled pack.
+    std::fs::remove_file(staged.join("demo.toml")).unwrap();
+    std::fs::write(staged.join("be-mobility.toml"), broken_pack("be-mobility")).unwrap();
+    let o = check_staged(&config, &staged);
+    assert_eq!(o.status.code(), Some(ERROR), "{}", stdout(&o));
+    let want = format!(
+        "guichetctl: {}:9:10: bad rule",
+        staged.join("be-mobility.toml").display()
+    );
+    assert!(stderr(&o).starts_with(&want), "{}", stderr(&o));
+
+    // An override that is valid alone but clashes with an enabled pack: a service id of
+    // be-login, checked across the packs the config enables.
+    let login = std::fs::read_to_string(root().join("policies/be-login.toml")).unwrap();
+    assert!(
+        login.contains("\nid = \"csam\"\n"),
+        "be-login's first service"
+    );
+    let first_id = "csam";
+    let mobility = std::fs::read_to_string(root().join("policies/be-mobility.toml")).unwrap();
+    std::fs::write(
+        staged.join("be-mobility.toml"),
+        mobility.replacen("id = \"sncb-nmbs\"", &format!("id = {first_id:?}"), 1),
+    )
+    .unwrap();
+    let o = check_staged(&config, &staged);
+    assert_eq!(o.status.code(), Some(ERROR), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains(&format!("duplicate service id {first_id:?}")),
+        "{}",
+        stderr(&o)
+    );
+
+    // A folder that cannot be read.
+    let o = check_staged(&config, &dir.path().join("missing"));
+    assert_eq!(o.status.code(), Some(ERROR), "{}", stdout(&o));
+    assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
+}
+
 #[test]
 fn check_config_default_path_is_etc_guichet() {
     // The test machine has no /etc/guichet/guichet.toml; the error names the path it tried.

@@ -7,8 +7,9 @@ use clap::Parser;
 
 /// The locked browser of one guichet session.
 ///
-/// Started by guichetd, one process per session, with a confined environment. Its config is
-/// the one guichetd checked, written into the session directory as `config.json`; the view
+/// Started by guichetd only, one process per session, inside the session's containment;
+/// never start it by hand: a view outside guichetd is neither contained nor wiped. Its config
+/// is the one guichetd checked, written into the session directory as `config.json`; the view
 /// never reads `guichet.toml`. Reads orders as JSON lines on stdin and reports on stdout (see
 /// the view protocol); logs go to stderr.
 /// It starts hidden, says `ready` once its first page is loaded, and shows itself on
@@ -17,8 +18,8 @@ use clap::Parser;
 /// Exit status: 0 after `quit` or end of stdin, 1 when it cannot start (`config.json`
 /// missing or invalid, no display, session directory unusable).
 #[derive(Parser, Debug)]
-#[command(version)]
-struct Args {
+#[command(name = "guichet-view", version)]
+pub(crate) struct Args {
     /// The session directory (profile/, downloads/, home/, run/, and config.json: the policy,
     /// languages, downloads and proxy guichetd checked); everything the view writes goes
     /// inside.

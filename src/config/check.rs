@@ -9,12 +9,18 @@ use std::time::Duration;
 
 use toml::Spanned;
 
-use super::packs::{load_packs, local_service, override_logouts};
+use super::packs::{check_pack_folder, load_packs, local_service, override_logouts};
 use super::raw::{self, RawConfig};
 use super::*;
 use crate::policy::{Decision, Policy, Service};
 
-pub(super) fn check(raw: RawConfig, src: &Source) -> Result<Config, ConfigError> {
+/// `staged`: a folder of pack files about to be copied into the last pack folder, searched
+/// after `pack_dirs` and each of its packs checked (see [`Config::load_with_pack_dir`]).
+pub(super) fn check(
+    raw: RawConfig,
+    src: &Source,
+    staged: Option<&Path>,
+) -> Result<Config, ConfigError> {
     let terminal = check_terminal(&raw.terminal, src)?;
     let session = check_session(&raw.session, src)?;
     let downloads = check_downloads(&raw.downloads, src)?;
@@ -41,7 +47,12 @@ pub(super) fn check(raw: RawConfig, src: &Source) -> Result<Config, ConfigError>
         .iter()
         .map(|h| check_http_host(h, src))
         .collect::<Result<_, _>>()?;
-    let packs = load_packs(&raw.policy.packs, &pack_dirs, &allow_http, src)?;
+    let mut search = pack_dirs.clone();
+    if let Some(staged) = staged {
+        check_pack_folder(staged, &allow_http)?;
+        search.push(staged.to_owned());
+    }
+    let packs = load_packs(&raw.policy.packs, &search, &allow_http, src)?;
     let mut services: Vec<Service> = packs
         .iter()
         .flat_map(|p| p.services.iter().cloned())

@@ -276,7 +276,24 @@ impl Config {
     pub fn from_text(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let src = Source { path, text };
         let raw: RawConfig = src.parse()?;
-        check::check(raw, &src)
+        check::check(raw, &src, None)
+    }
+
+    /// Checks the config at `path` as it will be once the pack files of `staged` are copied
+    /// into its last pack folder (`/etc/guichet/policies.d`): `staged` is searched after the
+    /// config's `pack_dirs`, so its packs override theirs, and every pack file in it is checked,
+    /// whether `[policy] packs` enables it or not. How a site's pack overrides are checked
+    /// before they are put in place (`guichetctl check-config --pack-dir`). Returns the config
+    /// (its `pack_dirs` as the file says) and the ids of the packs in `staged`, sorted.
+    pub fn load_with_pack_dir(
+        path: &Path,
+        staged: &Path,
+    ) -> Result<(Config, Vec<String>), ConfigError> {
+        let text = read(path)?;
+        let src = Source { path, text: &text };
+        let raw: RawConfig = src.parse()?;
+        let config = check::check(raw, &src, Some(staged))?;
+        Ok((config, packs::pack_ids(staged)))
     }
 
     /// The default language (the first offered).

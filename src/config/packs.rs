@@ -132,6 +132,35 @@ fn available_packs(dirs: &[PathBuf]) -> HashMap<String, PathBuf> {
     found
 }
 
+/// Checks every pack file (`*.toml`) of `dir` on its own, enabled or not: a folder of pack
+/// overrides before it is put in place. Service ids must be unique within a pack; across
+/// packs they are checked for the packs a config enables, by [`load_packs`].
+pub(super) fn check_pack_folder(dir: &Path, allow_http: &[String]) -> Result<(), ConfigError> {
+    let read_err = |source| ConfigError::Read {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read_err)? {
+        let path = entry.map_err(read_err)?.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    for file in files {
+        load_pack(&file, allow_http, &mut HashMap::new())?;
+    }
+    Ok(())
+}
+
+/// The ids of the packs in `dir` (its `*.toml` file names), sorted.
+pub(super) fn pack_ids(dir: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = available_packs(&[dir.to_owned()]).into_keys().collect();
+    ids.sort_unstable();
+    ids
+}
+
 fn load_pack(
     path: &Path,
     allow_http: &[String],

@@ -50,6 +50,11 @@ enum Command {
         /// Config file to check.
         #[arg(long, default_value = DEFAULT_CONFIG_PATH)]
         config: PathBuf,
+        /// Pack overrides not yet in place: check every pack file in DIR, enabled or not, and
+        /// the config as if DIR's packs were in its last pack folder (/etc/guichet/policies.d),
+        /// overriding the others. Copy them there only when this passes.
+        #[arg(long, value_name = "DIR")]
+        pack_dir: Option<PathBuf>,
     },
     /// Ask the policy engine about a URL, list the services of a config, import a Chrome
     /// allowlist.
@@ -170,7 +175,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::CheckConfig { config } => check_config(&config),
+        Command::CheckConfig { config, pack_dir } => check_config(&config, pack_dir.as_deref()),
         Command::Policy { command } => policy::run(command),
         Command::Status { connect, json } => online(&connect, Request::Status, json),
         Command::Reset { now, connect } => online(&connect, Request::Reset { now }, false),
@@ -336,10 +341,17 @@ pub(crate) fn load(path: &Path) -> Result<Config, ExitCode> {
     })
 }
 
-fn check_config(path: &Path) -> ExitCode {
-    let config = match load(path) {
-        Ok(c) => c,
-        Err(code) => return code,
+fn check_config(path: &Path, pack_dir: Option<&Path>) -> ExitCode {
+    let loaded = match pack_dir {
+        None => Config::load(path).map(|c| (c, None)),
+        Some(dir) => Config::load_with_pack_dir(path, dir).map(|(c, ids)| (c, Some(ids))),
+    };
+    let (config, staged) = match loaded {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("guichetctl: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
     };
     let policy = &config.policy.policy;
     let packs: Vec<&str> = config.policy.packs.iter().map(|p| p.id.as_str()).collect();
@@ -348,6 +360,14 @@ fn check_config(path: &Path) -> ExitCode {
     println!("packs: {} ({})", packs.len(), packs.join(", "));
     println!("services: {}", policy.services().len());
     println!("rules: {}", policy.rule_count());
+    if let (Some(dir), Some(ids)) = (pack_dir, staged) {
+        println!(
+            "{}: ok, {} packs ({})",
+            dir.display(),
+            ids.len(),
+            ids.join(", ")
+        );
+    }
     for missing in config.policy.missing_packs() {
         eprintln!("guichetctl: {}: warning: {missing}", path.display());
     }
