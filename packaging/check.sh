@@ -1,6 +1,6 @@
 #!/bin/sh
-# The packaging check (issue 14). Run as root on Debian bookworm with the tools of
-# packaging/dev-deps.sh plus lintian, mmdebstrap and ansible:
+# The packaging check (issue 14; .ci/run runs it). Run as root on Debian bookworm after
+# packaging/dev-deps.sh, which installs its tools (lintian, mmdebstrap, ansible, systemd):
 #   packaging/check.sh
 # 1. builds the .deb (PROFILE=dev by default: the debug build the tests already made, so the
 #    check takes minutes, not a release build; PROFILE=release checks the real thing),
