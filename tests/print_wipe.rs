@@ -401,3 +401,38 @@ fn cups_down_puts_the_terminal_out_of_order_until_a_retry_succeeds() {
     assert_eq!(cups.spool_files_with(&canary), Vec::<PathBuf>::new());
     assert!(!d.logs().contains(&canary), "the canary reached the logs");
 }
+
+#[test]
+fn a_job_printing_to_a_printer_that_does_not_answer_is_purged_too() {
+    let cups = Cups::start();
+    // A second queue whose printer refuses every connection (nothing listens on port 1): the
+    // ipp backend keeps the job "processing", waiting for the printer, as when a terminal's
+    // printer is off or out of paper.
+    cups.ok(
+        "lpadmin",
+        &["-p", "eteinte", "-v", "ipp://127.0.0.1:1/ipp/print", "-E"],
+    );
+    let d = daemon_with(&cups);
+    let canary = canary();
+    let doc = cups.dir.path().join("docs").join(format!("{canary}.txt"));
+    fs::write(&doc, format!("attestation {canary}\n")).unwrap();
+    cups.ok(
+        "lp",
+        &["-d", "eteinte", "-t", &canary, doc.to_str().unwrap()],
+    );
+    eventually("the printer is printing the job", || {
+        let out = cups.tool("lpstat", &["-p", "eteinte"]);
+        String::from_utf8_lossy(&out.stdout).contains("now printing")
+    });
+
+    let v = d.shown();
+    v.cmd("activity");
+    d.wait_state(State::Active);
+    let s = d.reset_now_and_wait();
+
+    assert!(s.last_wipe.as_ref().is_some_and(|w| w.ok), "{s:?}");
+    assert_eq!(s.state, State::Welcome, "{s:?}");
+    assert_eq!(cups.jobs(&me()), Vec::<String>::new());
+    assert_eq!(cups.spool_files_with(&canary), Vec::<PathBuf>::new());
+    assert!(!d.logs().contains(&canary), "the canary reached the logs");
+}

@@ -11,7 +11,9 @@
 //!    every job of that user on every queue, finished or not. The option order matters: in
 //!    `cancel.c` a `-u` after `-a -x` turns the request into Cancel-My-Jobs, which ignores
 //!    `purge-jobs` and leaves completed jobs and their files in the spool.
-//! 3. `lpstat -W all -uUSER` again: any job still listed is a failure.
+//! 3. `lpstat -W all -uUSER` again. A job that was printing is only cancelled by the first
+//!    purge (its backend stopped) and stays listed: the purge is sent again, up to
+//!    [`PURGE_ATTEMPTS`] times; any job still listed then is a failure.
 //!
 //! Purge-Jobs needs CUPS's permission: the default policy grants it to `@SYSTEM` only, so a
 //! site adds the kiosk user to the `Require user` line of the `<Limit>` that lists Purge-Jobs
@@ -87,16 +89,30 @@ pub(crate) fn wipe_print_jobs(
     let t0 = Instant::now();
     let server = printing.server.as_deref();
     let jobs = count_jobs(&run("lpstat", &lpstat_args(server, user), TOOL_TIMEOUT)?);
-    run("cancel", &cancel_args(server, user), TOOL_TIMEOUT)?;
-    let left = count_jobs(&run("lpstat", &lpstat_args(server, user), TOOL_TIMEOUT)?);
-    if left > 0 {
-        return Err(PrintWipeError::Remaining(left));
+    let mut left = jobs;
+    for attempt in 0..PURGE_ATTEMPTS {
+        if attempt > 0 {
+            std::thread::sleep(PURGE_PAUSE * attempt);
+        }
+        run("cancel", &cancel_args(server, user), TOOL_TIMEOUT)?;
+        left = count_jobs(&run("lpstat", &lpstat_args(server, user), TOOL_TIMEOUT)?);
+        if left == 0 {
+            return Ok(PrintWipeReport {
+                jobs,
+                took: t0.elapsed(),
+            });
+        }
     }
-    Ok(PrintWipeReport {
-        jobs,
-        took: t0.elapsed(),
-    })
+    Err(PrintWipeError::Remaining(left))
 }
+
+/// How many Purge-Jobs requests the wipe sends before it gives up. A job that is printing (its
+/// backend busy, or waiting for a printer that is off) is only cancelled by the first one: the
+/// scheduler stops its backend, and the job stays in the history as cancelled until the next
+/// purge. Seen with CUPS 2.4 and a printer that does not answer (`tests/print_wipe.rs`).
+const PURGE_ATTEMPTS: u32 = 4;
+/// The pause before the second attempt, doubled and tripled before the next ones (0.6 s in all).
+const PURGE_PAUSE: Duration = Duration::from_millis(100);
 
 /// `-hSERVER` first: both tools act on their options in order. The user is glued to `-u` so a
 /// name can never be read as an option.
