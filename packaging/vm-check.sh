@@ -47,7 +47,7 @@ command -v qemu-system-x86_64 >/dev/null || {
 step "building the .deb (profile ${PROFILE:-dev})"
 DEB=$(PROFILE=${PROFILE:-dev} packaging/build-deb.sh 2>/dev/null)
 
-step "the root: a kernel, systemd, logind, udev, grim and the package"
+step "the root: a kernel, systemd, udev, grim and the package (its Depends bring logind's PAM module, D-Bus, polkit)"
 WORK=$(mktemp -d /var/tmp/guichet-vm.XXXXXX)
 ROOT=$WORK/root
 mkdir "$ROOT"
@@ -56,8 +56,8 @@ cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 find "$CACHE/archives" -name '*.deb' -exec cp {} "$ROOT/var/cache/apt/archives/" \;
 cp "$DEB" "$ROOT/tmp/guichet.deb"
 chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends systemd systemd-sysv dbus udev libpam-systemd \
-    linux-image-amd64 grim /tmp/guichet.deb >"$WORK/apt.log" 2>&1 || {
+    apt-get install -y -qq --no-install-recommends systemd systemd-sysv udev linux-image-amd64 grim \
+    /tmp/guichet.deb >"$WORK/apt.log" 2>&1 || {
     tail -n 20 "$WORK/apt.log" >&2
     fail "apt install"
 }
@@ -79,7 +79,12 @@ for _ in $(seq 1800); do
     n=$((${n:-0} + 1))
     if [ $((n % 60)) -eq 0 ]; then
         say "waiting ($(cut -d' ' -f1 /proc/uptime) s): $(ps -u guichet -o comm= | sort | uniq -c | tr -s ' \n' ' ')"
-        kiosk_log | tail -n 2 | cut -c1-200
+        say "active VT: $(cat /sys/class/tty/tty0/active); DRM: $(ls /dev/dri 2>&1 | tr '\n' ' ')"
+        for s in $(loginctl list-sessions --no-legend | awk '{print $1}'); do
+            say "session $s: $(loginctl show-session "$s" -p Active -p State -p Seat -p VTNr -p TTY -p Type -p Class -p Leader | tr '\n' ' ')"
+        done
+        systemctl status guichet --no-pager 2>&1 | head -n 8
+        kiosk_log | tail -n 12 | cut -c1-200
     fi
     sleep 1
 done
