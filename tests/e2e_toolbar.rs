@@ -172,3 +172,48 @@ fn a_site_cannot_use_the_go_links() {
     let shot = Shot::open(world.xvfb.screenshot("go-hostile-after"));
     assert!(shot.has(CONTENT_AREA, LINK_BG), "the page left the screen");
 }
+
+/// The language, during a session, from the toolbar: its button (F6, then Tab past Home,
+/// Back, Forward, Reload, A−, A+ and My documents) opens the languages with the current one
+/// focused; the next one (Tab) chosen with Return goes back to the page, which is not loaded
+/// again, and its next requests ask for that language.
+#[test]
+fn the_toolbars_language_button_changes_the_language_during_the_session() {
+    let _g = e2e_lock();
+    let world = World::new(config());
+    world.proxy.route(
+        HOST,
+        "/start",
+        page("<script>setInterval(()=>fetch('/tick'),250)</script>"),
+    );
+    world.proxy.route(HOST, "/tick", Reply::bare(204));
+    let mut view = View::spawn(&world.xvfb, &world.config, world.session());
+    view.start();
+    view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
+    world
+        .xvfb
+        .screenshot_showing("toolbar-lang-page", CONTENT_AREA, PAGE_BG);
+    world.xvfb.click(CENTRE.0, CENTRE.1, 1);
+    world.xvfb.xdotool(&["key", "F6"]);
+    for _ in 0..7 {
+        world.xvfb.xdotool(&["key", "Tab"]);
+    }
+    world.xvfb.xdotool(&["key", "Return"]);
+    world.xvfb.screenshot("toolbar-lang-screen");
+    world.xvfb.xdotool(&["key", "Tab", "Return"]);
+    let lang = view.expect("language", |m| matches!(m, FromView::Language { .. }));
+    assert_eq!(lang, FromView::Language { lang: Lang::Nl });
+    world
+        .xvfb
+        .screenshot_showing("toolbar-lang-back", CONTENT_AREA, PAGE_BG);
+    world.proxy.wait_for("a request in Dutch", |s| {
+        s.path == "/tick"
+            && s.header("accept-language")
+                .is_some_and(|l| l.starts_with("nl"))
+    });
+    assert_eq!(
+        world.proxy.count(|s| s.path == "/start"),
+        1,
+        "the page was loaded again"
+    );
+}
