@@ -26,6 +26,10 @@ const CENTRE: (u32, u32) = (640, 450);
 const END_RED: &str = "B3261E";
 /// The yellow of the blocked page's helper hint.
 const HINT_YELLOW: &str = "FFF4CC";
+/// The yellow ring around the control that has the keyboard (toolbar, trusted screens, the
+/// skip link).
+const FOCUS_RING: &str = "F0B400";
+const TOOLBAR: (u32, u32, u32, u32) = (0, 0, 1280, 96);
 
 fn config() -> TestConfig {
     TestConfig {
@@ -70,7 +74,11 @@ fn f6_and_the_skip_link_take_the_keyboard_to_the_toolbar() {
     // The keyboard is in the page's field; F6, then Return: the toolbar's Home.
     world.xvfb.click(300, 140, 1);
     world.xvfb.xdotool(&["type", "--delay", "30", "abc"]);
-    world.xvfb.xdotool(&["key", "F6", "Return"]);
+    world.xvfb.xdotool(&["key", "F6"]);
+    world
+        .xvfb
+        .screenshot_showing("toolbar-f6-focus", TOOLBAR, FOCUS_RING);
+    world.xvfb.xdotool(&["key", "Return"]);
     services_shown(&world, "toolbar-f6-services");
     // "Back to my page" (focused), then the skip link: before the field in the focus order
     // (Shift+Tab from it), Return on it, Return on the toolbar's Home.
@@ -80,8 +88,13 @@ fn f6_and_the_skip_link_take_the_keyboard_to_the_toolbar() {
         .screenshot_showing("toolbar-skip-page", CONTENT_AREA, PAGE_BG);
     world.xvfb.click(300, 140, 1);
     world.xvfb.xdotool(&["key", "shift+Tab"]);
-    world.xvfb.screenshot("toolbar-skip-link");
+    world
+        .xvfb
+        .screenshot_showing("toolbar-skip-link", CONTENT_AREA, FOCUS_RING);
     world.xvfb.xdotool(&["key", "Return"]);
+    world
+        .xvfb
+        .screenshot_showing("toolbar-skip-focus", TOOLBAR, FOCUS_RING);
     world.xvfb.xdotool(&["key", "Return"]);
     services_shown(&world, "toolbar-skip-services");
 }
@@ -195,11 +208,17 @@ fn the_toolbars_language_button_changes_the_language_during_the_session() {
         .screenshot_showing("toolbar-lang-page", CONTENT_AREA, PAGE_BG);
     world.xvfb.click(CENTRE.0, CENTRE.1, 1);
     world.xvfb.xdotool(&["key", "F6"]);
+    world
+        .xvfb
+        .screenshot_showing("toolbar-lang-focus", TOOLBAR, FOCUS_RING);
     for _ in 0..7 {
         world.xvfb.xdotool(&["key", "Tab"]);
     }
     world.xvfb.xdotool(&["key", "Return"]);
-    world.xvfb.screenshot("toolbar-lang-screen");
+    // The languages, over the page, the current one focused.
+    world
+        .xvfb
+        .screenshot_showing("toolbar-lang-screen", CONTENT_AREA, FOCUS_RING);
     world.xvfb.xdotool(&["key", "Tab", "Return"]);
     let lang = view.expect("language", |m| matches!(m, FromView::Language { .. }));
     assert_eq!(lang, FromView::Language { lang: Lang::Nl });
