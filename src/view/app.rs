@@ -328,7 +328,12 @@ impl App {
             ToolbarMsg::PickCancel => Input::PickCancel,
         };
         let out = self.screens.borrow_mut().handle(input);
-        if out.is_empty() && !matches!(msg, ToolbarMsg::Painted | ToolbarMsg::NoticeSeen) {
+        // A language chosen on the welcome or the services screen stays there: not ignored.
+        let quiet = matches!(
+            msg,
+            ToolbarMsg::Painted | ToolbarMsg::NoticeSeen | ToolbarMsg::Lang { .. }
+        );
+        if out.is_empty() && !quiet {
             let screen = self.screen();
             tracing::debug!(?msg, ?screen, "toolbar message ignored");
         }

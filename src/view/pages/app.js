@@ -164,7 +164,7 @@
       b.setAttribute("lang", l.code);
       list.appendChild(b);
     }
-    return el("div", { class: "full" }, [
+    return el("div", { class: "full languages" }, [
       el("h1", { text: t.choose_language }),
       list,
       el("div", { class: "actions" }, [button("\u2190 " + t.back_to_page, "primary", { cmd: "close" })]),
