@@ -200,10 +200,11 @@ fn retry_on_the_error_page_loads_the_failed_page_again() {
     world.proxy.wait_count("the automatic retry", 2, is_start);
     error_pages(&view, 2);
     heal_start(&world.proxy);
-    // Retry is the page's first control: Tab reaches it, Enter presses it (a click on the
-    // page's margin first, where nothing is, gives the page the keyboard).
+    // Retry is the page's first control after the skip link every page has: Tab Tab reaches
+    // it, Enter presses it (a click on the page's margin first, where nothing is, gives the
+    // page the keyboard).
     world.xvfb.click(40, 400, 1);
-    world.xvfb.xdotool(&["key", "Tab", "Return"]);
+    world.xvfb.xdotool(&["key", "Tab", "Tab", "Return"]);
     world.proxy.wait_count("/start again", 3, is_start);
     page_shown(&world, "retry-button");
     // The retry was an ordinary navigation, decided and reported like any other, and it was

@@ -124,8 +124,9 @@ fn the_toolbar_fits_every_screen_in_every_language_with_every_notice() {
             for f in &lines {
                 assert_eq!(f["width"], screen.0, "{tag}: {f}");
                 assert_eq!(f["lang"], lang.code(), "{tag}: {f}");
-                // Home, Back, Smaller, the zoom, Bigger, My documents, the notice, Help, End.
-                assert_eq!(f["controls"], 9, "{tag}: {f}");
+                // Home, Back, Forward, Reload, the text size (smaller, the zoom, bigger), My
+                // documents, the service's name over the notice, the language, Help, End.
+                assert_eq!(f["controls"], 10, "{tag}: {f}");
                 assert_eq!(f["wrapped"], 0, "{tag}: {f}");
                 assert_eq!(f["overflowing"], 0, "{tag}: {f}");
             }

@@ -285,11 +285,14 @@ fn without_be_login_the_login_redirect_is_blocked_and_check_config_warns() {
         );
         match view.as_mut() {
             None => view = Some(world.started_view()),
-            // On the blocked page of the walk before: its first link is the hub (a click on
-            // the page's margin gives it the keyboard; Tab reaches the link, Enter follows it).
+            // On the blocked page of the walk before: its first service is the hub, after the
+            // skip link, Back, All services and Call the helper (a click on the page's margin
+            // gives it the keyboard; Tab ×5 reaches the link, Enter follows it).
             Some(_) => {
                 world.xvfb.click(40, 400, 1);
-                world.xvfb.xdotool(&["key", "Tab", "Return"]);
+                world
+                    .xvfb
+                    .xdotool(&["key", "Tab", "Tab", "Tab", "Tab", "Tab", "Return"]);
             }
         }
         let view = view.as_mut().unwrap();

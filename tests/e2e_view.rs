@@ -822,8 +822,8 @@ fn zoom_goes_through_the_trusted_control_and_stays_bounded() {
     world
         .proxy
         .wait_for("width at 100 %", |s| s.path == "/w?1280");
-    // "A+ Plus grand" in the toolbar: 125 % makes the page 1024 CSS pixels wide.
-    world.xvfb.click(420, 46, 1);
+    // "A+" of the toolbar's text size: 125 % makes the page 1024 CSS pixels wide.
+    world.xvfb.click(515, 34, 1);
     world
         .proxy
         .wait_for("width at 125 %", |s| s.path == "/w?1024");

@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use tao::event::{Event as TaoEvent, WindowEvent};
 use tao::event_loop::{ControlFlow, EventLoop, EventLoopBuilder, EventLoopProxy};
-use webkit2gtk::{FileChooserRequestExt, WebViewExt};
+use webkit2gtk::WebViewExt;
 use wry::WebViewExtUnix;
 
 use crate::config::Config;
@@ -25,10 +25,10 @@ use super::downloads;
 use super::ending;
 use super::layout;
 use super::orders::{self, Order};
-use super::pages;
-use super::screens::{Input, Notice, Output, Screens};
+use super::pages::Go;
+use super::screens::{Input, Notice, Screens};
 use super::shared::{Event, PageLoad, Shared};
-use super::toolbar::{ToolbarMsg, UiScreen, ZoomDir};
+use super::toolbar::{ToolbarMsg, UiScreen};
 use super::ui_states;
 use super::window;
 
@@ -52,6 +52,8 @@ struct App {
     toolbar_ready: Cell<bool>,
     filter_ready: Cell<bool>,
     ready_sent: Cell<bool>,
+    /// The service name the toolbar shows.
+    rendered_service: RefCell<Option<String>>,
 }
 
 /// Builds everything and runs the event loop; never returns.
@@ -131,6 +133,7 @@ impl App {
             toolbar_ready: Cell::new(false),
             filter_ready: Cell::new(false),
             ready_sent: Cell::new(false),
+            rendered_service: RefCell::new(None),
         };
         app.layout(app.screen());
         super::content::set_language(&app.content_view(), app.lang.get());
@@ -153,12 +156,19 @@ impl App {
             Event::Order(order) => self.on_order(order),
             Event::Toolbar(msg) => self.on_toolbar(msg),
             Event::ShowBlocked(reason) => self.feed(Input::Blocked(reason)),
-            Event::PageLoad(load) => self.feed(match load {
-                PageLoad::Started { url, form } => Input::LoadStarted { url, form },
-                PageLoad::Redirected => Input::LoadRedirected,
-                PageLoad::Committed { url } => Input::LoadCommitted { url },
-                PageLoad::Failed { url, kind } => Input::LoadFailed { url, kind },
-            }),
+            Event::PageLoad(load) => {
+                let committed = matches!(load, PageLoad::Committed { .. });
+                self.feed(match load {
+                    PageLoad::Started { url, form } => Input::LoadStarted { url, form },
+                    PageLoad::Redirected => Input::LoadRedirected,
+                    PageLoad::Committed { url } => Input::LoadCommitted { url },
+                    PageLoad::Failed { url, kind } => Input::LoadFailed { url, kind },
+                });
+                // The toolbar names the service of the page now on screen.
+                if committed && self.screen() == UiScreen::Session {
+                    self.render_if_service_changed();
+                }
+            }
             Event::LoadTimeout(seq) => self.feed(Input::LoadTimeout(seq)),
             Event::NetworkBack => self.feed(Input::NetworkBack),
             Event::RetryDue(seq) => self.feed(Input::RetryDue(seq)),
@@ -191,6 +201,15 @@ impl App {
             Event::LogoutsBound(round) => self.on_logout_end(Input::LogoutsBound(round), "timeout"),
             Event::WindowPainted => self.feed(Input::Painted),
             Event::GoodbyeOver => self.feed(Input::GoodbyeOver),
+            Event::Go(go) => {
+                self.shared.reporter.activity();
+                match go {
+                    Go::Back => self.feed(Input::Back),
+                    Go::Home => self.feed(Input::Home),
+                    Go::CallHelper => self.feed(Input::CallHelper),
+                    Go::Toolbar => self.focus_toolbar(),
+                }
+            }
         }
     }
 
@@ -260,13 +279,17 @@ impl App {
                 self.maybe_ready();
                 return;
             }
+            // Mid-session too: guichet's screens, the page's next requests (`Accept-Language`)
+            // and its form controls change; the page on screen is not loaded again (what the
+            // person typed stays), Reload does it.
             ToolbarMsg::Lang { lang } => {
-                if self.set_lang(*lang) {
-                    self.shared
-                        .reporter
-                        .send(&FromView::Language { lang: *lang });
+                if !self.set_lang(*lang) {
+                    return;
                 }
-                return;
+                self.shared
+                    .reporter
+                    .send(&FromView::Language { lang: *lang });
+                Input::LangChosen
             }
             ToolbarMsg::NoticeSeen => Input::NoticeSeen,
             ToolbarMsg::Layout { notice, .. } => {
@@ -289,6 +312,9 @@ impl App {
             },
             ToolbarMsg::Home => Input::Home,
             ToolbarMsg::Back => Input::Back,
+            ToolbarMsg::Forward => Input::Forward,
+            ToolbarMsg::Reload => Input::Reload,
+            ToolbarMsg::Languages => Input::Languages,
             ToolbarMsg::Zoom { dir } => Input::Zoom(*dir),
             ToolbarMsg::Documents => Input::Documents,
             ToolbarMsg::Close => Input::Close,
@@ -303,7 +329,12 @@ impl App {
             ToolbarMsg::PickCancel => Input::PickCancel,
         };
         let out = self.screens.borrow_mut().handle(input);
-        if out.is_empty() && !matches!(msg, ToolbarMsg::Painted | ToolbarMsg::NoticeSeen) {
+        // A language chosen on the welcome or the services screen stays there: not ignored.
+        let quiet = matches!(
+            msg,
+            ToolbarMsg::Painted | ToolbarMsg::NoticeSeen | ToolbarMsg::Lang { .. }
+        );
+        if out.is_empty() && !quiet {
             let screen = self.screen();
             tracing::debug!(?msg, ?screen, "toolbar message ignored");
         }
@@ -314,105 +345,6 @@ impl App {
     fn feed(&self, input: Input) {
         let out = self.screens.borrow_mut().handle(input);
         self.perform(out);
-    }
-
-    fn perform(&self, outputs: Vec<Output>) {
-        for output in outputs {
-            match output {
-                Output::ShowWindow => window::show(&self.window, self.layout),
-                Output::Unhide => self.window.set_visible(true),
-                Output::Show(screen) => self.render(screen),
-                Output::Load { url, by_person } => {
-                    // Its navigation carries no gesture: say whether the person asked.
-                    self.shared.gestures.borrow_mut().own_load(&url, by_person);
-                    self.content_view().load_uri(&url);
-                }
-                Output::ShowBlocked(reason) => self
-                    .content_view()
-                    .load_uri(&pages::blocked_url(reason, self.lang.get())),
-                Output::ShowError { kind, retry } => {
-                    tracing::debug!(?kind, "error page");
-                    self.content_view().load_uri(&pages::error_url(
-                        kind,
-                        self.lang.get(),
-                        retry.as_ref(),
-                    ))
-                }
-                Output::ArmRetry { seq, after } => {
-                    let p = self.shared.proxy();
-                    gtk::glib::timeout_add_local_once(after, move || {
-                        let _ = p.send_event(Event::RetryDue(seq));
-                    });
-                }
-                Output::ArmLoadTimer { seq, after } => {
-                    let p = self.shared.proxy();
-                    gtk::glib::timeout_add_local_once(after, move || {
-                        let _ = p.send_event(Event::LoadTimeout(seq));
-                    });
-                }
-                Output::AskPainted => {
-                    if let Err(e) = self
-                        .toolbar
-                        .evaluate_script("window.guichet && window.guichet.whenPainted()")
-                    {
-                        tracing::warn!("cannot ask the toolbar for its first frame: {e}");
-                    }
-                }
-                Output::ReportProblem(kind) => self.shared.report_problem(kind),
-                Output::Report(msg) => {
-                    match msg {
-                        FromView::Shown => tracing::info!("shown"),
-                        FromView::EndRequested => tracing::info!("end requested"),
-                        FromView::Ended => tracing::info!("session ended"),
-                        _ => {}
-                    }
-                    self.shared.reporter.send(&msg);
-                }
-                Output::GoBack => super::content::go_back(&self.content_view()),
-                Output::Zoom(dir) => self.handle(Event::Zoom(match dir {
-                    ZoomDir::In => ZOOM_STEP,
-                    ZoomDir::Out => -ZOOM_STEP,
-                })),
-                Output::SelectFile(index) => {
-                    let names = downloads::list(&self.shared.session.downloads());
-                    if let (Some(name), Some(req)) = (names.get(index), self.shared.chooser.take())
-                    {
-                        let path = self.shared.session.downloads().join(name);
-                        req.select_files(&[&path.to_string_lossy()]);
-                    }
-                }
-                Output::CancelChooser => {
-                    if let Some(req) = self.shared.chooser.take() {
-                        req.cancel();
-                    }
-                }
-                Output::VisitLogout {
-                    service,
-                    url,
-                    seq,
-                    timeout,
-                } => ending::visit(
-                    &self.shared,
-                    &self.content_view(),
-                    &service,
-                    &url,
-                    seq,
-                    timeout,
-                ),
-                Output::BoundLogouts { round, after } => ending::bound(&self.shared, round, after),
-                Output::DisarmVisit => ending::disarm(&self.shared),
-                Output::Blank => self.content_view().load_uri("about:blank"),
-                Output::ArmGoodbye { after } => {
-                    let p = self.shared.proxy();
-                    gtk::glib::timeout_add_local_once(after, move || {
-                        let _ = p.send_event(Event::GoodbyeOver);
-                    });
-                }
-                Output::DefaultLanguage => {
-                    self.set_lang(self.shared.config.default_lang());
-                }
-            }
-        }
     }
 
     /// Sends the state of `screen` to the toolbar page and sizes the two views.
@@ -431,8 +363,29 @@ impl App {
             self.zoom.get(),
             self.shared.service_name(self.lang.get()),
         );
+        self.rendered_service.replace(state.service.clone());
         if let Err(e) = self.toolbar.evaluate_script(&state.script()) {
             tracing::warn!("cannot update the toolbar: {e}");
+        }
+    }
+
+    /// The keyboard on the session's toolbar, its first button focused (F6, the skip link).
+    fn focus_toolbar(&self) {
+        if self.screen() != UiScreen::Session {
+            return;
+        }
+        gtk::prelude::WidgetExt::grab_focus(&self.toolbar.webview());
+        if let Err(e) = self
+            .toolbar
+            .evaluate_script("window.guichet && window.guichet.focusBar()")
+        {
+            tracing::warn!("cannot focus the toolbar: {e}");
+        }
+    }
+
+    fn render_if_service_changed(&self) {
+        if *self.rendered_service.borrow() != self.shared.service_name(self.lang.get()) {
+            self.render(self.screen());
         }
     }
 
@@ -474,6 +427,8 @@ impl App {
         }
     }
 }
+
+mod perform;
 
 #[cfg(test)]
 mod tests {

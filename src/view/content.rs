@@ -24,6 +24,7 @@ use crate::protocol::view::{CrashKind, FromView};
 
 use super::frames;
 use super::navigation::{self, host_of, Target, Verdict};
+use super::pages::Go;
 use super::shared::{Event, Shared};
 
 /// Applies the locked-down settings to the content view.
@@ -80,6 +81,35 @@ pub(crate) fn go_back(content: &webkit2gtk::WebView) {
     if let Some(item) = target {
         content.go_to_back_forward_list_item(&item);
     }
+}
+
+/// Goes forward in the content view's history to the next page that is not guichet's error
+/// page, as [`go_back`] skips them.
+pub(crate) fn go_forward(content: &webkit2gtk::WebView) {
+    let Some(list) = content.back_forward_list() else {
+        return;
+    };
+    let target = list.forward_list().into_iter().find(|item| {
+        !item
+            .uri()
+            .is_some_and(|u| super::pages::is_error_url(u.as_str()))
+    });
+    if let Some(item) = target {
+        content.go_to_back_forward_list_item(&item);
+    }
+}
+
+/// Loads the page on screen again; on guichet's error page, the address that failed (the
+/// error page itself would only be drawn again).
+pub(crate) fn reload(content: &webkit2gtk::WebView) {
+    let uri = content.uri().map(|u| u.to_string()).unwrap_or_default();
+    if super::pages::is_error_url(&uri) {
+        if let Some(url) = super::pages::retry_of(&uri) {
+            content.load_uri(&url);
+        }
+        return;
+    }
+    content.reload();
 }
 
 /// Connects every enforcing signal of the content view.
@@ -171,12 +201,27 @@ fn on_decide_policy(
         .and_then(|r| r.uri())
         .map(|u| u.to_string())
         .unwrap_or_default();
+    let gesture = action.is_user_gesture();
+    if let Some(go) = Go::of(&url) {
+        // Never loaded: the toolbar's action, if the person asked for it on guichet's page.
+        decision.ignore();
+        let from = view.uri().map(|u| u.to_string()).unwrap_or_default();
+        if navigation::go_allowed(go, gesture, action.is_redirect(), &from) {
+            shared.send(Event::Go(go));
+        } else {
+            tracing::debug!(
+                ?go,
+                gesture,
+                "go link ignored: not the person's on guichet's page"
+            );
+        }
+        return true;
+    }
     let target = match kind {
         PolicyDecisionType::NewWindowAction => Target::NewWindow,
         _ => Target::TopLevel,
     };
     let verdict = navigation::decide(shared.policy(), &url, target);
-    let gesture = action.is_user_gesture();
     match &verdict {
         Verdict::Use => {
             tracing::debug!(host = ?host_of(&url).map(|h| h.to_string()), gesture, "navigation hop allowed");

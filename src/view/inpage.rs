@@ -13,9 +13,15 @@
 //! - **`<select>` lists** are drawn by guichet inside the content area (`optionlist.rs`);
 //!   **colour pickers** and every other popup or extra window are refused (`popups.rs`).
 //!
+//! The same script puts a skip link first in every page's focus order: to the toolbar.
+//!
 //! Date and time fields have no picker in WebKitGTK (they are edited in place); file choosers,
 //! print dialogs, new windows, context menus, tooltips, full screen and permissions are handled
 //! in `content.rs`.
+
+use crate::lang::Lang;
+
+use super::i18n::texts;
 
 use webkit2gtk::{
     UserContentInjectedFrames, UserContentManagerExt, UserScript, UserScriptInjectionTime,
@@ -26,6 +32,19 @@ use webkit2gtk::{
 const WORLD: &str = "guichet";
 
 const SCRIPT: &str = include_str!("pages/inpage.js");
+
+/// The script with the skip link's words in every language.
+fn script() -> String {
+    let words: serde_json::Map<String, serde_json::Value> = Lang::ALL
+        .into_iter()
+        .map(|l| (l.code().to_owned(), texts(l).skip_to_toolbar.into()))
+        .collect();
+    SCRIPT.replacen(
+        "/*SKIP_TEXTS*/ {}",
+        &serde_json::Value::Object(words).to_string(),
+        1,
+    )
+}
 
 /// Nothing in a page can be dragged: no drag image to draw anywhere.
 const STYLE: &str = "*, *::before, *::after { -webkit-user-drag: none !important; }";
@@ -40,7 +59,7 @@ pub(crate) fn install(content: &WebView) -> Result<(), String> {
         .user_content_manager()
         .ok_or("content view has no user content manager")?;
     manager.add_script(&UserScript::for_world(
-        SCRIPT,
+        &script(),
         UserContentInjectedFrames::AllFrames,
         UserScriptInjectionTime::Start,
         WORLD,
@@ -61,4 +80,22 @@ pub(crate) fn install(content: &WebView) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_skip_link_has_its_words_in_every_language() {
+        let js = script();
+        assert!(!js.contains("/*SKIP_TEXTS*/"));
+        for lang in Lang::ALL {
+            let words = serde_json::to_string(texts(lang).skip_to_toolbar).unwrap();
+            assert!(
+                js.contains(&format!("\"{}\":{words}", lang.code())),
+                "{lang:?}"
+            );
+        }
+    }
 }

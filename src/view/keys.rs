@@ -4,7 +4,8 @@
 //! windows or files, print, save, show source or devtools, go full-screen or quit are
 //! swallowed. With Ctrl, only editing keys pass (copy, paste, undo, select all, find,
 //! reload, word moves); Ctrl +/−/0 go to the trusted zoom control instead, so the zoom stays
-//! within its bounds and the toolbar shows it.
+//! within its bounds and the toolbar shows it. F6 takes the keyboard to the toolbar, from
+//! anywhere (as browsers take it to their address bar).
 
 /// What to do with a key press.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,6 +17,8 @@ pub(crate) enum KeyAction {
     ZoomIn,
     ZoomOut,
     ZoomReset,
+    /// F6 (Shift+F6 too): the keyboard on the toolbar, from anywhere.
+    Toolbar,
 }
 
 /// Modifier state of a key press.
@@ -60,7 +63,6 @@ const ALWAYS_SWALLOWED: &[&str] = &[
     "F2",
     "F3",
     "F4",
-    "F6",
     "F7",
     "F8",
     "F9",
@@ -106,7 +108,10 @@ pub(crate) fn classify(key: &str, mods: Mods) -> KeyAction {
         key.to_owned()
     };
     let key = lower.as_str();
-    if ALWAYS_SWALLOWED.contains(&key) || key.starts_with("XF86") {
+    if key == "F6" && !(mods.ctrl || mods.alt || mods.logo) {
+        return KeyAction::Toolbar;
+    }
+    if key == "F6" || ALWAYS_SWALLOWED.contains(&key) || key.starts_with("XF86") {
         return KeyAction::Swallow;
     }
     if mods.logo || (mods.ctrl && mods.alt) {
@@ -227,6 +232,18 @@ mod tests {
             KeyAction::Pass
         );
         assert_eq!(classify("e", ALT), KeyAction::Pass, "access keys");
+    }
+
+    #[test]
+    fn f6_goes_to_the_toolbar() {
+        assert_eq!(classify("F6", NONE), KeyAction::Toolbar);
+        let shift = Mods {
+            shift: true,
+            ..NONE
+        };
+        assert_eq!(classify("F6", shift), KeyAction::Toolbar);
+        assert_eq!(classify("F6", CTRL), KeyAction::Swallow);
+        assert_eq!(classify("F6", ALT), KeyAction::Swallow);
     }
 
     #[test]

@@ -9,6 +9,8 @@
 use crate::loggable::LoggableHost;
 use crate::policy::{BlockReason, Decision, Policy};
 
+use super::pages::Go;
+
 /// Where a navigation would land.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Target {
@@ -59,6 +61,19 @@ pub(crate) fn decide(policy: &Policy, url: &str, target: Target) -> Verdict {
     }
 }
 
+/// Whether a navigation to a `guichet://go/…` link does what it names: only the person's own
+/// click or key (`gesture`), never a redirect (a site answering the person's click with one),
+/// and — for anything but the keyboard on the toolbar — only from guichet's own blocked or
+/// error page (`from`: the address on screen). A site that links or redirects there, or a
+/// script or a meta refresh that goes there, gets nothing; going to the toolbar is harmless
+/// from anywhere (the skip link of every page).
+pub(crate) fn go_allowed(go: Go, gesture: bool, redirect: bool, from: &str) -> bool {
+    if !gesture || redirect {
+        return false;
+    }
+    go == Go::Toolbar || super::pages::is_content_page(from)
+}
+
 /// The host of a URL, for a protocol message or a log line.
 pub(crate) fn host_of(url: &str) -> Option<LoggableHost> {
     url::Url::parse(url)
@@ -90,6 +105,30 @@ mod tests {
             }],
             &[],
         )
+    }
+
+    #[test]
+    fn only_the_persons_click_on_guichets_page_follows_a_go_link() {
+        let blocked = "guichet://blocked/?reason=not_listed&lang=nl";
+        let error = "guichet://error/?kind=network&lang=de";
+        let site = "https://www.allowed.be/page";
+        for go in Go::ALL {
+            for from in [blocked, error] {
+                assert!(go_allowed(go, true, false, from), "{go:?} from {from}");
+                // A script, a timer, a meta refresh: no gesture.
+                assert!(!go_allowed(go, false, false, from), "{go:?} from {from}");
+                assert!(!go_allowed(go, true, true, from), "{go:?} from {from}");
+            }
+            // A site's link or redirect: only to the toolbar, and only by the person.
+            let toolbar = go == Go::Toolbar;
+            assert_eq!(go_allowed(go, true, false, site), toolbar, "{go:?}");
+            for from in [site, "guichet://app/", "about:blank", ""] {
+                assert!(!go_allowed(go, false, false, from), "{go:?} from {from}");
+                assert!(!go_allowed(go, true, true, from), "{go:?} from {from}");
+            }
+        }
+        assert!(!go_allowed(Go::Home, true, false, "guichet://app/"));
+        assert!(!go_allowed(Go::Home, true, false, "guichet://go/home"));
     }
 
     #[test]

@@ -11,7 +11,10 @@
 //!   links to one changes nothing. The error page names the address that failed: its Retry
 //!   link and the view's automatic retry (a timer of the view, not a `<meta http-equiv=refresh>`:
 //!   a page that refreshes itself on a timer fails WCAG 2.2.1, and the page only says when) are
-//!   ordinary navigations to that web address, which the policy decides like any other.
+//!   ordinary navigations to that web address, which the policy decides like any other. Their
+//!   Back, Home (the services) and Call the helper are links to `guichet://go/…` ([`Go`]), which
+//!   the content view never loads: it turns the person's click on one into the toolbar's action
+//!   (`navigation::go_allowed` says when).
 
 use std::borrow::Cow;
 
@@ -70,6 +73,46 @@ pub(crate) fn toolbar_page(url: &str) -> Page {
         "app.css" => asset("text/css", APP_CSS),
         "app.js" => asset("text/javascript", APP_JS),
         _ => not_found(),
+    }
+}
+
+/// What a `guichet://go/…` link of a content page asks for: the toolbar's action of that
+/// name, or the keyboard on the toolbar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Go {
+    Back,
+    /// The services, inside the session (the toolbar's Home).
+    Home,
+    CallHelper,
+    /// The keyboard on the toolbar (the skip link of every page).
+    Toolbar,
+}
+
+impl Go {
+    pub(crate) const ALL: [Go; 4] = [Go::Back, Go::Home, Go::CallHelper, Go::Toolbar];
+
+    fn code(self) -> &'static str {
+        match self {
+            Go::Back => "back",
+            Go::Home => "home",
+            Go::CallHelper => "help",
+            Go::Toolbar => "toolbar",
+        }
+    }
+
+    /// The link's address.
+    pub(crate) fn url(self) -> String {
+        format!("guichet://go/{}", self.code())
+    }
+
+    /// The action a navigation to `url` asks for; `None` when it is no `guichet://go/` link.
+    pub(crate) fn of(url: &str) -> Option<Go> {
+        let parsed = url::Url::parse(url).ok()?;
+        if parsed.scheme() != "guichet" || parsed.host_str() != Some("go") {
+            return None;
+        }
+        let code = parsed.path().trim_start_matches('/');
+        Go::ALL.into_iter().find(|g| g.code() == code)
     }
 }
 
@@ -148,9 +191,31 @@ pub(crate) fn error_url(kind: ErrorKind, lang: Lang, retry: Option<&Retry>) -> S
     format!("guichet://error/?{}", query.finish())
 }
 
+/// Whether `url` is one of guichet's pages of the content view (blocked, error).
+pub(crate) fn is_content_page(url: &str) -> bool {
+    url::Url::parse(url)
+        .is_ok_and(|u| u.scheme() == "guichet" && matches!(u.host_str(), Some("blocked" | "error")))
+}
+
 /// Whether `url` is guichet's error page (the toolbar's Back skips it).
 pub(crate) fn is_error_url(url: &str) -> bool {
     url.starts_with("guichet://error")
+}
+
+/// The web address an error page offers to try again, if it offers one.
+pub(crate) fn retry_of(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    retry_address(&parsed).map(|u| u.to_string())
+}
+
+/// The `retry` parameter of an error page's address, if it is a web address: nothing else is
+/// offered again; the policy decides it when it is followed.
+fn retry_address(parsed: &url::Url) -> Option<url::Url> {
+    parsed
+        .query_pairs()
+        .find(|(k, _)| k == "retry")
+        .and_then(|(_, u)| url::Url::parse(&u).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 /// Answers a request of the content view: only the read-only pages.
@@ -187,16 +252,12 @@ pub(crate) fn content_page(url: &str, policy: &Policy, default_lang: Lang) -> Pa
             let kind = param("kind")
                 .and_then(|k| ErrorKind::ALL.into_iter().find(|e| e.code() == k))
                 .unwrap_or(ErrorKind::Network);
-            // Only a web address is offered again; the policy decides it when it is followed.
-            let retry = param("retry")
-                .and_then(|u| url::Url::parse(&u).ok())
-                .filter(|u| matches!(u.scheme(), "http" | "https"))
-                .map(|u| Retry {
-                    url: u.to_string(),
-                    after_secs: param("wait")
-                        .and_then(|w| w.parse::<u32>().ok())
-                        .map(|w| w.clamp(1, MAX_WAIT)),
-                });
+            let retry = retry_address(&parsed).map(|u| Retry {
+                url: u.to_string(),
+                after_secs: param("wait")
+                    .and_then(|w| w.parse::<u32>().ok())
+                    .map(|w| w.clamp(1, MAX_WAIT)),
+            });
             Notice {
                 title: t.error_title,
                 body: kind.text(t),
@@ -235,8 +296,8 @@ fn reason_from_code(code: &str) -> Option<BlockReason> {
     .find(|r| r.code() == code)
 }
 
-/// A friendly page: what happened, Retry (for an error), the services available, ask the
-/// helper.
+/// A friendly page: what happened, Retry (for an error), Back, the services (Home), call the
+/// helper, ask the helper, the services available.
 fn render_notice(lang: Lang, notice: &Notice, policy: &Policy) -> String {
     let t = texts(lang);
     let mut retry = String::new();
@@ -253,6 +314,17 @@ fn render_notice(lang: Lang, notice: &Notice, policy: &Policy) -> String {
             escape(t.retry)
         );
     }
+    let nav = format!(
+        "<nav class=\"go\"><a href=\"{back}\">\u{2190} {back_text}</a>\
+         <a href=\"{home}\">\u{2302} {home_text}</a>\
+         <a href=\"{help}\">? {help_text}</a></nav>\n",
+        back = Go::Back.url(),
+        home = Go::Home.url(),
+        help = Go::CallHelper.url(),
+        back_text = escape(t.back),
+        home_text = escape(t.services_list),
+        help_text = escape(t.call_helper),
+    );
     let mut services = String::new();
     for s in policy.services().iter().filter(|s| s.id != LOCAL_ID) {
         services.push_str(&format!(
@@ -265,7 +337,7 @@ fn render_notice(lang: Lang, notice: &Notice, policy: &Policy) -> String {
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <title>{title}</title><link rel=\"stylesheet\" href=\"guichet://page.css\"></head>\n\
          <body><main>\n<div class=\"{icon_class}\" aria-hidden=\"true\">{icon}</div>\n\
-         <h1>{title}</h1>\n<p class=\"why\">{body}</p>\n{retry}\
+         <h1>{title}</h1>\n<p class=\"why\">{body}</p>\n{retry}{nav}\
          <p class=\"help\">{help}</p>\n<h2>{services_title}</h2>\n<ul class=\"services\">\n{services}</ul>\n\
          </main></body></html>\n",
         lang = lang.code(),
@@ -295,193 +367,4 @@ pub(crate) fn escape(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::lang::Localized;
-    use crate::policy::{Category, Rule, Service};
-
-    fn policy_with(name: &str) -> Policy {
-        Policy::new(
-            vec![Service {
-                id: "s".into(),
-                pack: "p".into(),
-                names: Localized::same(name),
-                category: Category::Taxes,
-                start_url: crate::policy::StartUrls::same(
-                    url::Url::parse("https://www.example.be/?a=1&b=\"2\"").unwrap(),
-                ),
-                resources: vec![],
-                allow: vec![Rule::parse("www.example.be").unwrap()],
-                logout_url: None,
-                permissions: vec![],
-            }],
-            &[],
-        )
-    }
-
-    fn body(p: &Page) -> String {
-        String::from_utf8(p.body.to_vec()).unwrap()
-    }
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
-    }
-
-    #[test]
-    fn blocked_page_is_localized_lists_services_and_escapes_them() {
-        let policy = policy_with("<script>alert(1)</script>");
-        let p = content_page(
-            &blocked_url(BlockReason::NotListed, Lang::Nl),
-            &policy,
-            Lang::Fr,
-        );
-        assert_eq!(p.status, 200);
-        let html = body(&p);
-        assert!(html.contains(texts(Lang::Nl).blocked_title));
-        assert!(html.contains(texts(Lang::Nl).ask_helper));
-        assert!(!html.contains("<script>"), "{html}");
-        assert!(html.contains("&lt;script&gt;"));
-        assert!(html.contains("href=\"https://www.example.be/?a=1&amp;b=%222%22\""));
-    }
-
-    /// Each language's page lists each service at the start page of that language.
-    #[test]
-    fn blocked_page_links_each_service_to_the_start_page_of_its_language() {
-        let mut policy = policy_with("S");
-        let mut services = policy.services().to_vec();
-        let u = |l: &str| url::Url::parse(&format!("https://www.example.be/{l}")).unwrap();
-        services[0].start_url = crate::policy::StartUrls {
-            fr: u("fr"),
-            nl: u("nl"),
-            de: u("de"),
-            en: u("en"),
-        };
-        policy = Policy::new(services, &[]);
-        for lang in Lang::ALL {
-            let html = body(&content_page(
-                &blocked_url(BlockReason::NotListed, lang),
-                &policy,
-                Lang::Fr,
-            ));
-            for other in Lang::ALL {
-                let link = format!("href=\"https://www.example.be/{}\"", other.code());
-                assert_eq!(html.contains(&link), other == lang, "{lang:?}: {link}");
-            }
-        }
-    }
-
-    #[test]
-    fn content_pages_ignore_unknown_input() {
-        let policy = policy_with("S");
-        // An unknown reason or language falls back; unknown pages are 404, never the app.
-        let p = content_page("guichet://blocked/?reason=<b>&lang=xx", &policy, Lang::De);
-        assert!(body(&p).contains(texts(Lang::De).reason_not_listed));
-        assert_eq!(
-            content_page("guichet://app/", &policy, Lang::Fr).status,
-            404
-        );
-        assert_eq!(
-            content_page("guichet://takeaway", &policy, Lang::Fr).status,
-            404
-        );
-        let e = content_page(
-            &error_url(ErrorKind::Tls, Lang::En, None),
-            &policy,
-            Lang::Fr,
-        );
-        assert!(body(&e).contains(texts(Lang::En).error_tls));
-        assert!(!body(&e).contains("retry"), "no Retry without an address");
-    }
-
-    #[test]
-    fn the_error_page_offers_the_failed_address_again() {
-        let policy = policy_with("S");
-        let retry = Retry {
-            url: "https://www.example.be/a?x=1&y=\"2\"".into(),
-            after_secs: Some(10),
-        };
-        for kind in ErrorKind::ALL {
-            for lang in Lang::ALL {
-                let url = error_url(kind, lang, Some(&retry));
-                assert!(is_error_url(&url));
-                let html = body(&content_page(&url, &policy, Lang::Fr));
-                let t = texts(lang);
-                assert!(html.contains(&escape(kind.text(t))), "{kind:?} {lang:?}");
-                assert!(html.contains(&escape(t.retry)), "{kind:?} {lang:?}");
-                assert!(html.contains(&escape(&t.retry_auto.replace("{n}", "10"))));
-                let href = "https://www.example.be/a?x=1&amp;y=%222%22";
-                assert!(html.contains(&format!("<a class=\"retry\" href=\"{href}\">")));
-                // The view retries by itself: no page that refreshes on a timer (WCAG 2.2.1).
-                assert!(!html.contains("refresh"), "{html}");
-                assert!(html.contains("class=\"icon error\""));
-            }
-        }
-        // Only the person's Retry for a refused certificate.
-        let manual = Retry {
-            after_secs: None,
-            ..retry
-        };
-        let html = body(&content_page(
-            &error_url(ErrorKind::Tls, Lang::Nl, Some(&manual)),
-            &policy,
-            Lang::Fr,
-        ));
-        assert!(html.contains("class=\"retry\"") && !html.contains("refresh"));
-    }
-
-    #[test]
-    fn a_crafted_error_address_offers_only_a_web_address_soon_enough() {
-        let policy = policy_with("S");
-        for (query, offered) in [
-            ("retry=javascript:alert(1)&wait=1", None),
-            ("retry=guichet://app/&wait=1", None),
-            ("retry=file:///etc/passwd", None),
-            ("retry=not%20a%20url&wait=5", None),
-            (
-                "retry=http://evil.example/&wait=0",
-                Some(("http://evil.example/", 1)),
-            ),
-            (
-                "retry=http://evil.example/&wait=99999",
-                Some(("http://evil.example/", 60)),
-            ),
-        ] {
-            let html = body(&content_page(
-                &format!("guichet://error/?kind=site&{query}"),
-                &policy,
-                Lang::Fr,
-            ));
-            match offered {
-                None => assert!(
-                    !html.contains("refresh") && !html.contains("retry"),
-                    "{query}"
-                ),
-                Some((url, wait)) => {
-                    let auto = texts(Lang::Fr).retry_auto.replace("{n}", &wait.to_string());
-                    assert!(
-                        html.contains(&format!("href=\"{url}\"")) && html.contains(&escape(&auto)),
-                        "{query}: {html}"
-                    );
-                    assert!(!html.contains("refresh"), "{query}: {html}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn toolbar_serves_only_its_assets() {
-        assert_eq!(toolbar_page("guichet://app/").status, 200);
-        assert_eq!(
-            toolbar_page("guichet://app/app.js").content_type,
-            "text/javascript"
-        );
-        assert_eq!(toolbar_page("guichet://app/../etc/passwd").status, 404);
-        assert_eq!(toolbar_page("guichet://blocked/").status, 404);
-        assert!(is_toolbar_url("guichet://app/"));
-        assert!(!is_toolbar_url("http://www.example.be/"));
-    }
-}
+mod tests;

@@ -140,6 +140,7 @@ impl Screens {
                         | UiScreen::Services
                         | UiScreen::ConfirmEnd
                         | UiScreen::Documents
+                        | UiScreen::Language
                         | UiScreen::Picker
                 ) {
                     self.under = screen;
@@ -197,6 +198,15 @@ impl Screens {
             // "Back to my page": the page as it was left, not loaded again.
             Input::Close if screen == UiScreen::Services => self.show(UiScreen::Session, &mut out),
             Input::Back if screen == UiScreen::Session => out.push(Output::GoBack),
+            Input::Forward if screen == UiScreen::Session => out.push(Output::GoForward),
+            Input::Reload if screen == UiScreen::Session => out.push(Output::Reload),
+            // The languages, over the page; choosing one (or "back to my page") returns to it.
+            Input::Languages if screen == UiScreen::Session => {
+                self.show(UiScreen::Language, &mut out)
+            }
+            Input::LangChosen | Input::Close if screen == UiScreen::Language => {
+                self.show(UiScreen::Session, &mut out)
+            }
             Input::Zoom(dir) if screen == UiScreen::Session => out.push(Output::Zoom(dir)),
             Input::Documents if screen == UiScreen::Session => {
                 self.under = UiScreen::Session;
@@ -255,6 +265,10 @@ impl Screens {
             }
             Input::Home
             | Input::Back
+            | Input::Forward
+            | Input::Reload
+            | Input::Languages
+            | Input::LangChosen
             | Input::Zoom(_)
             | Input::Documents
             | Input::CallHelper
@@ -443,3 +457,5 @@ mod tests_logout;
 mod tests_notices;
 #[cfg(test)]
 mod tests_session;
+#[cfg(test)]
+mod tests_toolbar;

@@ -67,6 +67,8 @@ pub(crate) enum Event {
     WindowPainted,
     /// The goodbye shown at start has been on screen long enough.
     GoodbyeOver,
+    /// The person followed a `guichet://go/…` link (or pressed F6): the toolbar's action.
+    Go(super::pages::Go),
 }
 
 /// What happened to the content view's main-frame load.

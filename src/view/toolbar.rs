@@ -28,6 +28,10 @@ pub(crate) enum ToolbarMsg {
     },
     Home,
     Back,
+    Forward,
+    Reload,
+    /// The toolbar's language button: the languages, to change during the session.
+    Languages,
     Zoom {
         dir: ZoomDir,
     },
@@ -93,6 +97,8 @@ pub(crate) enum UiScreen {
     ConfirmEnd,
     /// "What went wrong with this site?": the kinds of problem, and cancel.
     Report,
+    /// The languages, from the toolbar during a session, and "back to my page".
+    Language,
     Documents,
     Countdown,
     Takeaway,

@@ -203,6 +203,8 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
     run.step("toolbar-with-documents", Input::Close);
     run.step("picker", Input::OpenPicker);
     run.step("toolbar-picked", Input::PickCancel);
+    run.step("languages", Input::Languages);
+    run.step("toolbar-after-languages", Input::Close);
     run.step("services", Input::Home);
     run.step("report", Input::Report);
     run.step("services-again", Input::Close);
@@ -347,12 +349,12 @@ mod tests {
         use UiScreen::*;
         let all = vec![
             Welcome, Session, Services, ConfirmEnd, Report, Documents, Countdown, Takeaway, Picker,
-            Ending, Goodbye, Paused, OutOfOrder,
+            Language, Ending, Goodbye, Paused, OutOfOrder,
         ];
         for s in &all {
             match s {
                 Welcome | Session | Services | ConfirmEnd | Report | Documents | Countdown
-                | Takeaway | Picker | Ending | Goodbye | Paused | OutOfOrder => {}
+                | Takeaway | Picker | Language | Ending | Goodbye | Paused | OutOfOrder => {}
             }
         }
         all

@@ -160,6 +160,10 @@ pub(crate) fn connect_input(
                 let _ = p.send_event(Event::ZoomReset);
                 gtk::glib::Propagation::Stop
             }
+            KeyAction::Toolbar => {
+                let _ = p.send_event(Event::Go(super::pages::Go::Toolbar));
+                gtk::glib::Propagation::Stop
+            }
         }
     });
     for view in views {

@@ -115,18 +115,53 @@
     return b;
   }
 
+  // A tool whose sign is a word too (the language's code): a space between sign and word, so
+  // that its visible text reads "FR Français", and a name that starts with it.
+  function named(node, name) {
+    node.insertBefore(document.createTextNode(" "), node.lastChild);
+    node.setAttribute("aria-label", name);
+    return node;
+  }
+
+  // Text size: smaller and bigger (each named), the size between them, the words under them.
+  function textSize(t) {
+    // Each name starts with the sign it shows (WCAG 2.5.3, label in name): "A+, Bigger".
+    const sign = (text, name, dir) =>
+      el("button", { class: "size", "aria-label": text + ", " + name, text: text,
+                     onclick: () => send({ cmd: "zoom", dir: dir }) });
+    return el("div", { class: "tool textsize", role: "group", "aria-label": t.text_size }, [
+      el("div", { class: "row" }, [
+        sign("A\u2212", t.zoom_out, "out"),
+        el("span", { class: "zoom", text: state.zoom + "\u00a0%" }),
+        sign("A+", t.zoom_in, "in"),
+      ]),
+      el("span", { class: "word", "aria-hidden": "true", text: t.text_size }),
+    ]);
+  }
+
+  // Where the person is: the service of the page on screen (never its address), and the
+  // notice under it; without either, a spacer takes the free room.
+  function where() {
+    if (!state.service && !state.notice) return el("span", { class: "spacer" });
+    const box = el("div", { class: "where" });
+    if (state.service) box.appendChild(el("span", { class: "service", text: state.service }));
+    if (state.notice) box.appendChild(el("span", { class: "notice", role: "status", text: state.notice }));
+    return box;
+  }
+
   function bar(t) {
     const children = [
       tool("\u2302", t.home, "", { cmd: "home" }),
       tool("\u2190", t.back, "", { cmd: "back" }),
-      tool("A\u2212", t.zoom_out, "", { cmd: "zoom", dir: "out" }),
-      el("span", { class: "zoom", text: state.zoom + "\u00a0%" }),
-      tool("A+", t.zoom_in, "", { cmd: "zoom", dir: "in" }),
+      tool("\u2192", t.forward, "", { cmd: "forward" }),
+      tool("\u21bb", t.reload, "", { cmd: "reload" }),
+      textSize(t),
       tool("\u25a4 " + state.downloads.length, t.documents, "", { cmd: "documents" }),
-      // The notice takes the free room (up to three lines); without one, a spacer does.
-      state.notice
-        ? el("span", { class: "notice", role: "status", text: state.notice })
-        : el("span", { class: "spacer" }),
+      where(),
+      // The language in its own name; it opens the languages. Its code is text a person
+      // sees, so its name starts with both (WCAG 2.5.3): "FR Français, Langue".
+      named(tool(state.lang.toUpperCase(), t.lang_name, "", { cmd: "languages" }),
+        state.lang.toUpperCase() + " " + t.lang_name + ", " + t.choose_language),
       tool("?", t.help, "", { cmd: "call_helper" }, t.call_helper),
       tool("\u2715", t.end_session, "danger", { cmd: "end" }),
     ];
@@ -134,6 +169,21 @@
     return el("div", { class: "bar-page" }, [
       el("h1", { class: "visually-hidden", text: t.session_open_title }),
       el("div", { class: "bar" }, children),
+    ]);
+  }
+
+  // The languages, during a session: each in its own name; choosing one goes back to the page.
+  function languageScreen(t) {
+    const list = el("div", { class: "actions" });
+    for (const l of state.langs) {
+      const b = button(l.name, l.code === state.lang ? "selected" : "", { cmd: "lang", lang: l.code });
+      b.setAttribute("lang", l.code);
+      list.appendChild(b);
+    }
+    return el("div", { class: "full languages" }, [
+      el("h1", { text: t.choose_language }),
+      list,
+      el("div", { class: "actions" }, [button("\u2190 " + t.back_to_page, "primary", { cmd: "close" })]),
     ]);
   }
 
@@ -214,6 +264,7 @@
       case "services": view = services(t); break;
       case "confirm_end": view = confirmEnd(t); break;
       case "report": view = report(t); break;
+      case "language": view = languageScreen(t); break;
       case "documents": view = documents(t); break;
       case "countdown": view = countdown(t); break;
       case "takeaway": view = takeaway(t); break;
@@ -229,8 +280,9 @@
     root.replaceChildren(view);
     root.style.height = "100%";
     // The first action has the keyboard: "back to my page", or "no" on the question.
-    const first = view.querySelector(state.screen === "report" ? ".list button" : ".actions button");
-    if (first && ["services", "confirm_end", "report"].includes(state.screen)) first.focus();
+    const first = view.querySelector({ report: ".list button", language: "button.selected" }[state.screen] ||
+      ".actions button");
+    if (first && ["services", "confirm_end", "report", "language"].includes(state.screen)) first.focus();
     clearTimeout(noticeTimer);
     // Read once shown on the toolbar; under a full-window screen it waits.
     if (state.screen === "session") requestAnimationFrame(() => requestAnimationFrame(measure));
@@ -261,10 +313,14 @@
       const r = c.getBoundingClientRect();
       const outside = r.left < left - 0.5 || r.right > box.right + 0.5 ||
         r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5 || r.width < 1;
-      const clipped = c.scrollWidth > c.clientWidth + 1 || c.scrollHeight > c.clientHeight + 1;
+      // The service's name and the notice may wrap, but not be cut.
+      const boxes = c.classList.contains("where") ? [c, ...c.children] : [c];
+      const clipped = boxes.some((b) => b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1);
       if (outside || clipped) overflowing++;
       left = r.right;
-      const texts = c.classList.contains("notice") ? [] : (c.children.length ? [...c.children] : [c]);
+      const texts = c.classList.contains("where") ? [] :
+        c.classList.contains("textsize") ? [...c.querySelectorAll("button, .zoom, .word")] :
+        (c.children.length ? [...c.children] : [c]);
       if (texts.some((t) => lines(t) > 1)) wrapped++;
     }
     send({ cmd: "layout", width: window.innerWidth, controls: controls, wrapped: wrapped,
@@ -275,6 +331,11 @@
     render: function (s) {
       state = s;
       draw();
+    },
+    // F6 or a page's skip link: the keyboard on the toolbar's first button.
+    focusBar: function () {
+      const first = document.querySelector(".bar button");
+      if (first) first.focus();
     },
     // Two animation frames: the first runs before a frame is drawn, the second after it.
     // A hidden page gets none, so this answers once the window is really on screen.

@@ -8,9 +8,14 @@
 //   under the first invalid field;
 // - a drag: WebKit draws the dragged image (a page can choose it) wherever the pointer goes.
 //   No drag starts.
+// It also puts a skip link first in every page's focus order: "go to the buttons at the top",
+// a link to guichet://go/toolbar, which the view turns into the keyboard on the toolbar (only
+// for the person's own click or key). Hidden until it has the focus.
 "use strict";
 
 (function () {
+  // The link's words in each language (from the view's texts), picked by the page's language.
+  const SKIP = /*SKIP_TEXTS*/ {};
   let shown = null;
   let pending = [];
 
@@ -73,4 +78,31 @@
   );
 
   window.addEventListener("dragstart", (e) => e.preventDefault(), true);
+
+  const HIDDEN = "position:fixed;left:-10000px;top:0;";
+  const SHOWN =
+    "position:fixed;left:8px;top:8px;z-index:2147483647;font:bold 24px/1.3 sans-serif;" +
+    "color:#fff;background:#1d4f91;padding:12px 20px;border-radius:10px;" +
+    "outline:4px solid #f0b400;text-decoration:none;";
+
+  function skipLink() {
+    const body = document.body;
+    if (window.top !== window || !body) return;
+    const host = document.createElement("guichet-skip");
+    host.style.cssText = "all:initial;display:block;";
+    const link = document.createElement("a");
+    link.href = "guichet://go/toolbar";
+    link.textContent = SKIP[(navigator.language || "").slice(0, 2)] || SKIP.en;
+    link.style.cssText = HIDDEN;
+    link.addEventListener("focus", () => (link.style.cssText = SHOWN));
+    link.addEventListener("blur", () => (link.style.cssText = HIDDEN));
+    host.attachShadow({ mode: "closed" }).appendChild(link);
+    body.insertBefore(host, body.firstChild);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", skipLink, { once: true });
+  } else {
+    skipLink();
+  }
 })();

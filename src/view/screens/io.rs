@@ -69,6 +69,12 @@ pub(crate) enum Input {
     /// The toolbar's home button: the services, inside the session.
     Home,
     Back,
+    Forward,
+    Reload,
+    /// The toolbar's language button: the languages screen.
+    Languages,
+    /// A language was chosen (on any screen that offers them).
+    LangChosen,
     Zoom(ZoomDir),
     /// The toolbar's documents button.
     Documents,
@@ -180,6 +186,10 @@ pub(crate) enum Output {
     ReportProblem(ProblemKind),
     /// Go back in the content view's history, if it can.
     GoBack,
+    /// Go forward in the content view's history, if it can.
+    GoForward,
+    /// Load the page on screen again (on the error page: the address that failed).
+    Reload,
     Zoom(ZoomDir),
     /// Answer the pending file chooser with the download at this index of the list.
     SelectFile(usize),
