@@ -412,6 +412,14 @@ fn select_lists_are_drawn_inside_the_content_area_and_work() {
         gesture: |w| w.xvfb.click(600, 100 + 630, 1),
         handled: "mouse",
     });
+    // The keys go to guichet's list only once it is open and focused: a Down that reaches the
+    // page's closed select first picks the next option there (seen under load in CI).
+    support::eventually("the list is open", || {
+        ran.view
+            .log()
+            .iter()
+            .any(|l| l.contains("option list shown"))
+    });
     ran.world.xvfb.xdotool(&["key", "Down", "Down", "Return"]);
     let chosen = ran.world.proxy.wait_path(HOST, "/chosen");
     assert_eq!(chosen.path, "/chosen?v2");
