@@ -18,6 +18,9 @@
 # QEMU runs with TCG (software emulation) by default, since this build machine's nested KVM
 # hangs before the guest kernel prints a line; GUICHET_VM_ACCEL=kvm uses KVM where it works.
 # With TCG the check takes several minutes (boot ~80 s, WebKit's first start much longer).
+# The VM's display is virtio-gpu (`-vga virtio`): wlroots' DRM backend needs PRIME import,
+# which QEMU's default bochs display lacks ("PRIME import not supported"); a terminal's
+# Intel, AMD or NVIDIA (nouveau) GPU has it.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -57,7 +60,13 @@ find "$CACHE/archives" -name '*.deb' -exec cp {} "$ROOT/var/cache/apt/archives/"
 cp "$DEB" "$ROOT/tmp/guichet.deb"
 chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq --no-install-recommends systemd systemd-sysv udev linux-image-amd64 grim \
-    /tmp/guichet.deb >"$WORK/apt.log" 2>&1 || {
+    >"$WORK/apt.log" 2>&1 || {
+    tail -n 20 "$WORK/apt.log" >&2
+    fail "apt install"
+}
+# The package as the admin guide installs it: with its recommends (Mesa's drivers among them).
+chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq /tmp/guichet.deb >>"$WORK/apt.log" 2>&1 || {
     tail -n 20 "$WORK/apt.log" >&2
     fail "apt install"
 }
@@ -98,6 +107,7 @@ if [ -z "$shown" ]; then
 fi
 say "welcome on screen at $(cut -d' ' -f1 /proc/uptime) s of uptime"
 kiosk_log | grep -E 'guichetd|cage' | grep -E 'starting|-> welcome|view on screen|WARN|ERROR' | cut -c1-200
+say "guichetd's lines under journalctl -u guichet: $(journalctl -b -u guichet --no-pager | grep -c 'view on screen'); under journalctl -t env: $(journalctl -b -t env --no-pager | grep -c 'view on screen')"
 say "guichet unit: $(systemctl is-active guichet), main process in $(cat /proc/$(systemctl show -P MainPID guichet)/cgroup)"
 ps -u guichet -o pid,ppid,pidns,comm,cgroup:60 --sort=pid
 WAYLAND_DISPLAY=wayland-0 XDG_RUNTIME_DIR=/run/guichet grim /var/tmp/grim-welcome.png && say "grim screenshot taken"
@@ -131,6 +141,11 @@ TTYPath=/dev/ttyS0
 [Install]
 WantedBy=graphical.target
 EOF
+# The VM has no GPU: virtio-gpu without 3D. wlroots' GLES2 renderer on Mesa's software
+# fallback (kms_swrast) crashes cage 0.1.4 at start (SIGSEGV, seen here); its pixman renderer
+# draws with the CPU. A VM-only drop-in; a terminal's GPU needs none.
+mkdir -p "$ROOT/etc/systemd/system/guichet.service.d"
+printf '[Service]\nEnvironment=WLR_RENDERER=pixman\n' >"$ROOT/etc/systemd/system/guichet.service.d/vm-no-gpu.conf"
 chroot "$ROOT" systemctl enable vmcheck.service >/dev/null 2>&1
 chroot "$ROOT" systemctl set-default graphical.target >/dev/null 2>&1
 chroot "$ROOT" systemctl mask serial-getty@ttyS0.service >/dev/null 2>&1
@@ -148,7 +163,7 @@ SERIAL=$WORK/serial.log
 MON=$WORK/monitor.sock
 qemu-system-x86_64 -accel "$ACCEL" -m 2048 -smp 2 -kernel "$KERNEL" -initrd "$INITRD" \
     -append "root=/dev/vda rw console=ttyS0 quiet" \
-    -drive "file=$WORK/disk.img,format=raw,if=virtio" -vga std -display none -nic none \
+    -drive "file=$WORK/disk.img,format=raw,if=virtio" -vga virtio -display none -nic none \
     -serial "file:$SERIAL" -monitor "unix:$MON,server,nowait" >"$WORK/qemu.log" 2>&1 &
 QEMU=$!
 monitor() {
