@@ -20,8 +20,10 @@
 # under TCG). As installed, every session's view dies at start with a GLib error (WebKit's
 # g_error; guichet-view never logs GLib's text), the terminal says "out of order", and the
 # check fails. Not the cause, each tried alone: the render node hidden from the unit, the
-# package's recommends (Mesa) installed, ProtectKernelLogs removed. The same failure showed
-# under systemd-nspawn, so the container was not its cause either.
+# package's recommends (Mesa) installed, ProtectKernelLogs removed, the unit's whole hardening
+# reset by a drop-in, an unprivileged guichetd (on the build machine, as nobody, it works).
+# The same failure showed under systemd-nspawn, so the container was not its cause either.
+# Left: Wayland under cage on DRM, kernel 6.1, cgroup v2, the logind session's environment.
 # QEMU runs with TCG (software emulation) by default, since this build machine's nested KVM
 # hangs before the guest kernel prints a line; GUICHET_VM_ACCEL=kvm uses KVM where it works.
 # With TCG the check takes several minutes (boot ~80 s, WebKit's first start much longer).
