@@ -111,7 +111,20 @@ struct Run<'a> {
     seen: std::collections::HashSet<String>,
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    /// A fresh screen state machine, nothing recorded yet.
+    fn new(config: &'a Config, lang: Lang) -> Self {
+        Run {
+            lang,
+            config,
+            screens: Screens::new(None),
+            service: None,
+            downloads: vec![],
+            out: vec![],
+            seen: Default::default(),
+        }
+    }
+
     fn step(&mut self, name: &str, input: Input) {
         let outputs = self.screens.handle(input);
         let shown: Vec<UiScreen> = outputs
@@ -160,15 +173,7 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
         .find(|s| s.id != crate::policy::LOCAL_ID);
     let url = first.map(|s| s.start_url.get(lang).to_string());
     let name = first.map(|s| s.names.get(lang).to_owned());
-    let mut run = Run {
-        lang,
-        config,
-        screens: Screens::new(None),
-        service: None,
-        downloads: vec![],
-        out: vec![],
-        seen: Default::default(),
-    };
+    let mut run = Run::new(config, lang);
     run.step("welcome", Input::Start { goodbye: false });
     run.step("toolbar", Input::Open { start_url: url });
     run.step("services-no-service", Input::Home);
@@ -241,15 +246,7 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
         ("paused", Input::Screen(Screen::Paused)),
         ("out-of-order", Input::Screen(Screen::OutOfOrder)),
     ] {
-        let mut run = Run {
-            lang,
-            config,
-            screens: Screens::new(None),
-            service: None,
-            downloads: vec![],
-            out: vec![],
-            seen: Default::default(),
-        };
+        let mut run = Run::new(config, lang);
         run.step(name, input);
         cases.append(&mut run.out);
     }
