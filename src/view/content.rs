@@ -70,26 +70,26 @@ pub(crate) fn set_language(webview: &WebView, lang: crate::lang::Lang) {
 /// Goes back in the content view's history to the last page that is not guichet's error
 /// page (going back to one would only retry the page the person is leaving).
 pub(crate) fn go_back(content: &webkit2gtk::WebView) {
-    let Some(list) = content.back_forward_list() else {
-        return;
-    };
-    let target = list.back_list().into_iter().find(|item| {
-        !item
-            .uri()
-            .is_some_and(|u| super::pages::is_error_url(u.as_str()))
-    });
-    if let Some(item) = target {
-        content.go_to_back_forward_list_item(&item);
+    if let Some(list) = content.back_forward_list() {
+        go_to_first_page(content, list.back_list());
     }
 }
 
 /// Goes forward in the content view's history to the next page that is not guichet's error
 /// page, as [`go_back`] skips them.
 pub(crate) fn go_forward(content: &webkit2gtk::WebView) {
-    let Some(list) = content.back_forward_list() else {
-        return;
-    };
-    let target = list.forward_list().into_iter().find(|item| {
+    if let Some(list) = content.back_forward_list() {
+        go_to_first_page(content, list.forward_list());
+    }
+}
+
+/// Goes to the first of `items` (history entries, nearest first) that is not guichet's error
+/// page; nowhere when there is none.
+fn go_to_first_page(
+    content: &webkit2gtk::WebView,
+    items: impl IntoIterator<Item = webkit2gtk::BackForwardListItem>,
+) {
+    let target = items.into_iter().find(|item| {
         !item
             .uri()
             .is_some_and(|u| super::pages::is_error_url(u.as_str()))
