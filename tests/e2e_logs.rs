@@ -35,8 +35,8 @@ fn daemon(world: &World, level: &str) -> Daemon {
 }
 
 /// The first service prints; the person clicks its document link (a download must start
-/// with the person's click), then the page goes to the second service, which tries to leave
-/// for a host no rule lists.
+/// with the person's click), then clicks again to go to the second service, which tries to
+/// leave for a host no rule lists.
 fn route(world: &World) {
     world.proxy.route(
         FIRST,
@@ -49,8 +49,12 @@ fn route(world: &World) {
 <script>
 window.print();
 fetch("/printed");
-document.querySelector("a").addEventListener("click", () => {{
-  setTimeout(() => {{ location.href = "http://{SECOND}/form?q=Canary7f3a"; }}, 500);
+let clicks = 0;
+document.querySelector("a").addEventListener("click", (e) => {{
+  if (++clicks > 1) {{
+    e.preventDefault();
+    location.href = "http://{SECOND}/form?q=Canary7f3a";
+  }}
 }});
 </script>"#
         )),
@@ -84,11 +88,14 @@ fn visit(level: &str) -> String {
     // The person's click on the document link, in the content view.
     world.xvfb.click(640, 450, 1);
     world.proxy.wait_path(FIRST, "/document");
-    world.proxy.wait_path(SECOND, "/loaded");
-    // The document is in the session, and the blocked page has replaced the second service.
+    // The document is in the session before the page moves on (a navigation started while
+    // the document's answer is still on its way would cancel the download).
     eventually("the download landed", || {
         downloads_of(&d).iter().any(|n| n.contains("Canary7f3a"))
     });
+    // A second click takes the person to the second service; the blocked page replaces it.
+    world.xvfb.click(640, 450, 1);
+    world.proxy.wait_path(SECOND, "/loaded");
     world.xvfb.poll_crop(
         &format!("logs-{}-blocked", level.replace('=', "-")),
         (0, 200, 1280, 400),
