@@ -36,6 +36,36 @@ pub(crate) struct BwrapArgs {
     pub stage: Vec<(PathBuf, PathBuf)>,
 }
 
+/// The compositor's socket inside a unit: this name in the session's runtime folder, which is
+/// the view's `XDG_RUNTIME_DIR` there ([`unit_display`]).
+pub(crate) const WAYLAND_SOCKET: &str = "wayland-0";
+
+/// The compositor's socket, when the view gets Wayland: `WAYLAND_DISPLAY` as an absolute path
+/// (guichetd makes it so).
+fn wayland_socket<'a>(display: &'a [(&'static str, OsString)]) -> Option<&'a OsString> {
+    display
+        .iter()
+        .find(|(k, v)| *k == "WAYLAND_DISPLAY" && Path::new(v).is_absolute())
+        .map(|(_, v)| v)
+}
+
+/// The display variables as the view sees them inside its unit.
+///
+/// Under Wayland, `WAYLAND_DISPLAY` is [`WAYLAND_SOCKET`], relative to the session's runtime
+/// folder where [`bwrap_args`] binds the compositor's socket. WebKit's own sandbox needs it
+/// so: for its web processes it binds `$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY`, and given an
+/// absolute path it binds nothing, so every web process dies at start ("cannot open display",
+/// then the view's "readPIDFromPeer: Unexpected short read from PID socket"): under cage, as on
+/// a terminal, no view ever started. And no X11 at all under Wayland (no `DISPLAY`, no
+/// `XAUTHORITY`, no X11 socket folder): nothing in the unit can open a window through
+/// Xwayland. Without Wayland, the variables pass as they are.
+pub(crate) fn unit_display(display: &[(&'static str, OsString)]) -> Vec<(&'static str, OsString)> {
+    match wayland_socket(display) {
+        Some(_) => vec![("WAYLAND_DISPLAY", WAYLAND_SOCKET.into())],
+        None => display.to_vec(),
+    }
+}
+
 /// bubblewrap's arguments for `plan`, up to (not including) `--` and the command; bubblewrap
 /// reports its init on descriptor `info`. Each bind from outside the system keeps its path
 /// inside the unit; staged, its source is a stage point.
@@ -88,8 +118,10 @@ pub(crate) fn bwrap_args(plan: &Plan, info: RawFd) -> BwrapArgs {
     }
     a.one("--dir", "/var/tmp");
     a.bind("--ro-bind-try", "/var/cache/fontconfig");
-    // The display.
-    for (key, value) in plan.display {
+    // The display: under Wayland the compositor's socket alone (bound below, into the
+    // session), no X11.
+    let wayland = wayland_socket(plan.display);
+    for (key, value) in plan.display.iter().filter(|_| wayland.is_none()) {
         match *key {
             "DISPLAY" => a.outside("--ro-bind-try", "/tmp/.X11-unix"),
             "XAUTHORITY" | "WAYLAND_DISPLAY" if Path::new(value).is_absolute() => {
@@ -104,6 +136,10 @@ pub(crate) fn bwrap_args(plan: &Plan, info: RawFd) -> BwrapArgs {
     }
     // The only writable place.
     a.outside("--bind", plan.session.root());
+    if let Some(socket) = wayland {
+        let inside = plan.session.runtime().join(WAYLAND_SOCKET);
+        a.outside_to("--ro-bind", socket, &inside);
+    }
     for path in plan.writable {
         a.outside("--bind", path);
     }
@@ -150,13 +186,17 @@ impl Args {
     /// A bind from outside the system, at the same path inside: from a stage point when
     /// staged.
     fn outside(&mut self, flag: &str, path: impl AsRef<OsStr>) {
+        self.outside_to(flag, path.as_ref(), path.as_ref());
+    }
+    /// A bind from outside the system at `inside`: from a stage point when staged.
+    fn outside_to(&mut self, flag: &str, path: impl AsRef<OsStr>, inside: impl AsRef<OsStr>) {
         let path = Path::new(path.as_ref());
         match &mut self.stage {
-            None => self.bind(flag, path),
+            None => self.two(flag, path, inside),
             Some(stage) => {
                 let point = Path::new(crate::sys::STAGE_DIR).join(format!("bind-{}", stage.len()));
                 stage.push((path.to_owned(), point.clone()));
-                self.two(flag, &point, path);
+                self.two(flag, &point, inside);
             }
         }
     }
@@ -283,5 +323,61 @@ mod tests {
             &cmdline,
             root
         ));
+    }
+
+    #[test]
+    fn under_wayland_the_unit_gets_the_compositors_socket_in_its_runtime_folder_and_no_x11() {
+        let tmp = tempfile::tempdir().unwrap();
+        let session = SessionDir::create(tmp.path()).unwrap();
+        let display = [
+            ("DISPLAY", ":1".into()),
+            ("XAUTHORITY", "/run/user/101/xauth".into()),
+            ("WAYLAND_DISPLAY", "/run/user/101/wayland-1".into()),
+        ];
+        let plan = Plan {
+            session: &session,
+            binary: Path::new("/usr/bin/guichet-view"),
+            display: &display,
+            read_only: &[],
+            writable: &[],
+            staged: false,
+        };
+        let args: Vec<String> = bwrap_args(&plan, 3)
+            .args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let inside = session.runtime().join(WAYLAND_SOCKET);
+        let socket = args
+            .windows(3)
+            .position(|w| {
+                w == [
+                    "--ro-bind",
+                    "/run/user/101/wayland-1",
+                    &inside.to_string_lossy(),
+                ]
+            })
+            .expect("the compositor's socket is bound into the session's runtime folder");
+        let session_bind = args
+            .windows(2)
+            .position(|w| w == ["--bind", &session.root().to_string_lossy()])
+            .unwrap();
+        assert!(
+            socket > session_bind,
+            "bound before the session, it would be hidden"
+        );
+        for x11 in ["/tmp/.X11-unix", "/run/user/101/xauth"] {
+            assert!(
+                !args.iter().any(|a| a == x11),
+                "{x11} is in the unit: {args:?}"
+            );
+        }
+        assert_eq!(
+            unit_display(&display),
+            [("WAYLAND_DISPLAY", OsString::from(WAYLAND_SOCKET))],
+            "the view finds the socket through its XDG_RUNTIME_DIR (WebKit's sandbox too)"
+        );
+        // X11 alone passes as it is.
+        assert_eq!(unit_display(&display[..2]), display[..2]);
     }
 }

@@ -80,6 +80,8 @@ pub fn spawn_view(
             .args(&opts.extra_args);
     };
     let mut info = None;
+    // What the view's environment says of the display (the unit may move it).
+    let mut view_display = None;
     let mut cmd = match opts.containment {
         Containment::Off => {
             let mut cmd = Command::new(binary);
@@ -105,6 +107,7 @@ pub fn spawn_view(
                 staged: user.is_some(),
             };
             let bwrap = mounts::bwrap_args(&plan, write.as_raw_fd());
+            view_display = Some(mounts::unit_display(&display));
             // As root, the child stages the binds and becomes the unit's user itself (see
             // `crate::sys::Staging`); `Command::uid` would change the user before it can.
             let staging = match user {
@@ -123,7 +126,7 @@ pub fn spawn_view(
         }
     };
     cmd.env_clear()
-        .envs(session.confined_env(&display))
+        .envs(session.confined_env(view_display.as_deref().unwrap_or(&display)))
         .current_dir(session.home())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

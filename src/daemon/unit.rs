@@ -22,9 +22,10 @@
 //! hidden under an empty tmpfs), the merged-usr links, the font caches and the parts of `/sys`
 //! WebKit's sandbox binds, all read-only; a fresh `/proc` and a minimal `/dev` (plus `/dev/dri`
 //! when present); `/tmp`, `/run`, `/var`, `/dev/shm` as empty tmpfs mounted read-only; and
-//! binds only what the view needs: the X11 socket folder and `XAUTHORITY` file or the Wayland
-//! socket, read-only, the view binary, and its session directory, read-write — the only
-//! writable place. The control socket, the statistics, the other sessions and the rest of
+//! binds only what the view needs: under Wayland the compositor's socket alone, into the
+//! session's runtime folder where WebKit's own sandbox finds it (no X11, so nothing in the unit
+//! reaches Xwayland), else the X11 socket folder and `XAUTHORITY` file, read-only; the view
+//! binary; and its session directory, read-write — the only writable place. The control socket, the statistics, the other sessions and the rest of
 //! `/run` and `/tmp` do not exist there. WebKit needs no writable `/dev/shm`: its shared memory
 //! is `memfd`. The unit also has its own user, IPC, UTS and (where possible) cgroup namespaces
 //! and no capabilities; it keeps the network namespace, since the view needs the network and
