@@ -32,6 +32,8 @@ const MAX_BACKOFF_NOTHING_SHOWN: Duration = Duration::from_secs(1);
 /// the last-resort notice: the bound on a dark screen, plus the notice's own start (~0.3 s).
 pub(super) const NOTICE_AFTER: Duration = Duration::from_secs(5);
 /// A spare that is neither ready nor dead after this long is hung: it counts as a failure.
+/// Each failure in a row doubles it, up to 8 times (160 s): a slow machine (an old PC's cold
+/// disk, a VM without KVM) gets there instead of failing for ever.
 const SPARE_READY_TIMEOUT: Duration = Duration::from_secs(20);
 /// After a view is shown, the next spare waits this long: starting WebKit takes the CPU the
 /// newly shown view needs to map and paint (2-core terminals).
@@ -285,7 +287,7 @@ impl Supervisor {
         self.spare
             .as_ref()
             .filter(|v| !v.ready)
-            .map(|v| v.started + SPARE_READY_TIMEOUT)
+            .map(|v| v.started + SPARE_READY_TIMEOUT * 2u32.pow(self.spare_failures.min(3)))
     }
 
     /// The spare never became ready: ended like one that died.
