@@ -356,6 +356,7 @@ impl Supervisor {
                     None => tracing::info!("view on screen"),
                 }
                 self.counting.view_on_screen(Instant::now());
+                self.tell_usb(true);
             }
             FromView::Activity => self.event(Event::Activity),
             FromView::Language { lang } => {
@@ -397,6 +398,7 @@ impl Supervisor {
                 tracing::debug!(pages, "printed");
                 self.counting.recorder().printed(pages);
             }
+            FromView::UsbCopy { files } => self.on_usb_copy(files),
             FromView::UsbCopied { files } => {
                 tracing::debug!(files, "copied to USB");
                 self.counting.recorder().usb_copied(files);
