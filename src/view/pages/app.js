@@ -227,9 +227,9 @@
     ]);
   }
 
-  // The take-away: the documents, the summary of the visit (services with their time of
-  // day, documents obtained) and, when guichetd offers it, the copy onto a USB stick: a box
-  // per document (all ticked), "copy", then what the stick is doing (a live status).
+  // The take-away: the documents; when guichetd offers it, the copy onto a USB stick (what
+  // the stick is doing as a live status, a box per document, all ticked, and "copy"); then
+  // the summary of the visit (the services used, each with its time of day).
   function takeaway(t) {
     const keep = state.keep;
     const k = keep && keep.t;
@@ -238,21 +238,15 @@
       el("p", { class: "lead", text: t.takeaway_body }),
       state.downloads.length ? fileList(state.downloads) : el("p", { class: "lead", text: t.no_documents }),
     ];
-    if (keep) {
-      const s = keep.summary;
-      const services = el("ul", { class: "list" });
-      for (const u of s.services) services.appendChild(el("li", { text: u.time + "  " + u.name }));
-      parts.push(el("section", { class: "keep", "aria-labelledby": "summary-title" }, [
-        el("h2", { id: "summary-title", text: k.summary_title + (s.date ? " \u2014 " + s.date : "") }),
-        el("h3", { text: k.summary_services }),
-        s.services.length ? services : el("p", { text: k.summary_no_service }),
-      ]));
-    }
     if (keep && keep.usb) {
       const usb = keep.usb;
       const busy = usb === "copying";
+      // What the stick is doing comes first, under its heading: it must be seen.
+      const said = { absent: k.usb_insert, present: k.usb_present, copying: k.usb_copying,
+                     copied: k.usb_copied, failed: k.usb_failed }[usb];
       const box = el("section", { class: "keep", "aria-labelledby": "usb-title" }, [
         el("h2", { id: "usb-title", text: k.usb_title }),
+        el("p", { class: "usb-state " + usb, role: "status", text: said }),
       ]);
       if (usb !== "absent" && state.downloads.length) {
         const group = el("fieldset", { class: "usb-files" }, [el("legend", { text: k.usb_choose })]);
@@ -274,9 +268,6 @@
         if (busy) copy.disabled = true;
         box.appendChild(el("div", { class: "actions" }, [copy]));
       }
-      const said = { absent: k.usb_insert, present: k.usb_present, copying: k.usb_copying,
-                     copied: k.usb_copied, failed: k.usb_failed }[usb];
-      box.appendChild(el("p", { class: "usb-state " + usb, role: "status", text: said }));
       parts.push(box);
       // The copy is the first thing to do once a stick is there; the focus stays where it was.
       const had = document.activeElement && document.activeElement.id;
@@ -286,6 +277,17 @@
         if (again) again.focus();
         else if (copy && !copy.disabled && usb === "present") copy.focus();
       });
+    }
+    // The summary after the copy: the copy asks something of the person, the summary not.
+    if (keep) {
+      const s = keep.summary;
+      const services = el("ul", { class: "list" });
+      for (const u of s.services) services.appendChild(el("li", { text: u.time + "  " + u.name }));
+      parts.push(el("section", { class: "keep", "aria-labelledby": "summary-title" }, [
+        el("h2", { id: "summary-title", text: k.summary_title + (s.date ? " \u2014 " + s.date : "") }),
+        el("h3", { text: k.summary_services }),
+        s.services.length ? services : el("p", { text: k.summary_no_service }),
+      ]));
     }
     parts.push(el("div", { class: "actions" }, [button(t.finish, "danger", { cmd: "finish" })]));
     return el("div", { class: "full takeaway" }, parts);
