@@ -163,14 +163,14 @@ pub struct RawPrinting {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawUsb {
-    pub enabled: bool,
+    pub enabled: Spanned<bool>,
     pub mount_roots: Vec<Spanned<PathBuf>>,
 }
 
 impl Default for RawUsb {
     fn default() -> Self {
         RawUsb {
-            enabled: false,
+            enabled: Spanned::new(0..0, false),
             mount_roots: super::DEFAULT_USB_MOUNT_ROOTS
                 .iter()
                 .map(|r| Spanned::new(0..0, PathBuf::from(r)))

@@ -2,8 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use toml::Spanned;
-
 use super::super::raw;
 use super::super::{ConfigError, Usb};
 use super::Source;
@@ -32,18 +30,15 @@ pub(super) fn check_usb(raw: &raw::RawUsb, src: &Source) -> Result<Usb, ConfigEr
         }
         roots.push(path.clone());
     }
-    if raw.enabled && roots.is_empty() {
+    if *raw.enabled.get_ref() && roots.is_empty() {
         return Err(src.err(
-            &raw.mount_roots
-                .first()
-                .cloned()
-                .unwrap_or_else(|| Spanned::new(0..0, PathBuf::new())),
+            &raw.enabled,
             "[usb] enabled needs at least one mount root",
             "leave mount_roots out for the default [\"/media\", \"/run/media\"]",
         ));
     }
     Ok(Usb {
-        enabled: raw.enabled,
+        enabled: *raw.enabled.get_ref(),
         mount_roots: roots,
     })
 }
