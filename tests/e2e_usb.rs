@@ -6,8 +6,9 @@
 //! name); guichetd sees it, the view shows it and gives "copy" the keyboard; Return copies.
 //! Then: the document is on the stick under a free name, the stick's other files are
 //! untouched (content and mtime), the document's bytes are nowhere but in the session and on
-//! the stick, the view says it is safe to remove the stick, and guichetd's logs name neither
-//! the file, the stick's label nor its mount point.
+//! the stick, the view says it is safe to remove the stick, the printable summary of the visit
+//! is in the session directory and nowhere else, and guichetd's logs name neither the file, the
+//! stick's label nor its mount point.
 
 mod support;
 
@@ -169,7 +170,11 @@ fn the_chosen_document_is_copied_onto_the_stick_and_nothing_else_changes() {
         .collect();
     assert!(stray.is_empty(), "the document is also in {stray:?}");
     // The printable summary is in the session, and only there.
-    assert!(session.join("summary.txt").is_file());
+    let summary = std::fs::read_to_string(session.join("summary.txt")).unwrap();
+    assert!(summary.starts_with("Résumé de votre visite"), "{summary}");
+    assert!(summary.contains(FILE), "{summary}");
+    let found = files_containing(&roots, "Résumé de votre visite");
+    assert_eq!(found, [session.join("summary.txt")]);
 
     d.reset_now_and_wait();
     let logs = d.logs();
