@@ -21,6 +21,7 @@ use std::io::{Read, Seek};
 use std::os::fd::AsFd;
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
+use std::sync::Arc;
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use notify::{RecursiveMode, Watcher};
@@ -51,7 +52,8 @@ pub(crate) struct Usb {
     result: Option<UsbState>,
     /// What the shown view was last told.
     told: Option<UsbState>,
-    _watcher: Option<notify::RecommendedWatcher>,
+    /// The watchers: dropped (a config that changes `[usb]`), they stop.
+    _watcher: Option<(notify::RecommendedWatcher, Arc<()>)>,
 }
 
 impl Usb {
@@ -145,8 +147,12 @@ fn scan_now(roots: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 /// The two watchers: `notify` on the roots (folders made and removed by the automounter) and
-/// a thread woken by every mount change (`POLLPRI` on `mountinfo`, or every 5 s).
-fn watch(roots: &[PathBuf], events: &Sender<Input>) -> std::io::Result<notify::RecommendedWatcher> {
+/// a thread woken by every mount change (`POLLPRI` on `mountinfo`, or every 5 s), which ends
+/// once the returned token is dropped.
+fn watch(
+    roots: &[PathBuf],
+    events: &Sender<Input>,
+) -> std::io::Result<(notify::RecommendedWatcher, Arc<()>)> {
     let (r, tx) = (roots.to_vec(), events.clone());
     let mut watcher = notify::recommended_watcher(move |_event| {
         let _ = tx.send(Input::Usb(UsbEvent::Sticks(scan_now(&r))));
@@ -160,11 +166,13 @@ fn watch(roots: &[PathBuf], events: &Sender<Input>) -> std::io::Result<notify::R
     }
     let mut file = File::open("/proc/self/mountinfo")?;
     let (roots, tx) = (roots.to_vec(), events.clone());
+    let alive = Arc::new(());
+    let token = Arc::downgrade(&alive);
     std::thread::Builder::new()
         .name("usb-mounts".into())
         .spawn(move || {
             let mut last = None;
-            loop {
+            while token.upgrade().is_some() {
                 let now = scan(&mut file, &roots);
                 if last.as_ref() != Some(&now) {
                     last = Some(now.clone());
@@ -176,7 +184,7 @@ fn watch(roots: &[PathBuf], events: &Sender<Input>) -> std::io::Result<notify::R
                 let _ = poll(&mut fds, PollTimeout::from(5000u16));
             }
         })?;
-    Ok(watcher)
+    Ok((watcher, alive))
 }
 
 impl Supervisor {
