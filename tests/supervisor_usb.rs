@@ -1,7 +1,8 @@
 //! guichetd's side of the take-away's USB copy, with the fake view (a hostile view can send
 //! any `usb_copy`): a copy is done only during the end flow, only of plain regular files
-//! directly in that session's `downloads/`, onto the stick only, never over a file of the
-//! person's; the view hears of the stick and of the copy, the logs name neither.
+//! directly in that session's `downloads/`, only onto a stick plugged in during the session
+//! (one left from before is never written to), never over a file of the person's; the view
+//! hears of the stick and of the copy, the logs name neither.
 
 mod support;
 
@@ -50,11 +51,9 @@ fn files_on(dir: &Path) -> Vec<String> {
 fn only_the_end_flow_copies_and_only_plain_documents_of_the_session() {
     let media = tempfile::tempdir().unwrap();
     std::fs::set_permissions(media.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let stick = Stick::mount(&media.path().join(LABEL));
-    std::fs::write(stick.0.join("theirs.txt"), "theirs").unwrap();
-    let mtime = std::fs::metadata(stick.0.join("theirs.txt"))
-        .unwrap()
-        .mtime_nsec();
+    // A stick left by someone before this session.
+    let left = Stick::mount(&media.path().join("LEFT-BEHIND"));
+    std::fs::write(left.0.join("someone-else.txt"), "not yours").unwrap();
     let d = Builder {
         extra_config: format!(
             "\n[usb]\nenabled = true\nmount_roots = [\"{}\"]\n",
@@ -64,7 +63,14 @@ fn only_the_end_flow_copies_and_only_plain_documents_of_the_session() {
     }
     .start();
     let v = d.shown();
-    // The stick was there before guichetd: the view is told when it comes on screen.
+    // It was there before the session: not offered, "plug yours in again".
+    let v = v.wait_got(r#"{"type":"usb","state":"replug"}"#);
+    // The person's stick, plugged in during the session.
+    let stick = Stick::mount(&media.path().join(LABEL));
+    std::fs::write(stick.0.join("theirs.txt"), "theirs").unwrap();
+    let mtime = std::fs::metadata(stick.0.join("theirs.txt"))
+        .unwrap()
+        .mtime_nsec();
     let v = v.wait_got(r#"{"type":"usb","state":"present"}"#);
     let told = |what: &str| {
         v.reload()
@@ -130,13 +136,16 @@ fn only_the_end_flow_copies_and_only_plain_documents_of_the_session() {
         .mtime_nsec();
     assert_eq!(mtime, after);
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "secret");
+    assert_eq!(files_on(&left.0), ["someone-else.txt"]);
 
     // The stick goes: the view is told.
     drop(stick);
+    eventually("only the old one left", || told("replug") >= 2);
+    drop(left);
     eventually("absent", || told("absent") >= 1);
     let logs = d.logs();
     assert!(logs.contains("a USB stick was removed"), "{logs}");
-    for bad in ["avis", LABEL, "theirs", "link.pdf", "passwd"] {
+    for bad in ["avis", LABEL, "LEFT-BEHIND", "theirs", "link.pdf", "passwd"] {
         assert!(!logs.contains(bad), "{bad:?} in the logs:\n{logs}");
     }
 }

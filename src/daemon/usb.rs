@@ -5,9 +5,11 @@
 //! the folders an automounter makes and removes there, and `/proc/self/mountinfo` (which a
 //! mount or an unmount wakes with `POLLPRI`, while it raises no inotify event) for the mounts
 //! themselves; a filesystem mounted one or two levels below a root (`/media/LABEL`,
-//! `/media/USER/LABEL`) is a stick. The shown view is told where the stick is
-//! ([`ToView::Usb`]: absent, present, copying, copied, failed) whenever that changes and when
-//! it comes on screen. On the person's request ([`FromView::UsbCopy`], accepted from the shown
+//! `/media/USER/LABEL`) is a stick. A stick already there when a view comes on screen is most
+//! likely the previous person's: it is never offered or written to (the person is asked to
+//! plug theirs in again). The shown view is told where the stick is ([`ToView::Usb`]: absent,
+//! replug, present, copying, copied, failed) whenever that changes and when it comes on
+//! screen. On the person's request ([`FromView::UsbCopy`], accepted from the shown
 //! view during the end flow only) a thread copies the documents from that session's
 //! `downloads/` onto the stick (`copy`: hostile names refused, nothing overwritten, nothing
 //! else on the stick touched, everything synced) and the view is told `copied`: safe to
@@ -46,6 +48,9 @@ pub(crate) enum UsbEvent {
 #[derive(Default)]
 pub(crate) struct Usb {
     sticks: Vec<PathBuf>,
+    /// The sticks already there when the shown view came on screen: most likely a previous
+    /// person's, so never offered (the person is asked to plug theirs in again).
+    earlier: Vec<PathBuf>,
     /// The view a copy runs for.
     copying: Option<ViewId>,
     /// The last copy's result for the shown view, until the stick goes or another view shows.
@@ -75,13 +80,20 @@ impl Usb {
         }
     }
 
+    /// The stick a copy goes to: the first one plugged in since the shown view came.
+    fn target(&self) -> Option<&PathBuf> {
+        self.sticks.iter().find(|s| !self.earlier.contains(s))
+    }
+
     fn state(&self) -> UsbState {
         if self.copying.is_some() {
             UsbState::Copying
+        } else if self.target().is_some() {
+            self.result.unwrap_or(UsbState::Present)
         } else if self.sticks.is_empty() {
             UsbState::Absent
         } else {
-            self.result.unwrap_or(UsbState::Present)
+            UsbState::Replug
         }
     }
 }
@@ -199,11 +211,13 @@ impl Supervisor {
                 } else {
                     tracing::info!(count = sticks.len(), "a USB stick was removed");
                 }
+                let target = self.usb.target().cloned();
+                self.usb.earlier.retain(|s| sticks.contains(s));
+                self.usb.sticks = sticks;
                 // The stick copied to is gone: the next one starts afresh.
-                if sticks.first() != self.usb.sticks.first() {
+                if self.usb.target() != target.as_ref() {
                     self.usb.result = None;
                 }
-                self.usb.sticks = sticks;
             }
             UsbEvent::Copied(view, files) => {
                 self.usb.copying = None;
@@ -222,14 +236,17 @@ impl Supervisor {
         self.tell_usb(false);
     }
 
-    /// Tells the shown view where the stick is, if that changed (or `always`: a view just
-    /// came on screen, with no copy result of its own yet).
+    /// A view came on screen: the sticks there now are not its person's; no copy result yet.
+    pub(super) fn usb_new_view(&mut self) {
+        self.usb.earlier = self.usb.sticks.clone();
+        self.usb.result = None;
+        self.tell_usb(true);
+    }
+
+    /// Tells the shown view where the stick is, if that changed (or `always`).
     pub(super) fn tell_usb(&mut self, always: bool) {
         if !self.config.usb.enabled {
             return;
-        }
-        if always {
-            self.usb.result = None;
         }
         let state = self.usb.state();
         if always || self.usb.told != Some(state) {
@@ -246,8 +263,8 @@ impl Supervisor {
             Some("not during the end flow")
         } else if self.usb.copying.is_some() {
             Some("a copy is under way")
-        } else if self.usb.sticks.is_empty() {
-            Some("no stick")
+        } else if self.usb.target().is_none() {
+            Some("no stick of this session")
         } else {
             None
         };
@@ -257,7 +274,9 @@ impl Supervisor {
             return;
         };
         let (id, downloads) = (view.id, view.dir.downloads());
-        let stick = self.usb.sticks[0].clone();
+        let Some(stick) = self.usb.target().cloned() else {
+            return;
+        };
         let names: Vec<String> = files.iter().map(|f| f.expose().clone()).collect();
         let events = self.events.clone();
         self.usb.copying = Some(id);

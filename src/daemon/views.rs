@@ -356,7 +356,7 @@ impl Supervisor {
                     None => tracing::info!("view on screen"),
                 }
                 self.counting.view_on_screen(Instant::now());
-                self.tell_usb(true);
+                self.usb_new_view();
             }
             FromView::Activity => self.event(Event::Activity),
             FromView::Language { lang } => {

@@ -73,8 +73,9 @@ pub enum ToView {
     ///
     /// `{"type":"quit"}`
     Quit,
-    /// The USB stick, for the take-away (only with `[usb] enabled`): none, one ready, copying
-    /// onto it, copied and synced (safe to remove), or the copy failed. Never its label.
+    /// The USB stick, for the take-away (only with `[usb] enabled`): none, only one left from
+    /// before this session (plug it in again), one ready, copying onto it, copied and synced
+    /// (safe to remove), or the copy failed. Never its label.
     ///
     /// `{"type":"usb","state":"present"}`
     Usb { state: UsbState },
@@ -85,6 +86,9 @@ pub enum ToView {
 #[serde(rename_all = "snake_case")]
 pub enum UsbState {
     Absent,
+    /// Only sticks that were there before this session: the person is asked to plug theirs
+    /// in again (a stick left by someone else is never offered).
+    Replug,
     Present,
     Copying,
     /// Every file is written, synced, and the stick's filesystem too: safe to remove.

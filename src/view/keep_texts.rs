@@ -18,6 +18,8 @@ pub(crate) struct KeepTexts {
     pub(crate) usb_title: &'static str,
     pub(crate) usb_choose: &'static str,
     pub(crate) usb_insert: &'static str,
+    /// A stick that was there before the session: unplug it and plug it in again.
+    pub(crate) usb_replug: &'static str,
     pub(crate) usb_present: &'static str,
     pub(crate) usb_copy: &'static str,
     pub(crate) usb_copying: &'static str,
@@ -43,6 +45,7 @@ static FR: KeepTexts = KeepTexts {
     usb_title: "Copier sur une clé USB",
     usb_choose: "Documents à copier",
     usb_insert: "Branchez une clé USB.",
+    usb_replug: "Retirez la clé USB, puis rebranchez-la.",
     usb_present: "La clé USB est prête.",
     usb_copy: "Copier sur la clé USB",
     usb_copying: "Copie en cours. Ne retirez pas la clé.",
@@ -59,6 +62,7 @@ static NL: KeepTexts = KeepTexts {
     usb_title: "Kopiëren naar een USB-stick",
     usb_choose: "Te kopiëren documenten",
     usb_insert: "Steek een USB-stick in.",
+    usb_replug: "Haal de USB-stick eruit en steek hem opnieuw in.",
     usb_present: "De USB-stick is klaar.",
     usb_copy: "Kopiëren naar de USB-stick",
     usb_copying: "Bezig met kopiëren. Haal de stick er niet uit.",
@@ -75,6 +79,7 @@ static DE: KeepTexts = KeepTexts {
     usb_title: "Auf einen USB-Stick kopieren",
     usb_choose: "Zu kopierende Dokumente",
     usb_insert: "Stecken Sie einen USB-Stick ein.",
+    usb_replug: "Ziehen Sie den USB-Stick ab und stecken Sie ihn wieder ein.",
     usb_present: "Der USB-Stick ist bereit.",
     usb_copy: "Auf den USB-Stick kopieren",
     usb_copying: "Wird kopiert. Ziehen Sie den Stick nicht ab.",
@@ -91,6 +96,7 @@ static EN: KeepTexts = KeepTexts {
     usb_title: "Copy to a USB stick",
     usb_choose: "Documents to copy",
     usb_insert: "Plug in a USB stick.",
+    usb_replug: "Unplug the USB stick, then plug it in again.",
     usb_present: "The USB stick is ready.",
     usb_copy: "Copy to the USB stick",
     usb_copying: "Copying. Do not remove the stick.",
@@ -109,7 +115,7 @@ mod tests {
         for lang in Lang::ALL {
             let json = serde_json::to_value(keep_texts(lang)).unwrap();
             let texts = json.as_object().unwrap();
-            assert_eq!(texts.len(), 13, "{lang:?}");
+            assert_eq!(texts.len(), 14, "{lang:?}");
             for (key, value) in texts {
                 assert!(!value.as_str().unwrap().trim().is_empty(), "{key} {lang:?}");
             }

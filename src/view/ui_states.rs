@@ -269,6 +269,7 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
     // The USB stick, as guichetd tells it: none, there, copying, copied, failed.
     for usb in [
         UsbState::Absent,
+        UsbState::Replug,
         UsbState::Present,
         UsbState::Copying,
         UsbState::Copied,

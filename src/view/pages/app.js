@@ -242,13 +242,13 @@
       const usb = keep.usb;
       const busy = usb === "copying";
       // What the stick is doing comes first, under its heading: it must be seen.
-      const said = { absent: k.usb_insert, present: k.usb_present, copying: k.usb_copying,
+      const said = { absent: k.usb_insert, replug: k.usb_replug, present: k.usb_present, copying: k.usb_copying,
                      copied: k.usb_copied, failed: k.usb_failed }[usb];
       const box = el("section", { class: "keep", "aria-labelledby": "usb-title" }, [
         el("h2", { id: "usb-title", text: k.usb_title }),
         el("p", { class: "usb-state " + usb, role: "status", text: said }),
       ]);
-      if (usb !== "absent" && state.downloads.length) {
+      if (usb !== "absent" && usb !== "replug" && state.downloads.length) {
         const group = el("fieldset", { class: "usb-files" }, [el("legend", { text: k.usb_choose })]);
         state.downloads.forEach((n, i) => {
           const props = { type: "checkbox", id: "usb-file-" + i, "data-index": String(i) };
