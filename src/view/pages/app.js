@@ -269,13 +269,15 @@
         box.appendChild(el("div", { class: "actions" }, [copy]));
       }
       parts.push(box);
-      // The copy is the first thing to do once a stick is there; the focus stays where it was.
-      const had = document.activeElement && document.activeElement.id;
+      // A redraw keeps the focus where it was; with nothing focused, "copy" gets it (the
+      // first thing to do once a stick is there).
+      const active = document.activeElement;
+      const had = active && active !== document.body ? active.id : null;
       requestAnimationFrame(() => {
         const again = had && document.getElementById(had);
         const copy = document.getElementById("usb-copy");
-        if (again) again.focus();
-        else if (copy && !copy.disabled && usb === "present") copy.focus();
+        if (again && !again.disabled) again.focus();
+        else if (had === null && copy && !copy.disabled) copy.focus();
       });
     }
     // The summary after the copy: the copy asks something of the person, the summary not.
@@ -289,7 +291,9 @@
         s.services.length ? services : el("p", { text: k.summary_no_service }),
       ]));
     }
-    parts.push(el("div", { class: "actions" }, [button(t.finish, "danger", { cmd: "finish" })]));
+    const finish = button(t.finish, "danger", { cmd: "finish" });
+    finish.id = "takeaway-finish";
+    parts.push(el("div", { class: "actions" }, [finish]));
     return el("div", { class: "full takeaway" }, parts);
   }
 
