@@ -66,12 +66,26 @@ fn only_the_end_flow_copies_and_only_plain_documents_of_the_session() {
     // It was there before the session: not offered, "plug yours in again".
     let v = v.wait_got(r#"{"type":"usb","state":"replug"}"#);
     // The person's stick, plugged in during the session.
+    let mounted = std::time::SystemTime::now();
     let stick = Stick::mount(&media.path().join(LABEL));
     std::fs::write(stick.0.join("theirs.txt"), "theirs").unwrap();
     let mtime = std::fs::metadata(stick.0.join("theirs.txt"))
         .unwrap()
         .mtime_nsec();
-    let v = v.wait_got(r#"{"type":"usb","state":"present"}"#);
+    let present = r#"{"type":"usb","state":"present"}"#;
+    let v = v.wait_got(present);
+    // How long from the mount to the view's order (the fake view logs when it read it).
+    let told_at: u128 = v
+        .lines
+        .iter()
+        .find(|l| l.ends_with(present))
+        .and_then(|l| l.split(' ').nth(1)?.parse().ok())
+        .expect("the order's time");
+    let since = mounted.duration_since(std::time::UNIX_EPOCH).unwrap();
+    eprintln!(
+        "mount command started -> view told: {:.1} ms",
+        (told_at.saturating_sub(since.as_nanos())) as f64 / 1e6
+    );
     let told = |what: &str| {
         v.reload()
             .lines
