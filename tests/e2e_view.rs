@@ -741,14 +741,18 @@ fn end_session_shows_takeaway_then_logs_out_and_reports_ended() {
             url: guichet::loggable::Private::new("http://login.sso.test/logout".to_owned()),
         }],
     });
-    // The red "end the session" button in the middle of the screen: the full-window screen.
-    world
-        .xvfb
-        .screenshot_showing("takeaway", (400, 340, 480, 120), "B3261E");
+    // The red "end the session" button under the list (and the summary of the visit) on the
+    // full-window screen.
+    let below_the_bar = (0, 120, 1280, 680);
+    let shot = support::xvfb::Shot::open(world.xvfb.screenshot_showing(
+        "takeaway",
+        below_the_bar,
+        "B3261E",
+    ));
     // The take-away screen waits for the person; nothing is visited yet.
     assert!(!world.proxy.saw_host("login.sso.test"));
-    // "End the session" is the big button under the list.
-    world.xvfb.click(640, 420, 1);
+    let (x, y) = shot.find(below_the_bar, "B3261E").expect("the red button");
+    world.xvfb.click(x, y, 1);
     world.proxy.wait_path("login.sso.test", "/logout");
     view.expect("ended", |m| *m == FromView::Ended);
     world.xvfb.screenshot_painted("goodbye", 50);

@@ -106,6 +106,7 @@ pub(super) fn check(
         },
         stats: check_stats(&raw.stats, src)?,
         printing,
+        usb: usb::check_usb(&raw.usb, src)?,
     })
 }
 
@@ -458,3 +459,5 @@ fn check_http_host(h: &Spanned<String>, src: &Source) -> Result<String, ConfigEr
         .map_err(|_| src.err(h, format!("\"{text}\" is not a host name"), hint))?;
     Ok(crate::loggable::host_key(&host).into_owned())
 }
+
+mod usb;

@@ -85,6 +85,9 @@ pub struct Config {
     pub stats: Stats,
     /// `[printing]`: `None` when the section is absent (no printing, no print jobs to wipe).
     pub printing: Option<Printing>,
+    /// `[usb]`: the take-away's copy onto a USB stick.
+    #[serde(default)]
+    pub usb: Usb,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -214,6 +217,30 @@ pub struct Stats {
     /// only), when set.
     pub openmetrics_file: Option<PathBuf>,
 }
+
+/// `[usb]`: whether the take-away offers to copy documents onto a USB stick, and where the
+/// system mounts removable media (guichetd watches these folders; see `crate::daemon`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Usb {
+    pub enabled: bool,
+    /// Absolute folders; a filesystem mounted one or two levels below one of them
+    /// (`/media/LABEL`, `/media/USER/LABEL`) is a stick.
+    pub mount_roots: Vec<PathBuf>,
+}
+
+impl Default for Usb {
+    fn default() -> Self {
+        Usb {
+            enabled: false,
+            mount_roots: DEFAULT_USB_MOUNT_ROOTS.iter().map(PathBuf::from).collect(),
+        }
+    }
+}
+
+/// Where udisks2 (`/media/USER/LABEL` or `/run/media/USER/LABEL`) and the simpler
+/// automounters (`/media/LABEL`) mount removable media.
+pub const DEFAULT_USB_MOUNT_ROOTS: [&str; 2] = ["/media", "/run/media"];
 
 /// Where the take-away prints, and the CUPS server whose jobs of the kiosk user are wiped.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

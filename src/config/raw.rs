@@ -27,6 +27,8 @@ pub struct RawConfig {
     pub stats: RawStats,
     /// Present = printing enabled.
     pub printing: Option<RawPrinting>,
+    #[serde(default)]
+    pub usb: RawUsb,
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,6 +157,26 @@ impl Default for RawStats {
 pub struct RawPrinting {
     pub printer: Spanned<String>,
     pub server: Option<Spanned<String>>,
+}
+
+/// `[usb]`: copying the take-away onto a USB stick (off unless the site turns it on).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawUsb {
+    pub enabled: Spanned<bool>,
+    pub mount_roots: Vec<Spanned<PathBuf>>,
+}
+
+impl Default for RawUsb {
+    fn default() -> Self {
+        RawUsb {
+            enabled: Spanned::new(0..0, false),
+            mount_roots: super::DEFAULT_USB_MOUNT_ROOTS
+                .iter()
+                .map(|r| Spanned::new(0..0, PathBuf::from(r)))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -20,6 +20,7 @@ mod reload;
 pub mod spawn;
 mod staff;
 pub mod unit;
+mod usb;
 mod viewlog;
 mod views;
 mod watch;
@@ -55,6 +56,8 @@ pub(crate) enum Input {
     Signal(Signal),
     ConfigChanged,
     Control(Request, Sender<Response>),
+    /// A USB stick came or went, or a copy onto it ended.
+    Usb(usb::UsbEvent),
 }
 
 /// How guichetd runs (from its command line).
@@ -231,6 +234,8 @@ struct Supervisor {
     helper_called: bool,
     stopping: bool,
     clean_stop: bool,
+    /// The take-away's USB stick and copy.
+    usb: usb::Usb,
 }
 
 impl Supervisor {
@@ -239,6 +244,7 @@ impl Supervisor {
         let now = Instant::now();
         let machine = Machine::new(limits, opts.spare, now);
         let counting = Counting::new(&config.stats, &opts.launcher.runtime, now);
+        let usb = usb::Usb::start(config.usb.enabled, &config.usb.mount_roots, &events);
         Supervisor {
             opts,
             config,
@@ -270,6 +276,7 @@ impl Supervisor {
             helper_called: false,
             stopping: false,
             clean_stop: true,
+            usb,
         }
     }
 
@@ -312,6 +319,7 @@ impl Supervisor {
                 let response = self.on_control(request);
                 let _ = reply.send(response);
             }
+            Input::Usb(event) => self.on_usb(event),
         }
     }
 

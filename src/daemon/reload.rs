@@ -68,6 +68,13 @@ impl Supervisor {
             self.machine.set_limits(limits(&config, self.opts.speedup));
             self.counting
                 .reconfigure(&config.stats, std::time::Instant::now());
+            if config.usb != self.config.usb {
+                self.usb = super::usb::Usb::start(
+                    config.usb.enabled,
+                    &config.usb.mount_roots,
+                    &self.events,
+                );
+            }
             self.config = config;
             tracing::info!(terminal = %self.config.terminal.name, "config: applied");
         }

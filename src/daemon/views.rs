@@ -358,6 +358,7 @@ impl Supervisor {
                     None => tracing::info!("view on screen"),
                 }
                 self.counting.view_on_screen(Instant::now());
+                self.usb_new_view();
             }
             FromView::Activity => self.event(Event::Activity),
             FromView::Language { lang } => {
@@ -399,6 +400,7 @@ impl Supervisor {
                 tracing::debug!(pages, "printed");
                 self.counting.recorder().printed(pages);
             }
+            FromView::UsbCopy { files } => self.on_usb_copy(files),
             FromView::UsbCopied { files } => {
                 tracing::debug!(files, "copied to USB");
                 self.counting.recorder().usb_copied(files);

@@ -12,7 +12,8 @@
 //! view reads that snapshot, checks it again, and never reads `guichet.toml`: a file edited,
 //! broken or deleted after guichetd checked it does not reach a session.
 //!
-//! Nothing here carries a URL, path, query, title, file name or typed text: hosts travel as
+//! Nothing here carries a URL, path, query, title or typed text, and the only file names are
+//! those of `usb_copy`, as [`Private`] (see there): hosts travel as
 //! [`LoggableHost`], downloads as sizes, services as [`ServiceId`] (the syntax of a pack id,
 //! checked when the line is read), problems as a closed [`ProblemKind`]. The statistics
 //! (`crate::stats`) are fed from these messages only.
@@ -72,6 +73,27 @@ pub enum ToView {
     ///
     /// `{"type":"quit"}`
     Quit,
+    /// The USB stick, for the take-away (only with `[usb] enabled`): none, only one left from
+    /// before this session (plug it in again), one ready, copying onto it, copied and synced
+    /// (safe to remove), or the copy failed. Never its label.
+    ///
+    /// `{"type":"usb","state":"present"}`
+    Usb { state: UsbState },
+}
+
+/// Where the take-away's USB stick is (see [`ToView::Usb`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UsbState {
+    Absent,
+    /// Only sticks that were there before this session: the person is asked to plug theirs
+    /// in again (a stick left by someone else is never offered).
+    Replug,
+    Present,
+    Copying,
+    /// Every file is written, synced, and the stick's filesystem too: safe to remove.
+    Copied,
+    Failed,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -152,6 +174,13 @@ pub enum FromView {
     ///
     /// `{"type":"printed","pages":3}`
     Printed { pages: u32 },
+    /// The person asks, on the take-away, to copy these documents of the session's
+    /// `downloads/` onto the USB stick. The one message with file names: they travel as
+    /// [`Private`] (never logged) and guichetd treats each as hostile (a plain name of a
+    /// regular file directly in that folder, or nothing is copied).
+    ///
+    /// `{"type":"usb_copy","files":["attestation.pdf"]}`
+    UsbCopy { files: Vec<Private<String>> },
     /// The take-away copied `files` files to a USB medium.
     ///
     /// `{"type":"usb_copied","files":2}`
@@ -234,6 +263,12 @@ mod tests {
                 },
             ),
             (r#"{"type":"quit"}"#, ToView::Quit),
+            (
+                r#"{"type":"usb","state":"present"}"#,
+                ToView::Usb {
+                    state: UsbState::Present,
+                },
+            ),
         ];
         for (json, msg) in to {
             assert_eq!(serde_json::from_str::<ToView>(json).unwrap(), msg);
@@ -275,6 +310,12 @@ mod tests {
             (
                 r#"{"type":"printed","pages":3}"#,
                 FromView::Printed { pages: 3 },
+            ),
+            (
+                r#"{"type":"usb_copy","files":["attestation.pdf"]}"#,
+                FromView::UsbCopy {
+                    files: vec![Private::new("attestation.pdf".into())],
+                },
             ),
             (
                 r#"{"type":"usb_copied","files":2}"#,

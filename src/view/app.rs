@@ -249,11 +249,18 @@ impl App {
             }
             ToView::Countdown { reason, seconds } => Input::Countdown { reason, seconds },
             ToView::CancelCountdown => Input::CancelCountdown,
-            ToView::EndSession { takeaway, logouts } => Input::EndSession {
-                takeaway,
-                has_downloads: ending::has_downloads(&self.shared.session),
-                logouts,
-            },
+            ToView::EndSession { takeaway, logouts } => {
+                self.write_summary();
+                Input::EndSession {
+                    takeaway,
+                    has_downloads: ending::has_downloads(&self.shared.session),
+                    logouts,
+                }
+            }
+            ToView::Usb { state } => {
+                self.on_usb(state);
+                return;
+            }
             ToView::Screen { screen } => Input::Screen(screen),
             ToView::Quit => {
                 tracing::info!("quit");
@@ -325,6 +332,10 @@ impl App {
             ToolbarMsg::EndConfirmed => Input::EndConfirmed,
             ToolbarMsg::StillHere => Input::StillHere,
             ToolbarMsg::Finish => Input::Finish,
+            ToolbarMsg::UsbCopy { files } => {
+                self.usb_copy(files);
+                return;
+            }
             ToolbarMsg::Pick { index } => Input::Pick { index: *index },
             ToolbarMsg::PickCancel => Input::PickCancel,
         };
@@ -353,7 +364,7 @@ impl App {
         if !self.toolbar_ready.get() {
             return;
         }
-        let state = ui_states::state_of(
+        let mut state = ui_states::state_of(
             &self.screens.borrow(),
             screen,
             self.lang.get(),
@@ -363,6 +374,7 @@ impl App {
             self.zoom.get(),
             self.shared.service_name(self.lang.get()),
         );
+        state.keep = self.keep_state(screen);
         self.rendered_service.replace(state.service.clone());
         if let Err(e) = self.toolbar.evaluate_script(&state.script()) {
             tracing::warn!("cannot update the toolbar: {e}");
@@ -428,6 +440,7 @@ impl App {
     }
 }
 
+mod keep;
 mod perform;
 
 #[cfg(test)]

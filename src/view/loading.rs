@@ -49,6 +49,10 @@ pub(crate) fn connect(webview: &WebView, shared: &Rc<Shared>) {
                     if let (Some(host), Ok(service)) = (host_of(&uri), service) {
                         tracing::debug!(%host, category = %allow.category, "navigated");
                         sh.service.replace(Some(service.clone()));
+                        sh.keep
+                            .borrow_mut()
+                            .memory
+                            .service_used(service.as_str(), chrono::Local::now());
                         sh.reporter.send(&FromView::Navigated {
                             host,
                             category: allow.category,

@@ -40,6 +40,8 @@ mod frames;
 mod gestures;
 mod i18n;
 mod inpage;
+mod keep;
+mod keep_texts;
 mod keys;
 mod layout;
 mod loading;
@@ -51,6 +53,7 @@ mod pages;
 mod popups;
 mod screens;
 mod shared;
+mod summary;
 mod toolbar;
 mod transfers;
 #[doc(hidden)]

@@ -21,6 +21,7 @@ use crate::stats::{ProblemKind, ServiceId};
 
 use super::downloads::{Refusal, Tally};
 use super::gestures::Gestures;
+use super::keep::Keep;
 use super::navigation::host_of;
 use super::orders::{Order, Reporter};
 use super::pages::ErrorKind;
@@ -125,6 +126,8 @@ pub(crate) struct Shared {
     /// The logout visit's load: armed when asked, started when WebKit starts it; only a
     /// started visit's end counts (not the end of the load it replaced).
     pub(crate) visit: Cell<Visit>,
+    /// The summary's memory and the USB stick, for the take-away.
+    pub(crate) keep: RefCell<Keep>,
 }
 
 impl Shared {
@@ -144,6 +147,7 @@ impl Shared {
             top_pending: Cell::new(false),
             form_pending: Cell::new(false),
             visit: Cell::new(Visit::Idle),
+            keep: RefCell::new(Keep::default()),
         }
     }
 

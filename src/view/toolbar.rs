@@ -12,6 +12,7 @@ use crate::protocol::view::CountdownReason;
 use crate::stats::ProblemKind;
 
 use super::i18n::{texts, Texts};
+use super::keep::KeepState;
 
 /// What the person did in the trusted UI.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -55,6 +56,11 @@ pub(crate) enum ToolbarMsg {
     StillHere,
     /// The take-away screen is done.
     Finish,
+    /// "Copy to the USB stick" on the take-away: these documents (indices into the listed
+    /// downloads).
+    UsbCopy {
+        files: Vec<usize>,
+    },
     /// A file chosen in the picker (index into the listed downloads).
     Pick {
         index: usize,
@@ -155,6 +161,8 @@ pub(crate) struct UiState {
     /// The name of the service of the page on screen (never its URL), in the person's
     /// language; none before the first page of an approved service.
     pub(crate) service: Option<String>,
+    /// On the take-away: the summary of the visit and the USB stick.
+    pub(crate) keep: Option<KeepState>,
 }
 
 impl UiState {
@@ -202,6 +210,7 @@ impl UiState {
                 })
                 .collect(),
             service: None,
+            keep: None,
         }
     }
 

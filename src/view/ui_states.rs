@@ -15,10 +15,11 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::lang::Lang;
 use crate::policy::{BlockReason, Policy};
-use crate::protocol::view::{CountdownReason, Screen};
+use crate::protocol::view::{CountdownReason, Screen, UsbState};
 
 use super::downloads::Refusal;
 use super::i18n::texts;
+use super::keep::Keep;
 use super::layout::BAR_HEIGHT;
 use super::pages::{self, ErrorKind, Retry};
 use super::screens::{Input, Notice, Output, Screens};
@@ -91,6 +92,13 @@ fn sample_downloads() -> Vec<String> {
     ]
 }
 
+fn screen_name_of(usb: UsbState) -> String {
+    serde_json::to_value(usb)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 fn screen_name(screen: UiScreen) -> String {
     serde_json::to_value(screen)
         .ok()
@@ -106,6 +114,8 @@ struct Run<'a> {
     screens: Screens,
     service: Option<String>,
     downloads: Vec<String>,
+    /// The summary's memory and the stick, drawn on the take-away.
+    keep: Keep,
     out: Vec<ToolbarCase>,
     /// The states recorded so far, as JSON.
     seen: std::collections::HashSet<String>,
@@ -120,6 +130,7 @@ impl<'a> Run<'a> {
             screens: Screens::new(None),
             service: None,
             downloads: vec![],
+            keep: Keep::default(),
             out: vec![],
             seen: Default::default(),
         }
@@ -140,28 +151,40 @@ impl<'a> Run<'a> {
             } else {
                 name.to_owned()
             };
-            let state = state_of(
-                &self.screens,
-                *screen,
-                self.lang,
-                &self.config.terminal.languages,
-                &self.config.policy.policy,
-                self.downloads.clone(),
-                1.0,
-                self.service.clone(),
-            );
-            // The same drawing reached by another path is checked once.
-            let json = serde_json::to_string(&state).expect("the state serializes");
-            if !self.seen.insert(json) {
-                continue;
-            }
-            self.out.push(ToolbarCase {
-                name: format!("{name}-{}", self.lang.code()),
-                lang: self.lang.code(),
-                bar: !screen.is_full_window(),
-                state,
-            });
+            self.draw(&name, *screen);
         }
+    }
+
+    /// Records `screen` as it is drawn now, under `name`.
+    fn draw(&mut self, name: &str, screen: UiScreen) {
+        let mut state = state_of(
+            &self.screens,
+            screen,
+            self.lang,
+            &self.config.terminal.languages,
+            &self.config.policy.policy,
+            self.downloads.clone(),
+            1.0,
+            self.service.clone(),
+        );
+        if screen == UiScreen::Takeaway {
+            state.keep = Some(self.keep.state(
+                &self.config.policy.policy,
+                self.lang,
+                self.downloads.clone(),
+            ));
+        }
+        // The same drawing reached by another path is checked once.
+        let json = serde_json::to_string(&state).expect("the state serializes");
+        if !self.seen.insert(json) {
+            return;
+        }
+        self.out.push(ToolbarCase {
+            name: format!("{name}-{}", self.lang.code()),
+            lang: self.lang.code(),
+            bar: !screen.is_full_window(),
+            state,
+        });
     }
 }
 
@@ -230,6 +253,11 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
             seconds: 120,
         },
     );
+    // The summary lists the services used, each with its time of day.
+    if let Some(s) = first {
+        let at = chrono::TimeZone::with_ymd_and_hms(&chrono::Local, 2026, 12, 3, 9, 5, 0);
+        run.keep.memory.service_used(&s.id, at.unwrap());
+    }
     run.step(
         "takeaway",
         Input::EndSession {
@@ -238,6 +266,19 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
             logouts: vec![],
         },
     );
+    // The USB stick, as guichetd tells it: none, there, copying, copied, failed.
+    for usb in [
+        UsbState::Absent,
+        UsbState::Replug,
+        UsbState::Present,
+        UsbState::Copying,
+        UsbState::Copied,
+        UsbState::Failed,
+    ] {
+        run.keep.usb = Some(usb);
+        let name = format!("takeaway-usb-{}", screen_name_of(usb));
+        run.draw(&name, UiScreen::Takeaway);
+    }
     run.step("ending", Input::Finish);
     let mut cases = run.out;
     // A spare started after a session ended, and the staff's screens.

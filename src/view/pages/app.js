@@ -7,6 +7,8 @@
   let state = null;
   let countdownTimer = null;
   let noticeTimer = null;
+  // The take-away's documents the person unticked for the USB copy (by name).
+  const usbUnticked = new Set();
 
   function send(msg) {
     window.ipc.postMessage(JSON.stringify(msg));
@@ -225,13 +227,74 @@
     ]);
   }
 
+  // The take-away: the documents; when guichetd offers it, the copy onto a USB stick (what
+  // the stick is doing as a live status, a box per document, all ticked, and "copy"); then
+  // the summary of the visit (the services used, each with its time of day).
   function takeaway(t) {
-    return el("div", { class: "full" }, [
+    const keep = state.keep;
+    const k = keep && keep.t;
+    const parts = [
       el("h1", { text: t.takeaway_title }),
       el("p", { class: "lead", text: t.takeaway_body }),
       state.downloads.length ? fileList(state.downloads) : el("p", { class: "lead", text: t.no_documents }),
-      el("div", { class: "actions" }, [button(t.finish, "danger", { cmd: "finish" })]),
-    ]);
+    ];
+    if (keep && keep.usb) {
+      const usb = keep.usb;
+      const busy = usb === "copying";
+      // What the stick is doing comes first, under its heading: it must be seen.
+      const said = { absent: k.usb_insert, replug: k.usb_replug, present: k.usb_present, copying: k.usb_copying,
+                     copied: k.usb_copied, failed: k.usb_failed }[usb];
+      const box = el("section", { class: "keep", "aria-labelledby": "usb-title" }, [
+        el("h2", { id: "usb-title", text: k.usb_title }),
+        el("p", { class: "usb-state " + usb, role: "status", text: said }),
+      ]);
+      if (usb !== "absent" && usb !== "replug" && state.downloads.length) {
+        const group = el("fieldset", { class: "usb-files" }, [el("legend", { text: k.usb_choose })]);
+        state.downloads.forEach((n, i) => {
+          const props = { type: "checkbox", id: "usb-file-" + i, "data-index": String(i) };
+          if (!usbUnticked.has(n)) props.checked = "";
+          if (busy) props.disabled = "";
+          const tick = el("input", props);
+          tick.addEventListener("change", () => {
+            if (tick.checked) usbUnticked.delete(n); else usbUnticked.add(n);
+          });
+          group.appendChild(el("div", { class: "usb-file" }, [tick, el("label", { for: tick.id, text: n })]));
+        });
+        box.appendChild(group);
+        const copy = el("button", { id: "usb-copy", class: "primary", text: k.usb_copy, onclick: () => {
+          const files = [...group.querySelectorAll("input:checked")].map((c) => Number(c.dataset.index));
+          if (files.length) send({ cmd: "usb_copy", files: files });
+        } });
+        if (busy) copy.disabled = true;
+        box.appendChild(el("div", { class: "actions" }, [copy]));
+      }
+      parts.push(box);
+      // A redraw keeps the focus where it was; with nothing focused, "copy" gets it (the
+      // first thing to do once a stick is there).
+      const active = document.activeElement;
+      const had = active && active !== document.body ? active.id : null;
+      requestAnimationFrame(() => {
+        const again = had && document.getElementById(had);
+        const copy = document.getElementById("usb-copy");
+        if (again && !again.disabled) again.focus();
+        else if (had === null && copy && !copy.disabled) copy.focus();
+      });
+    }
+    // The summary after the copy: the copy asks something of the person, the summary not.
+    if (keep) {
+      const s = keep.summary;
+      const services = el("ul", { class: "list" });
+      for (const u of s.services) services.appendChild(el("li", { text: u.time + "  " + u.name }));
+      parts.push(el("section", { class: "keep", "aria-labelledby": "summary-title" }, [
+        el("h2", { id: "summary-title", text: k.summary_title + (s.date ? " \u2014 " + s.date : "") }),
+        el("h3", { text: k.summary_services }),
+        s.services.length ? services : el("p", { text: k.summary_no_service }),
+      ]));
+    }
+    const finish = button(t.finish, "danger", { cmd: "finish" });
+    finish.id = "takeaway-finish";
+    parts.push(el("div", { class: "actions" }, [finish]));
+    return el("div", { class: "full takeaway" }, parts);
   }
 
   function picker(t) {
