@@ -53,7 +53,7 @@ dpkg-deb -I "$DEB" >"$WORK/info"
 dpkg-deb -c "$DEB" >"$WORK/list"
 depends=$(sed -n 's/^ Depends: //p' "$WORK/info")
 for dep in libwebkit2gtk-4.1-0 libgtk-3-0 cage xwayland bubblewrap xdg-dbus-proxy fonts-dejavu-core adduser \
-    libpam-systemd dbus polkitd; do
+    libpam-systemd dbus polkitd procps; do
     echo ", $depends," | grep -q "[ ,]$dep[ ,(]" || fail "Depends lacks $dep: $depends"
 done
 grep -qx ' Recommends: cups-client, udisks2' "$WORK/info" || fail "Recommends"

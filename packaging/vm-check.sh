@@ -123,7 +123,10 @@ WAYLAND_DISPLAY=wayland-0 XDG_RUNTIME_DIR=/run/guichet grim /var/tmp/grim-welcom
 say "MARK-WELCOME"
 sleep 15
 systemctl stop guichet
-say "guichet unit after stop: $(systemctl is-active guichet)"
+state=$(systemctl is-active guichet)
+say "guichet unit after stop: $state"
+journalctl -b _UID="$(id -u guichet)" --no-pager --since=-20s | grep -aE 'wipe|exit|stopp' | cut -c1-200
+pgrep -a -u guichet | cut -c1-120
 left=$(ls /run/guichet/sessions 2>/dev/null | wc -l)
 # The kiosk's own processes; the user manager logind started for its session (systemd --user,
 # (sd-pam)) is logind's, and ends when the session is closed.
@@ -131,7 +134,7 @@ procs=$(pgrep -u guichet -x 'cage|guichetd|guichet-view|bwrap|xdg-dbus-proxy|Web
 webkit=$(pgrep -f WebKit | wc -l)
 run=$(test -e /run/guichet && echo present || echo gone)
 say "session folders left: $left; processes of guichet left: $procs; WebKit processes: $webkit; /run/guichet: $run"
-if [ "$left" -eq 0 ] && [ "$procs" -eq 0 ] && [ "$webkit" -eq 0 ] && [ "$run" = gone ]; then
+if [ "$state" = inactive ] && [ "$left" -eq 0 ] && [ "$procs" -eq 0 ] && [ "$webkit" -eq 0 ] && [ "$run" = gone ]; then
     say "RESULT OK"
 else
     say "RESULT FAIL"

@@ -73,6 +73,14 @@ fn main() -> ExitCode {
         eprintln!("guichetd: cannot block signals: {e}");
         return ExitCode::from(EXIT_USAGE);
     }
+    // On a terminal guichetd is cage's client, and cage does not end its client when it ends
+    // (bookworm's cage even aborts on SIGTERM): its end is a TERM for guichetd, which then
+    // ends its session, wipes and exits, instead of lingering in the login session where the
+    // restarted unit would find it still at work. (Blocked above: it reaches the signalfd.)
+    if let Err(e) = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM) {
+        eprintln!("guichetd: cannot ask for a TERM when its parent ends: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
