@@ -16,6 +16,7 @@ pub mod control;
 mod counting;
 pub mod machine;
 mod mounts;
+mod printing;
 mod reload;
 pub mod spawn;
 mod staff;
@@ -55,6 +56,8 @@ pub(crate) enum Input {
     Signal(Signal),
     ConfigChanged,
     Control(Request, Sender<Response>),
+    /// A print request of a view went a step further (`printing`).
+    Print(printing::Update),
 }
 
 /// How guichetd runs (from its command line).
@@ -229,6 +232,8 @@ struct Supervisor {
     /// The person of the running session pressed "Call the helper"; `guichetctl ack` or the
     /// next session clears it.
     helper_called: bool,
+    /// The print requests of the session on screen, and its page budget.
+    printer: printing::Printer,
     stopping: bool,
     clean_stop: bool,
 }
@@ -268,6 +273,7 @@ impl Supervisor {
             empty_since: None,
             restart_pending: false,
             helper_called: false,
+            printer: printing::Printer::default(),
             stopping: false,
             clean_stop: true,
         }
@@ -312,6 +318,7 @@ impl Supervisor {
                 let response = self.on_control(request);
                 let _ = reply.send(response);
             }
+            Input::Print(update) => self.on_print_update(update),
         }
     }
 

@@ -187,6 +187,7 @@ impl Supervisor {
         }
         self.used_services.clear();
         self.helper_called = false;
+        self.printer.new_session(view.id);
         self.reset_until_shown = self.reset_at;
         match self.reset_at.take() {
             Some(t) => tracing::info!(
@@ -393,10 +394,9 @@ impl Supervisor {
                 }
             }
             FromView::PrintRequested => tracing::debug!("print requested"),
-            FromView::Printed { pages } => {
-                tracing::debug!(pages, "printed");
-                self.counting.recorder().printed(pages);
-            }
+            FromView::Print { id, doc } => self.on_print_request(id, doc),
+            // guichetd counts what it printed itself (`printing`): a view could say anything.
+            FromView::Printed { pages } => tracing::debug!(pages, "printed (ignored)"),
             FromView::UsbCopied { files } => {
                 tracing::debug!(files, "copied to USB");
                 self.counting.recorder().usb_copied(files);

@@ -49,6 +49,7 @@ mod optionlist;
 mod orders;
 mod pages;
 mod popups;
+mod printing;
 mod screens;
 mod shared;
 mod toolbar;

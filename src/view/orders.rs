@@ -102,5 +102,6 @@ pub(crate) fn name(msg: &ToView) -> &'static str {
         ToView::EndSession { .. } => "end_session",
         ToView::Screen { .. } => "screen",
         ToView::Quit => "quit",
+        ToView::PrintStatus { .. } => "print_status",
     }
 }

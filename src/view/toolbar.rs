@@ -60,6 +60,10 @@ pub(crate) enum ToolbarMsg {
         index: usize,
     },
     PickCancel,
+    /// Print the session's download `name` (the take-away, the documents screen).
+    Print {
+        name: String,
+    },
     /// The transient notice has been shown long enough.
     NoticeSeen,
     /// The frame asked for by `guichet.whenPainted()` is drawn.
@@ -155,6 +159,8 @@ pub(crate) struct UiState {
     /// The name of the service of the page on screen (never its URL), in the person's
     /// language; none before the first page of an approved service.
     pub(crate) service: Option<String>,
+    /// The Print buttons of the documents and how each print goes.
+    pub(crate) print: Option<super::printing::PrintUi>,
 }
 
 impl UiState {
@@ -202,6 +208,7 @@ impl UiState {
                 })
                 .collect(),
             service: None,
+            print: None,
         }
     }
 

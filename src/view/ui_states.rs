@@ -21,6 +21,7 @@ use super::downloads::Refusal;
 use super::i18n::texts;
 use super::layout::BAR_HEIGHT;
 use super::pages::{self, ErrorKind, Retry};
+use super::printing::{PrintUi, Prints};
 use super::screens::{Input, Notice, Output, Screens};
 use super::toolbar::{UiScreen, UiState};
 
@@ -37,6 +38,7 @@ pub(crate) fn state_of(
     downloads: Vec<String>,
     zoom: f64,
     service: Option<String>,
+    print: PrintUi,
 ) -> UiState {
     let mut state = UiState::new(
         screen,
@@ -50,6 +52,7 @@ pub(crate) fn state_of(
     );
     state.countdown_reason = screens.countdown_reason();
     state.service = service;
+    state.print = Some(print);
     state
 }
 
@@ -106,6 +109,8 @@ struct Run<'a> {
     screens: Screens,
     service: Option<String>,
     downloads: Vec<String>,
+    /// The documents' prints: every screen shows the Print buttons (printing configured).
+    prints: Prints,
     out: Vec<ToolbarCase>,
     /// The states recorded so far, as JSON.
     seen: std::collections::HashSet<String>,
@@ -120,6 +125,7 @@ impl<'a> Run<'a> {
             screens: Screens::new(None),
             service: None,
             downloads: vec![],
+            prints: Prints::default(),
             out: vec![],
             seen: Default::default(),
         }
@@ -149,6 +155,7 @@ impl<'a> Run<'a> {
                 self.downloads.clone(),
                 1.0,
                 self.service.clone(),
+                self.prints.ui(self.lang, true),
             );
             // The same drawing reached by another path is checked once.
             let json = serde_json::to_string(&state).expect("the state serializes");
@@ -199,11 +206,31 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
             Notice::Refused(Refusal::SessionFull),
         ),
     ];
-    for (name, notice) in notices {
+    let prints = [
+        ("print-sending", Notice::Print(None)),
+        (
+            "print-queued",
+            Notice::Print(Some(crate::protocol::view::PrintState::Queued)),
+        ),
+        (
+            "print-over-limit",
+            Notice::Print(Some(crate::protocol::view::PrintState::OverLimit)),
+        ),
+    ];
+    for (name, notice) in notices.into_iter().chain(prints) {
         run.step(&format!("toolbar-notice-{name}"), Input::Notice(notice));
     }
     run.step("toolbar-notice-seen", Input::NoticeSeen);
     run.downloads = sample_downloads();
+    // One document being printed, another refused: both answers show next to them.
+    for (name, state) in run.downloads.clone().iter().zip([
+        crate::protocol::view::PrintState::Queued,
+        crate::protocol::view::PrintState::OverLimit,
+    ]) {
+        if let crate::protocol::view::FromView::Print { id, .. } = run.prints.print_download(name) {
+            run.prints.on_status(id, state);
+        }
+    }
     run.step("documents", Input::Documents);
     run.step("toolbar-with-documents", Input::Close);
     run.step("picker", Input::OpenPicker);

@@ -187,9 +187,23 @@
     ]);
   }
 
+  // The session's documents; where the terminal prints, each with its Print button (named
+  // with the document: "Print, attestation.pdf") and how its print goes, in a live region.
   function fileList(names) {
     const list = el("ul", { class: "list" });
-    for (const n of names) list.appendChild(el("li", { text: n }));
+    const p = state.print;
+    for (const n of names) {
+      if (!p || !p.enabled) {
+        list.appendChild(el("li", { text: n }));
+        continue;
+      }
+      list.appendChild(el("li", { class: "doc" }, [
+        el("span", { class: "doc-name", text: n }),
+        el("button", { class: "print", "aria-label": p.t.print + ", " + n, text: p.t.print,
+                       onclick: () => send({ cmd: "print", name: n }) }),
+        el("span", { class: "print-status", role: "status", text: p.status[n] || "" }),
+      ]));
+    }
     return list;
   }
 
