@@ -423,8 +423,9 @@ impl Supervisor {
                         .flatten()
                         .find(|v| v.pid().pid() == pid)
                         .map(|v| v.id);
-                    if let Some(id) = owner {
-                        self.on_view_exit(id, Some(exit));
+                    match owner {
+                        Some(id) => self.on_view_exit(id, Some(exit)),
+                        None => printing::note_reaped(pid.as_raw(), &exit),
                     }
                 }
             }

@@ -389,15 +389,23 @@ fn run_tool(
         let _ = stdout.read_to_end(&mut out);
         out
     });
+    let pid = child.id() as i32;
     let deadline = Instant::now() + TOOL_TIMEOUT;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
-            _ => break None,
+    let ok = loop {
+        let done = match child.try_wait() {
+            Ok(Some(status)) => Some(status.success()),
+            Ok(None) => None,
+            // guichetd reaps every child it has (it is a subreaper): the event loop may have
+            // reaped this one first, and noted how it ended.
+            Err(_) => reaped_elsewhere(pid),
+        };
+        match done {
+            Some(ok) => break Some(ok),
+            None if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            None => break None,
         }
     };
-    let Some(status) = status else {
+    let Some(ok) = ok else {
         let _ = child.kill();
         let _ = child.wait();
         return Err(ToolError::Timeout(tool));
@@ -406,10 +414,31 @@ fn run_tool(
         let _ = w.join();
     }
     let out = reader.join().unwrap_or_default();
-    if !status.success() {
+    if !ok {
         return Err(ToolError::Failed(tool));
     }
     Ok(out)
+}
+
+/// Children the event loop reaped that were none of its views (a print worker's CUPS tool, or
+/// an orphan of a unit), with whether they exited 0: the last [`REAPED_KEPT`].
+static REAPED: Mutex<Vec<(i32, bool)>> = Mutex::new(Vec::new());
+const REAPED_KEPT: usize = 64;
+
+/// The event loop reaped `pid`, which is not a view of its own.
+pub(super) fn note_reaped(pid: i32, exit: &crate::sys::Exit) {
+    let mut r = REAPED.lock().unwrap_or_else(|p| p.into_inner());
+    if r.len() >= REAPED_KEPT {
+        r.remove(0);
+    }
+    r.push((pid, matches!(exit, crate::sys::Exit::Code(0))));
+}
+
+/// Whether `pid`, reaped by the event loop, exited 0 (and forgets it); `None`: not seen yet.
+fn reaped_elsewhere(pid: i32) -> Option<bool> {
+    let mut r = REAPED.lock().unwrap_or_else(|p| p.into_inner());
+    let i = r.iter().rposition(|(p, _)| *p == pid)?;
+    Some(r.remove(i).1)
 }
 
 #[cfg(test)]
