@@ -332,7 +332,7 @@ fn listed<'a>(listing: &'a str, job: &str) -> Option<Vec<&'a str>> {
 ///
 /// `lpstat` does not show the job's state itself, and CUPS 2.4 leaves the last reasons of a
 /// job it printed (`processing-to-stop-point`, seen with a private cupsd): a job cancelled
-/// without a reason of its own reads as printed (see the README's limits).
+/// without a reason of its own reads as printed (the README says so).
 fn done_state(listing: &[u8], job: &str) -> PrintState {
     let text = String::from_utf8_lossy(listing);
     let Some(block) = listed(&text, job) else {

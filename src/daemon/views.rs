@@ -395,8 +395,12 @@ impl Supervisor {
             }
             FromView::PrintRequested => tracing::debug!("print requested"),
             FromView::Print { id, doc } => self.on_print_request(id, doc),
-            // guichetd counts what it printed itself (`printing`): a view could say anything.
-            FromView::Printed { pages } => tracing::debug!(pages, "printed (ignored)"),
+            // guichet-view does not send it (guichetd counts what it printed itself, in
+            // `printing`); a view that does is counted as before, like its other reports.
+            FromView::Printed { pages } => {
+                tracing::debug!(pages, "printed");
+                self.counting.recorder().printed(pages);
+            }
             FromView::UsbCopied { files } => {
                 tracing::debug!(files, "copied to USB");
                 self.counting.recorder().usb_copied(files);

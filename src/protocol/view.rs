@@ -195,8 +195,8 @@ pub enum FromView {
     ///
     /// `{"type":"print","id":1,"doc":{"download":"attestation.pdf"}}`
     Print { id: u32, doc: PrintDoc },
-    /// Obsolete: guichetd counts the pages it printed itself (a view could say anything).
-    /// Read and ignored.
+    /// Pages a view printed by itself, for the statistics. guichet-view never sends it: its
+    /// prints go through `print`, and guichetd counts the pages it printed itself.
     ///
     /// `{"type":"printed","pages":3}`
     Printed { pages: u32 },
