@@ -147,7 +147,7 @@ pub(crate) fn connect(webview: &WebView, shared: &Rc<Shared>) {
     webview.connect_print(move |_, op| {
         tracing::debug!("print requested");
         sh.reporter.send(&FromView::PrintRequested);
-        super::printing::print_page(&sh, op);
+        super::printpage::print_page(&sh, op);
         true
     });
 

@@ -50,6 +50,7 @@ mod orders;
 mod pages;
 mod popups;
 mod printing;
+mod printpage;
 mod screens;
 mod shared;
 mod toolbar;
