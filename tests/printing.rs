@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use guichet::daemon::machine::State;
 use support::cups::{me, Cups};
+use support::stats::{only_period, today_json, Clock};
 use support::{e2e_lock, Daemon, Reply, TestConfig, World};
 
 const HOST: &str = "www.allowed.test";
@@ -87,7 +88,7 @@ fn canary(what: &str) -> String {
 
 /// A world whose session opens on `page`, printing to `cups` with `max_pages`, and guichetd
 /// (debug logs, no spare: one session dir) on the real view.
-fn world_and_daemon(cups: &Cups, page: Reply, max_pages: u32) -> (World, Daemon) {
+fn world_and_daemon(cups: &Cups, page: Reply, max_pages: u32) -> (World, Daemon, Clock) {
     let world = World::new(TestConfig {
         start_url: Some(format!("http://{HOST}/start")),
         ..TestConfig::default()
@@ -98,16 +99,22 @@ fn world_and_daemon(cups: &Cups, page: Reply, max_pages: u32) -> (World, Daemon)
         "{}max_pages = {max_pages}\n",
         cups.printing_config()
     ));
+    // Statistics on, every count shown.
+    let off = "[stats]\nenabled = false\n";
+    assert!(text.contains(off), "the test config changed its [stats]");
+    let text = text.replace(off, "[stats]\nenabled = true\nmin_count = 1\n");
     std::fs::write(&world.config, text).unwrap();
+    let clock = Clock::noon();
     let mut b = world.daemon_builder();
     b.no_spare = true;
+    b.env.push(("TZ".into(), clock.tz.clone().into()));
     b.env.push((
         "RUST_LOG".into(),
         "info,guichet=debug,guichet_view=debug".into(),
     ));
     let d = b.start();
     world.proxy.wait_path(HOST, "/start");
-    (world, d)
+    (world, d, clock)
 }
 
 /// The one session dir (no spare).
@@ -150,7 +157,7 @@ fn the_takeaway_print_button_sends_the_document_to_the_queue_within_max_pages() 
     let page = Reply::html(format!(
         "<!doctype html><body style=\"margin:0;background:#{PAGE_BG}\"><h1>page</h1></body>"
     ));
-    let (world, d) = world_and_daemon(&cups, page, 3);
+    let (world, d, clock) = world_and_daemon(&cups, page, 3);
     world
         .xvfb
         .screenshot_showing("print-page", CONTENT_AREA, PAGE_BG);
@@ -198,6 +205,13 @@ fn the_takeaway_print_button_sends_the_document_to_the_queue_within_max_pages() 
     assert!(s.last_wipe.as_ref().is_some_and(|w| w.ok), "{s:?}");
     assert_eq!(cups.jobs(&me()), Vec::<String>::new());
     assert_eq!(cups.spool_files_with(&content), Vec::<PathBuf>::new());
+    // The statistics count what guichetd printed: one print of 2 pages, not the refusals.
+    let got = only_period(&today_json(&d, &clock));
+    assert_eq!(
+        (got["prints"].clone(), got["printed_pages"].clone()),
+        (serde_json::json!(1), serde_json::json!(2)),
+        "{got:#}"
+    );
     let logs = d.logs();
     assert!(!logs.contains(&name), "the file name reached the logs");
     assert!(!logs.contains(&content), "the content reached the logs");
@@ -213,7 +227,7 @@ fn window_print_renders_the_page_in_the_session_and_prints_it() {
          <body style=\"margin:0;background:#{PAGE_BG}\"><h1>Attestation</h1>\
          <script>addEventListener('click', () => window.print());</script></body>"
     ));
-    let (world, d) = world_and_daemon(&cups, page, 5);
+    let (world, d, _) = world_and_daemon(&cups, page, 5);
     world
         .xvfb
         .screenshot_showing("print-window-page", CONTENT_AREA, PAGE_BG);

@@ -228,7 +228,7 @@ impl super::Supervisor {
         let Some(view) = self.shown.as_ref() else {
             return;
         };
-        tracing::debug!("print requested");
+        tracing::debug!("print of a document asked");
         self.printer.request(
             self.config.printing.as_ref(),
             &self.events,
