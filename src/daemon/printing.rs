@@ -26,6 +26,7 @@ use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -60,7 +61,13 @@ struct Budget {
 #[derive(Debug, Default)]
 pub(crate) struct Printer {
     budget: Arc<Mutex<Budget>>,
+    /// Requests being read, counted or submitted now (a view that floods guichetd with
+    /// requests gets `failed` beyond [`MAX_IN_FLIGHT`], not a thread and 32 MiB each).
+    in_flight: Arc<AtomicUsize>,
 }
+
+/// Requests worked on at once, for all sessions.
+const MAX_IN_FLIGHT: usize = 2;
 
 /// One request, as its worker thread carries it out.
 struct Job {
@@ -94,6 +101,13 @@ impl Printer {
             let _ = events.send(Input::Print(update(PrintState::NoPrinter)));
             return;
         };
+        if self.in_flight.fetch_add(1, Ordering::SeqCst) >= MAX_IN_FLIGHT {
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            tracing::debug!("print refused: too many at once");
+            let _ = events.send(Input::Print(update(PrintState::Failed)));
+            return;
+        }
+        let in_flight = Arc::clone(&self.in_flight);
         let job = Job {
             printing: printing.clone(),
             user,
@@ -104,8 +118,12 @@ impl Printer {
         };
         let spawned = std::thread::Builder::new()
             .name("print".into())
-            .spawn(move || job.run(&session, &doc));
+            .spawn(move || {
+                // Counted while the document is in memory; the poll that follows is cheap.
+                job.run(&session, &doc, &in_flight)
+            });
         if spawned.is_err() {
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
             let _ = events.send(Input::Print(update(PrintState::Failed)));
         }
     }
@@ -121,26 +139,12 @@ impl Job {
         }));
     }
 
-    fn run(self, session: &std::path::Path, doc: &PrintDoc) {
-        let doc = match document::read(session, doc).and_then(document::inspect) {
-            Ok(doc) => doc,
-            Err(refusal) => {
-                tracing::debug!(why = %refusal, "print refused");
-                return self.send(refusal.state(), None);
-            }
-        };
-        let pages = doc.pages;
-        tracing::debug!(kind = ?doc.kind, pages, "print document checked");
-        if !self.reserve(pages) {
-            return self.send(PrintState::OverLimit, Some(pages));
-        }
-        let job = match submit(&self.printing, &doc.bytes) {
-            Ok(job) => job,
-            Err(e) => {
-                tracing::warn!("print job not submitted: {e}");
-                self.release(pages);
-                return self.send(PrintState::Failed, Some(pages));
-            }
+    fn run(self, session: &std::path::Path, doc: &PrintDoc, in_flight: &AtomicUsize) {
+        let outcome = self.check_and_submit(session, doc);
+        in_flight.fetch_sub(1, Ordering::SeqCst);
+        let (job, pages) = match outcome {
+            Ok(submitted) => submitted,
+            Err((state, pages)) => return self.send(state, pages),
         };
         self.send(PrintState::Queued, Some(pages));
         let t0 = Instant::now();
@@ -157,6 +161,32 @@ impl Job {
         if self.session_goes_on() {
             self.send(PrintState::Failed, Some(pages));
         }
+    }
+
+    /// Reads, counts, reserves and submits: the job and its pages, or the answer to give.
+    fn check_and_submit(
+        &self,
+        session: &std::path::Path,
+        doc: &PrintDoc,
+    ) -> Result<(String, u32), (PrintState, Option<u32>)> {
+        let doc = document::read(session, doc)
+            .and_then(document::inspect)
+            .map_err(|refusal| {
+                tracing::debug!(why = %refusal, "print refused");
+                (refusal.state(), None)
+            })?;
+        let pages = doc.pages;
+        tracing::debug!(kind = ?doc.kind, pages, "print document checked");
+        if !self.reserve(pages) {
+            return Err((PrintState::OverLimit, Some(pages)));
+        }
+        submit(&self.printing, &doc.bytes)
+            .map(|job| (job, pages))
+            .map_err(|e| {
+                tracing::warn!("print job not submitted: {e}");
+                self.release(pages);
+                (PrintState::Failed, Some(pages))
+            })
     }
 
     /// The state of `job`: `None` while it waits or prints.
@@ -442,51 +472,4 @@ fn reaped_elsewhere(pid: i32) -> Option<bool> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_job_id_is_read_from_lp() {
-        assert_eq!(
-            job_id(b"request id is accueil-12 (1 file(s))\n").as_deref(),
-            Some("accueil-12")
-        );
-        assert_eq!(job_id(b"lp: Error - no default destination\n"), None);
-    }
-
-    #[test]
-    fn a_job_state_is_read_from_the_completed_listing() {
-        let listing = b"accueil-11              me               1024   Thu 03 Dec 2026\n\
-            \tStatus: \n\tAlerts: processing-to-stop-point\n\tqueued for accueil\n\
-            accueil-13              me               1024   Thu 03 Dec 2026\n\
-            \tAlerts: job-canceled-by-user\n";
-        assert_eq!(done_state(listing, "accueil-11"), PrintState::Printed);
-        assert_eq!(done_state(listing, "accueil-13"), PrintState::Failed);
-        assert_eq!(done_state(listing, "accueil-1"), PrintState::Failed);
-        assert!(listed("accueil-12 me 1024\n\tAlerts: none\n", "accueil-12").is_some());
-    }
-
-    #[test]
-    fn lp_gets_the_document_on_stdin_under_a_fixed_title() {
-        let p = Printing {
-            printer: "accueil".into(),
-            server: Some("/run/cups/cups.sock".into()),
-            max_pages: 20,
-        };
-        let args: Vec<String> = lp_args(&p)
-            .into_iter()
-            .map(|a| a.into_string().unwrap())
-            .collect();
-        assert_eq!(
-            args,
-            [
-                "-h/run/cups/cups.sock",
-                "-d",
-                "accueil",
-                "-t",
-                "guichet",
-                "-"
-            ]
-        );
-    }
-}
+mod tests;
