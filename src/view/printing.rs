@@ -43,7 +43,7 @@ const FR: PrintTexts = PrintTexts {
     printed: "Imprimé. Prenez votre feuille à l'imprimante.",
     failed: "L'impression n'a pas marché. Demandez à l'animateur.",
     unsupported: "Ce type de document ne peut pas être imprimé ici.",
-    over_limit: "Trop de pages : la limite de cette session est atteinte.",
+    over_limit: "Trop de pages\u{a0}: la limite de cette session est atteinte.",
     unreadable: "Ce document ne peut pas être imprimé.",
     no_printer: "Pas d'imprimante sur cet ordinateur.",
 };

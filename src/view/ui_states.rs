@@ -413,8 +413,9 @@ mod tests {
                 .filter(|c| c.bar)
                 .map(|c| c.state.notice)
                 .collect();
-            // None, saved, helper called, problem reported and the six refusals.
-            assert_eq!(notices.len(), 10, "{lang:?}: {notices:?}");
+            // None, saved, helper called, problem reported, the six refusals, and a page's
+            // print sent, queued and over the limit.
+            assert_eq!(notices.len(), 13, "{lang:?}: {notices:?}");
             assert!(cases
                 .iter()
                 .all(|c| c.bar == (c.state.screen == UiScreen::Session)));
