@@ -78,6 +78,14 @@ pub struct SessionDir {
     root: PathBuf,
 }
 
+/// The folder of [`SessionDir::prints`], in the session dir.
+pub const PRINTS: &str = "prints";
+
+/// The file name, in [`PRINTS`], of the `n`th page the person printed.
+pub fn print_page_name(n: u32) -> String {
+    format!("page-{n}.pdf")
+}
+
 impl SessionDir {
     /// Creates a fresh, empty session directory under `runtime/sessions/`.
     pub fn create(runtime: &Path) -> io::Result<SessionDir> {
@@ -91,7 +99,13 @@ impl SessionDir {
         // Not recursive: the id is new, so an existing directory means something is wrong.
         std::fs::DirBuilder::new().mode(0o700).create(&root)?;
         let dir = SessionDir { id, root };
-        for sub in [dir.profile(), dir.downloads(), dir.home(), dir.runtime()] {
+        for sub in [
+            dir.profile(),
+            dir.downloads(),
+            dir.prints(),
+            dir.home(),
+            dir.runtime(),
+        ] {
             std::fs::DirBuilder::new().mode(0o700).create(sub)?;
         }
         Ok(dir)
@@ -103,7 +117,13 @@ impl SessionDir {
             id: SessionId(String::new()),
             root: root.to_owned(),
         };
-        for sub in [dir.profile(), dir.downloads(), dir.home(), dir.runtime()] {
+        for sub in [
+            dir.profile(),
+            dir.downloads(),
+            dir.prints(),
+            dir.home(),
+            dir.runtime(),
+        ] {
             std::fs::DirBuilder::new()
                 .recursive(true)
                 .mode(0o700)
@@ -128,6 +148,12 @@ impl SessionDir {
     /// Where downloads land, and the only folder the file picker shows.
     pub fn downloads(&self) -> PathBuf {
         self.root.join("downloads")
+    }
+
+    /// The pages the person printed (`window.print()`), rendered to PDF by the view, that
+    /// guichetd prints: `prints/page-N.pdf`.
+    pub fn prints(&self) -> PathBuf {
+        self.root.join(PRINTS)
     }
 
     /// `HOME` and the XDG base directories of the view.
@@ -218,7 +244,13 @@ mod tests {
         assert!(dir.root().starts_with(tmp.path().join(SESSIONS)));
         let mode = std::fs::metadata(dir.root()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700);
-        for sub in [dir.profile(), dir.downloads(), dir.home(), dir.runtime()] {
+        for sub in [
+            dir.profile(),
+            dir.downloads(),
+            dir.prints(),
+            dir.home(),
+            dir.runtime(),
+        ] {
             assert!(sub.is_dir());
         }
         for (k, v) in dir.confined_env(&[]) {

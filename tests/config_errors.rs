@@ -104,11 +104,12 @@ fn decided(c: &Config) -> String {
     match &c.printing {
         None => out.push_str("printing = none\n"),
         Some(p) => out.push_str(&format!(
-            "printing.printer = {:?}\nprinting.server = {}\n",
+            "printing.printer = {:?}\nprinting.server = {}\nprinting.max_pages = {}\n",
             p.printer,
             p.server
                 .as_ref()
-                .map_or("none".to_owned(), |s| format!("{s:?}"))
+                .map_or("none".to_owned(), |s| format!("{s:?}")),
+            p.max_pages
         )),
     }
     crate_relative(&out)
@@ -306,7 +307,11 @@ fn the_example_printing_section_passes_once_uncommented() {
     let mut uncommented = text[..start].to_owned();
     for line in text[start..].lines() {
         let l = line.strip_prefix("# ").unwrap_or(line);
-        if l.starts_with('[') || l.starts_with("printer") || l.starts_with("server") {
+        if l.starts_with('[')
+            || l.starts_with("printer")
+            || l.starts_with("server")
+            || l.starts_with("max_pages")
+        {
             uncommented.push_str(l);
         } else {
             uncommented.push_str(line);
@@ -319,4 +324,5 @@ fn the_example_printing_section_passes_once_uncommented() {
     let p = config.printing.expect("printing enabled");
     assert_eq!(p.printer, "accueil-laser");
     assert_eq!(p.server.as_deref(), Some("/run/cups/cups.sock"));
+    assert_eq!(p.max_pages, 20);
 }

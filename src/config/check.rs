@@ -172,9 +172,24 @@ fn check_printing(raw: &raw::RawPrinting, src: &Source) -> Result<Printing, Conf
             ))
         }
     };
+    let max_pages = match &raw.max_pages {
+        None => super::DEFAULT_MAX_PAGES,
+        Some(m) if (1..=super::MAX_MAX_PAGES).contains(m.get_ref()) => *m.get_ref(),
+        Some(m) => {
+            return Err(src.err(
+                m,
+                format!("max_pages = {} is out of range", m.get_ref()),
+                format!(
+                    "pages one session may print in all: 1 to {}, e.g. max_pages = 20",
+                    super::MAX_MAX_PAGES
+                ),
+            ))
+        }
+    };
     Ok(Printing {
         printer: printer.clone(),
         server,
+        max_pages,
     })
 }
 

@@ -250,6 +250,18 @@ pub struct Printing {
     pub printer: String,
     /// `/path/to/cups.sock` or `host[:port]`; `None`: CUPS's own default (no `-h`).
     pub server: Option<String>,
+    /// Pages one session may print in all; a document that would go past it is refused.
+    #[serde(default = "default_max_pages")]
+    pub max_pages: u32,
+}
+
+/// `[printing] max_pages` when the file does not say.
+pub const DEFAULT_MAX_PAGES: u32 = 20;
+/// The most `[printing] max_pages` may be.
+pub const MAX_MAX_PAGES: u32 = 1000;
+
+fn default_max_pages() -> u32 {
+    DEFAULT_MAX_PAGES
 }
 
 /// The file being checked: its path and text, for locating errors.

@@ -157,6 +157,8 @@ impl Default for RawStats {
 pub struct RawPrinting {
     pub printer: Spanned<String>,
     pub server: Option<Spanned<String>>,
+    /// Pages a session may print in all (default [`crate::config::DEFAULT_MAX_PAGES`]).
+    pub max_pages: Option<Spanned<u32>>,
 }
 
 /// `[usb]`: copying the take-away onto a USB stick (off unless the site turns it on).

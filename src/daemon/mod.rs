@@ -16,6 +16,7 @@ pub mod control;
 mod counting;
 pub mod machine;
 mod mounts;
+mod printing;
 mod reload;
 pub mod spawn;
 mod staff;
@@ -58,6 +59,8 @@ pub(crate) enum Input {
     Control(Request, Sender<Response>),
     /// A USB stick came or went, or a copy onto it ended.
     Usb(usb::UsbEvent),
+    /// A print request of a view went a step further (`printing`).
+    Print(printing::Update),
 }
 
 /// How guichetd runs (from its command line).
@@ -232,6 +235,8 @@ struct Supervisor {
     /// The person of the running session pressed "Call the helper"; `guichetctl ack` or the
     /// next session clears it.
     helper_called: bool,
+    /// The print requests of the session on screen, and its page budget.
+    printer: printing::Printer,
     stopping: bool,
     clean_stop: bool,
     /// The take-away's USB stick and copy.
@@ -274,6 +279,7 @@ impl Supervisor {
             empty_since: None,
             restart_pending: false,
             helper_called: false,
+            printer: printing::Printer::default(),
             stopping: false,
             clean_stop: true,
             usb,
@@ -320,6 +326,7 @@ impl Supervisor {
                 let _ = reply.send(response);
             }
             Input::Usb(event) => self.on_usb(event),
+            Input::Print(update) => self.on_print_update(update),
         }
     }
 
@@ -424,8 +431,9 @@ impl Supervisor {
                         .flatten()
                         .find(|v| v.pid().pid() == pid)
                         .map(|v| v.id);
-                    if let Some(id) = owner {
-                        self.on_view_exit(id, Some(exit));
+                    match owner {
+                        Some(id) => self.on_view_exit(id, Some(exit)),
+                        None => printing::note_reaped(pid.as_raw(), &exit),
                     }
                 }
             }

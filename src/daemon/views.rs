@@ -189,6 +189,7 @@ impl Supervisor {
         }
         self.used_services.clear();
         self.helper_called = false;
+        self.printer.new_session(view.id);
         self.reset_until_shown = self.reset_at;
         match self.reset_at.take() {
             Some(t) => tracing::info!(
@@ -396,6 +397,9 @@ impl Supervisor {
                 }
             }
             FromView::PrintRequested => tracing::debug!("print requested"),
+            FromView::Print { id, doc } => self.on_print_request(id, doc),
+            // guichet-view does not send it (guichetd counts what it printed itself, in
+            // `printing`); a view that does is counted as before, like its other reports.
             FromView::Printed { pages } => {
                 tracing::debug!(pages, "printed");
                 self.counting.recorder().printed(pages);

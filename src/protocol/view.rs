@@ -79,6 +79,16 @@ pub enum ToView {
     ///
     /// `{"type":"usb","state":"present"}`
     Usb { state: UsbState },
+    /// How the view's `print` request `id` goes: refused at once, or `queued` (CUPS has the job,
+    /// of `pages` pages) and later `printed` or `failed`.
+    ///
+    /// `{"type":"print_status","id":1,"state":"queued","pages":2}`
+    PrintStatus {
+        id: u32,
+        state: PrintState,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pages: Option<u32>,
+    },
 }
 
 /// Where the take-away's USB stick is (see [`ToView::Usb`]).
@@ -94,6 +104,38 @@ pub enum UsbState {
     /// Every file is written, synced, and the stick's filesystem too: safe to remove.
     Copied,
     Failed,
+}
+
+/// Where a print request stands. Refusals say why, in words the view translates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrintState {
+    /// The job is in the printer's queue.
+    Queued,
+    /// The printer has printed it.
+    Printed,
+    /// CUPS refused, aborted or lost the job, or did not answer.
+    Failed,
+    /// Not a PDF, PNG, JPEG or plain-text document.
+    Unsupported,
+    /// It would take the session past `[printing] max_pages`.
+    OverLimit,
+    /// Not a document of this session guichetd can read and count (gone, a link, too large,
+    /// a PDF whose pages cannot be counted).
+    Unreadable,
+    /// This terminal has no `[printing]`.
+    NoPrinter,
+}
+
+/// Which document of the session a `print` request names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum PrintDoc {
+    /// A file directly in the session's `downloads/`, by name (never logged).
+    Download(Private<String>),
+    /// The page the person printed (`window.print()`), rendered by the view to
+    /// `prints/page-N.pdf` in the session dir.
+    Page(u32),
 }
 
 fn is_false(b: &bool) -> bool {
@@ -169,8 +211,14 @@ pub enum FromView {
     ///
     /// `{"type":"print_requested"}`
     PrintRequested,
-    /// The trusted print flow sent a job of `pages` pages to the printer (what was printed,
-    /// not what a page asked for: see `print_requested`).
+    /// Print a document of the session (the take-away's Print button, or the page the person
+    /// printed). `id` numbers the request; guichetd answers with `print_status`, checks the
+    /// document itself (a file of this session only), counts its pages and submits the job.
+    ///
+    /// `{"type":"print","id":1,"doc":{"download":"attestation.pdf"}}`
+    Print { id: u32, doc: PrintDoc },
+    /// Pages a view printed by itself, for the statistics. guichet-view never sends it: its
+    /// prints go through `print`, and guichetd counts the pages it printed itself.
     ///
     /// `{"type":"printed","pages":3}`
     Printed { pages: u32 },
@@ -269,6 +317,22 @@ mod tests {
                     state: UsbState::Present,
                 },
             ),
+            (
+                r#"{"type":"print_status","id":1,"state":"queued","pages":2}"#,
+                ToView::PrintStatus {
+                    id: 1,
+                    state: PrintState::Queued,
+                    pages: Some(2),
+                },
+            ),
+            (
+                r#"{"type":"print_status","id":3,"state":"over_limit"}"#,
+                ToView::PrintStatus {
+                    id: 3,
+                    state: PrintState::OverLimit,
+                    pages: None,
+                },
+            ),
         ];
         for (json, msg) in to {
             assert_eq!(serde_json::from_str::<ToView>(json).unwrap(), msg);
@@ -307,6 +371,20 @@ mod tests {
                 },
             ),
             (r#"{"type":"print_requested"}"#, FromView::PrintRequested),
+            (
+                r#"{"type":"print","id":1,"doc":{"download":"attestation.pdf"}}"#,
+                FromView::Print {
+                    id: 1,
+                    doc: PrintDoc::Download(Private::new("attestation.pdf".into())),
+                },
+            ),
+            (
+                r#"{"type":"print","id":2,"doc":{"page":1}}"#,
+                FromView::Print {
+                    id: 2,
+                    doc: PrintDoc::Page(1),
+                },
+            ),
             (
                 r#"{"type":"printed","pages":3}"#,
                 FromView::Printed { pages: 3 },

@@ -26,6 +26,7 @@ use super::ending;
 use super::layout;
 use super::orders::{self, Order};
 use super::pages::Go;
+use super::printing::Prints;
 use super::screens::{Input, Notice, Screens};
 use super::shared::{Event, PageLoad, Shared};
 use super::toolbar::{ToolbarMsg, UiScreen};
@@ -54,6 +55,8 @@ struct App {
     ready_sent: Cell<bool>,
     /// The service name the toolbar shows.
     rendered_service: RefCell<Option<String>>,
+    /// The session's print requests and guichetd's answers.
+    prints: RefCell<Prints>,
 }
 
 /// Builds everything and runs the event loop; never returns.
@@ -134,6 +137,7 @@ impl App {
             filter_ready: Cell::new(false),
             ready_sent: Cell::new(false),
             rendered_service: RefCell::new(None),
+            prints: RefCell::new(Prints::default()),
         };
         app.layout(app.screen());
         super::content::set_language(&app.content_view(), app.lang.get());
@@ -180,6 +184,7 @@ impl App {
             Event::DownloadRefused(why) => self.feed(Input::Notice(Notice::Refused(why))),
             Event::DownloadFinished => self.feed(Input::Notice(Notice::Saved)),
             Event::DownloadsChanged => self.render(self.screen()),
+            Event::PageRendered(page) => self.on_page_rendered(page),
             Event::FilterReady(result) => match result {
                 Ok(()) => {
                     tracing::info!("sub-resource filter installed");
@@ -262,6 +267,10 @@ impl App {
                 return;
             }
             ToView::Screen { screen } => Input::Screen(screen),
+            ToView::PrintStatus { id, state, .. } => {
+                self.on_print_status(id, state);
+                return;
+            }
             ToView::Quit => {
                 tracing::info!("quit");
                 std::process::exit(0);
@@ -338,6 +347,10 @@ impl App {
             }
             ToolbarMsg::Pick { index } => Input::Pick { index: *index },
             ToolbarMsg::PickCancel => Input::PickCancel,
+            ToolbarMsg::Print { name } => {
+                self.on_print(name);
+                return;
+            }
         };
         let out = self.screens.borrow_mut().handle(input);
         // A language chosen on the welcome or the services screen stays there: not ignored.
@@ -373,6 +386,9 @@ impl App {
             downloads::list(&self.shared.session.downloads()),
             self.zoom.get(),
             self.shared.service_name(self.lang.get()),
+            self.prints
+                .borrow()
+                .ui(self.lang.get(), self.shared.config.printing.is_some()),
         );
         state.keep = self.keep_state(screen);
         self.rendered_service.replace(state.service.clone());
@@ -442,6 +458,7 @@ impl App {
 
 mod keep;
 mod perform;
+mod print;
 
 #[cfg(test)]
 mod tests {

@@ -143,9 +143,11 @@ pub(crate) fn connect(webview: &WebView, shared: &Rc<Shared>) {
     webview.connect_enter_fullscreen(|_| true);
 
     let sh = Rc::clone(shared);
-    webview.connect_print(move |_, _| {
+    // No dialog: the page is rendered to a PDF in the session dir, which guichetd prints.
+    webview.connect_print(move |_, op| {
         tracing::debug!("print requested");
         sh.reporter.send(&FromView::PrintRequested);
+        super::printpage::print_page(&sh, op);
         true
     });
 

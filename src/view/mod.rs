@@ -51,6 +51,8 @@ mod optionlist;
 mod orders;
 mod pages;
 mod popups;
+mod printing;
+mod printpage;
 mod screens;
 mod shared;
 mod summary;

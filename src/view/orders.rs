@@ -103,5 +103,6 @@ pub(crate) fn name(msg: &ToView) -> &'static str {
         ToView::Screen { .. } => "screen",
         ToView::Quit => "quit",
         ToView::Usb { .. } => "usb",
+        ToView::PrintStatus { .. } => "print_status",
     }
 }

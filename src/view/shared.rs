@@ -54,6 +54,8 @@ pub(crate) enum Event {
     DownloadRefused(Refusal),
     DownloadFinished,
     DownloadsChanged,
+    /// A page's print was rendered to `prints/page-N.pdf` (`None`: it could not be).
+    PageRendered(Option<u32>),
     /// The sub-resource filter is installed (or failed).
     FilterReady(Result<(), String>),
     Activity,

@@ -66,6 +66,10 @@ pub(crate) enum ToolbarMsg {
         index: usize,
     },
     PickCancel,
+    /// Print the session's download `name` (the take-away, the documents screen).
+    Print {
+        name: String,
+    },
     /// The transient notice has been shown long enough.
     NoticeSeen,
     /// The frame asked for by `guichet.whenPainted()` is drawn.
@@ -163,6 +167,8 @@ pub(crate) struct UiState {
     pub(crate) service: Option<String>,
     /// On the take-away: the summary of the visit and the USB stick.
     pub(crate) keep: Option<KeepState>,
+    /// The Print buttons of the documents and how each print goes.
+    pub(crate) print: Option<super::printing::PrintUi>,
 }
 
 impl UiState {
@@ -211,6 +217,7 @@ impl UiState {
                 .collect(),
             service: None,
             keep: None,
+            print: None,
         }
     }
 

@@ -22,6 +22,7 @@ use super::i18n::texts;
 use super::keep::Keep;
 use super::layout::BAR_HEIGHT;
 use super::pages::{self, ErrorKind, Retry};
+use super::printing::{PrintUi, Prints};
 use super::screens::{Input, Notice, Output, Screens};
 use super::toolbar::{UiScreen, UiState};
 
@@ -38,6 +39,7 @@ pub(crate) fn state_of(
     downloads: Vec<String>,
     zoom: f64,
     service: Option<String>,
+    print: PrintUi,
 ) -> UiState {
     let mut state = UiState::new(
         screen,
@@ -51,6 +53,7 @@ pub(crate) fn state_of(
     );
     state.countdown_reason = screens.countdown_reason();
     state.service = service;
+    state.print = Some(print);
     state
 }
 
@@ -116,6 +119,8 @@ struct Run<'a> {
     downloads: Vec<String>,
     /// The summary's memory and the stick, drawn on the take-away.
     keep: Keep,
+    /// The documents' prints: every screen shows the Print buttons (printing configured).
+    prints: Prints,
     out: Vec<ToolbarCase>,
     /// The states recorded so far, as JSON.
     seen: std::collections::HashSet<String>,
@@ -131,6 +136,7 @@ impl<'a> Run<'a> {
             service: None,
             downloads: vec![],
             keep: Keep::default(),
+            prints: Prints::default(),
             out: vec![],
             seen: Default::default(),
         }
@@ -166,6 +172,7 @@ impl<'a> Run<'a> {
             self.downloads.clone(),
             1.0,
             self.service.clone(),
+            self.prints.ui(self.lang, true),
         );
         if screen == UiScreen::Takeaway {
             state.keep = Some(self.keep.state(
@@ -222,11 +229,31 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
             Notice::Refused(Refusal::SessionFull),
         ),
     ];
-    for (name, notice) in notices {
+    let prints = [
+        ("print-sending", Notice::Print(None)),
+        (
+            "print-queued",
+            Notice::Print(Some(crate::protocol::view::PrintState::Queued)),
+        ),
+        (
+            "print-over-limit",
+            Notice::Print(Some(crate::protocol::view::PrintState::OverLimit)),
+        ),
+    ];
+    for (name, notice) in notices.into_iter().chain(prints) {
         run.step(&format!("toolbar-notice-{name}"), Input::Notice(notice));
     }
     run.step("toolbar-notice-seen", Input::NoticeSeen);
     run.downloads = sample_downloads();
+    // One document being printed, another refused: both answers show next to them.
+    for (name, state) in run.downloads.clone().iter().zip([
+        crate::protocol::view::PrintState::Queued,
+        crate::protocol::view::PrintState::OverLimit,
+    ]) {
+        if let crate::protocol::view::FromView::Print { id, .. } = run.prints.print_download(name) {
+            run.prints.on_status(id, state);
+        }
+    }
     run.step("documents", Input::Documents);
     run.step("toolbar-with-documents", Input::Close);
     run.step("picker", Input::OpenPicker);
@@ -427,8 +454,9 @@ mod tests {
                 .filter(|c| c.bar)
                 .map(|c| c.state.notice)
                 .collect();
-            // None, saved, helper called, problem reported and the six refusals.
-            assert_eq!(notices.len(), 10, "{lang:?}: {notices:?}");
+            // None, saved, helper called, problem reported, the six refusals, and a page's
+            // print sent, queued and over the limit.
+            assert_eq!(notices.len(), 13, "{lang:?}: {notices:?}");
             assert!(cases
                 .iter()
                 .all(|c| c.bar == (c.state.screen == UiScreen::Session)));

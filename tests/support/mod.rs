@@ -19,6 +19,7 @@
 //! - [`fake_view`]: what the fake view (`examples/fake_view.rs`) logged, and its command fifo.
 //! - [`procs`]: processes as `/proc` shows them: descendants, environment, process group.
 //! - [`canary`]: scans of whole folders for a string (the canary tests) or a file name.
+//! - [`cups`]: a private `cupsd` with one raw queue, its jobs and spool.
 //! - [`stats`]: statistics tests: a time zone where it is noon, guichetd with `[stats]` on,
 //!   waiting until the view's messages are counted, `guichetctl stats` read back.
 //!
@@ -32,6 +33,7 @@
 
 pub mod canary;
 pub mod config;
+pub mod cups;
 pub mod daemon;
 pub mod fake_view;
 pub mod procs;

@@ -189,9 +189,29 @@
     ]);
   }
 
+  // The session's documents; where the terminal prints, each with its Print button (named
+  // with the document: "Print, attestation.pdf") and how its print goes, in a live region.
   function fileList(names) {
     const list = el("ul", { class: "list" });
-    for (const n of names) list.appendChild(el("li", { text: n }));
+    const p = state.print;
+    // A redraw (an answer came) keeps the keyboard on the Print button it was on.
+    const had = document.activeElement;
+    const focused = had && had.classList.contains("print") ? had.getAttribute("aria-label") : null;
+    for (const n of names) {
+      if (!p || !p.enabled) {
+        list.appendChild(el("li", { text: n }));
+        continue;
+      }
+      const name = p.t.print + ", " + n;
+      const print = el("button", { class: "print", "aria-label": name, text: p.t.print,
+                                   onclick: () => send({ cmd: "print", name: n }) });
+      if (name === focused) queueMicrotask(() => print.focus());
+      list.appendChild(el("li", { class: "doc" }, [
+        el("span", { class: "doc-name", text: n }),
+        print,
+        el("span", { class: "print-status", role: "status", text: p.status[n] || "" }),
+      ]));
+    }
     return list;
   }
 

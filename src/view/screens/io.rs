@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::loggable::Private;
 use crate::policy::BlockReason;
-use crate::protocol::view::{CountdownReason, FromView, Logout, Screen};
+use crate::protocol::view::{CountdownReason, FromView, Logout, PrintState, Screen};
 use crate::stats::ProblemKind;
 
 use super::super::downloads::Refusal;
@@ -24,6 +24,8 @@ pub(crate) enum Notice {
     HelperCalled,
     /// A problem was reported: thanks.
     ProblemReported,
+    /// How the print of the page on screen goes (`None`: sent, no answer yet).
+    Print(Option<PrintState>),
 }
 
 impl Notice {
@@ -34,6 +36,7 @@ impl Notice {
             Notice::Refused(r) => t.refusal(r),
             Notice::HelperCalled => t.helper_called,
             Notice::ProblemReported => t.problem_thanks,
+            Notice::Print(state) => super::super::printing::notice_text(state, t),
         }
     }
 }
