@@ -60,6 +60,9 @@ struct ToolbarCase {
     lang: &'static str,
     /// The page is the toolbar strip above the content (`false`: the whole window).
     bar: bool,
+    /// Typed into the services' filter box once the state is drawn (`run.mjs` types it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filter: Option<String>,
     state: UiState,
 }
 
@@ -159,9 +162,79 @@ impl<'a> Run<'a> {
                 name: format!("{name}-{}", self.lang.code()),
                 lang: self.lang.code(),
                 bar: !screen.is_full_window(),
+                filter: None,
                 state,
             });
         }
+    }
+
+    /// The screen on show drawn again with `text` typed in its filter box.
+    fn typed(&mut self, name: &str, screen: UiScreen, text: &str) {
+        let state = state_of(
+            &self.screens,
+            screen,
+            self.lang,
+            &self.config.terminal.languages,
+            &self.config.policy.policy,
+            self.downloads.clone(),
+            1.0,
+            self.service.clone(),
+        );
+        self.out.push(ToolbarCase {
+            name: format!("{name}-{}", self.lang.code()),
+            lang: self.lang.code(),
+            bar: false,
+            filter: Some(text.to_owned()),
+            state,
+        });
+    }
+}
+
+/// Something to type in the filter box that finds a few services: the start of the last
+/// service's name, in capitals (the filter ignores case and accents).
+fn some_letters(policy: &Policy, lang: Lang) -> String {
+    let last = policy
+        .services()
+        .iter()
+        .rfind(|s| s.id != crate::policy::LOCAL_ID);
+    last.map(|s| {
+        s.names
+            .get(lang)
+            .chars()
+            .take(5)
+            .collect::<String>()
+            .to_uppercase()
+    })
+    .unwrap_or_default()
+}
+
+/// The welcome of a terminal with few services (no filter box), the first of `config`'s.
+fn few_services_case(config: &Config, lang: Lang) -> ToolbarCase {
+    let few: Vec<_> = config
+        .policy
+        .policy
+        .services()
+        .iter()
+        .filter(|s| s.id != crate::policy::LOCAL_ID)
+        .take(5)
+        .cloned()
+        .collect();
+    let policy = Policy::new(few, &[]);
+    ToolbarCase {
+        name: format!("welcome-few-services-{}", lang.code()),
+        lang: lang.code(),
+        bar: false,
+        filter: None,
+        state: state_of(
+            &Screens::new(None),
+            UiScreen::Welcome,
+            lang,
+            &config.terminal.languages,
+            &policy,
+            vec![],
+            1.0,
+            None,
+        ),
     }
 }
 
@@ -175,6 +248,9 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
     let name = first.map(|s| s.names.get(lang).to_owned());
     let mut run = Run::new(config, lang);
     run.step("welcome", Input::Start { goodbye: false });
+    let letters = some_letters(policy, lang);
+    run.typed("welcome-filter-typed", UiScreen::Welcome, &letters);
+    run.typed("welcome-filter-nothing-found", UiScreen::Welcome, "zzqx");
     run.step("toolbar", Input::Open { start_url: url });
     run.step("services-no-service", Input::Home);
     run.step("toolbar-back", Input::Close);
@@ -211,6 +287,8 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
     run.step("languages", Input::Languages);
     run.step("toolbar-after-languages", Input::Close);
     run.step("services", Input::Home);
+    run.typed("services-filter-typed", UiScreen::Services, &letters);
+    run.typed("services-filter-nothing-found", UiScreen::Services, "zzqx");
     run.step("report", Input::Report);
     run.step("services-again", Input::Close);
     run.step("confirm-end", Input::End);
@@ -240,6 +318,7 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
     );
     run.step("ending", Input::Finish);
     let mut cases = run.out;
+    cases.push(few_services_case(config, lang));
     // A spare started after a session ended, and the staff's screens.
     for (name, input) in [
         ("goodbye", Input::Start { goodbye: true }),
@@ -375,6 +454,19 @@ mod tests {
                 })
             };
             assert!(services(true) && services(false), "{lang:?}");
+            // The services' filter box: typed on the welcome and the services screen (found
+            // and nothing found), and a welcome with too few services to have one.
+            for screen in [UiScreen::Welcome, UiScreen::Services] {
+                let typed: Vec<_> = cases
+                    .iter()
+                    .filter(|c| c.state.screen == screen && c.filter.is_some())
+                    .collect();
+                assert_eq!(typed.len(), 2, "{screen:?} {lang:?}");
+                assert!(typed.iter().all(|c| c.state.filter), "{lang:?}");
+            }
+            assert!(cases
+                .iter()
+                .any(|c| c.state.screen == UiScreen::Welcome && !c.state.filter));
             for reason in [CountdownReason::Idle, CountdownReason::MaxDuration] {
                 assert!(cases
                     .iter()
