@@ -40,7 +40,7 @@
 
   // Each group's icon: strokes on a 24×24 grid, drawn as SVG nodes (no file, no markup).
   const ICONS = {
-    taxes: ["M6 2h8l4 4v16H6z", "M14 2v4h4", "M15.5 11a3 3 0 1 0 0 6", "M9.5 13.3h4.5M9.5 14.8h4.5"],
+    taxes: ["M6 2h12v20l-3-2l-3 2l-3-2l-3 2z", "M9 7h6M9 11h6M9 15h4"],
     pension: ["M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z", "M12 7v5l3 2"],
     health: ["M9.5 3h5v6.5H21v5h-6.5V21h-5v-6.5H3v-5h6.5z"],
     family: ["M6 11a3 3 0 1 0 0-6a3 3 0 1 0 0 6z", "M18 11a3 3 0 1 0 0-6a3 3 0 1 0 0 6z",
@@ -389,16 +389,23 @@
     }
     document.documentElement.lang = state.lang;
     const root = document.getElementById("root");
-    const typing = document.activeElement && document.activeElement.id === "filter";
+    const active = document.activeElement;
+    const typing = active && active.id === "filter";
+    const choosing = active && active.closest && active.closest(".langs");
     root.replaceChildren(view);
-    // Drawn again while the person types in the filter box: the keyboard stays there.
-    const filter = typing && document.getElementById("filter");
-    if (filter) filter.focus();
+    // Drawn again while the person types in the filter box, or in another language chosen
+    // with the keyboard: the keyboard stays where it was.
+    const keep = (typing && document.getElementById("filter")) ||
+      (choosing && view.querySelector(".langs button.selected"));
+    if (keep) keep.focus();
     root.style.height = "100%";
     // The first action has the keyboard: "back to my page", or "no" on the question.
     const first = view.querySelector({ report: ".list button", language: "button.selected" }[state.screen] ||
       ".actions button");
-    if (first && ["services", "confirm_end", "report", "language"].includes(state.screen)) first.focus();
+    // Without scrolling: the languages above it stay on screen.
+    if (first && ["services", "confirm_end", "report", "language"].includes(state.screen)) {
+      first.focus({ preventScroll: true });
+    }
     clearTimeout(noticeTimer);
     // Read once shown on the toolbar; under a full-window screen it waits.
     if (state.screen === "session") requestAnimationFrame(() => requestAnimationFrame(measure));
