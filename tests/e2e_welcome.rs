@@ -3,6 +3,9 @@
 //! the filter box (case- and accent-insensitive), the row of groups, and a service opened from
 //! the welcome and from the services screen inside the session.
 //!
+//! The high-contrast switch of the services screen turns the trusted screens and the pages
+//! to yellow and white on black.
+//!
 //! Controls are reached by keyboard, in their focus order, and known by their names: the
 //! filter is typed into, which leaves only the group and the tile of that name to Tab to; the
 //! proxy then sees the service's start page asked for, in Dutch.
@@ -10,6 +13,7 @@
 mod support;
 
 use guichet::protocol::view::FromView;
+use support::xvfb::Shot;
 use support::{e2e_lock, PackChoice, Reply, TestConfig, World};
 
 /// The screen: the smallest the kiosk supports.
@@ -20,6 +24,11 @@ const PROMISE_GREEN: &str = "E6F4EA";
 const END_RED: &str = "B3261E";
 /// The yellow ring around the control that has the keyboard.
 const FOCUS_RING: &str = "F0B400";
+/// The yellow of headings and chosen buttons in high contrast.
+const HC_YELLOW: &str = "FFFF00";
+/// The content view under the toolbar, and a part of it the test page leaves empty.
+const CONTENT_AREA: (u32, u32, u32, u32) = (0, 100, 1024, 668);
+const PAGE_MARGIN: (u32, u32, u32, u32) = (600, 400, 300, 200);
 /// The first housing service (be-brussels comes before be-wallonia and be-flanders) and the
 /// Walloon one, as the shipped packs played over http start them.
 const BRUSSELS_HOUSING: &str = "logement.brussels";
@@ -58,7 +67,7 @@ fn typed(world: &World, text: &str) {
 }
 
 #[test]
-fn a_tile_is_found_by_its_group_and_by_the_filter_and_opens_its_service() {
+fn a_tile_is_found_by_its_group_and_by_the_filter_and_opens_its_service_in_high_contrast() {
     let _g = e2e_lock();
     let world = World::with_screen(config(), SCREEN_SIZE);
     for host in [BRUSSELS_HOUSING, WALLOON_HOUSING] {
@@ -73,8 +82,9 @@ fn a_tile_is_found_by_its_group_and_by_the_filter_and_opens_its_service() {
     world
         .xvfb
         .screenshot_showing("welcome-many-fr", SCREEN, PROMISE_GREEN);
-    // Tab: Français, Nederlands; Return: Dutch; the keyboard stays on its button.
-    keys(&world, &["Tab", "Tab", "Return"]);
+    // Tab: high contrast, Français, Nederlands; Return: Dutch; the keyboard stays on its
+    // button.
+    keys(&world, &["Tab", "Tab", "Tab", "Return"]);
     view.expect("language", |m| {
         *m == FromView::Language {
             lang: guichet::lang::Lang::Nl,
@@ -84,6 +94,9 @@ fn a_tile_is_found_by_its_group_and_by_the_filter_and_opens_its_service() {
     // capitals) leaves one group, so the next stop is its button in the groups' row, which
     // takes the keyboard to the group's first tile.
     keys(&world, &["Tab", "Tab", "Tab"]);
+    world
+        .xvfb
+        .screenshot_showing("welcome-many-nl", SCREEN, FOCUS_RING);
     typed(&world, "WONEN");
     world
         .xvfb
@@ -102,18 +115,35 @@ fn a_tile_is_found_by_its_group_and_by_the_filter_and_opens_its_service() {
     );
     view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
     // F6 then Return: the toolbar's Home, the services inside the session, "back to my page"
-    // focused; after it: call the helper, End, report a problem, then the filter box.
+    // focused; before it, the four languages and the high-contrast switch (Shift+Tab five
+    // times, Return): yellow on black.
     keys(&world, &["F6", "Return"]);
     world
         .xvfb
         .screenshot_showing("services-many-nl", SCREEN, END_RED);
-    keys(&world, &["Tab", "Tab", "Tab", "Tab"]);
+    keys(
+        &world,
+        &[
+            "shift+Tab",
+            "shift+Tab",
+            "shift+Tab",
+            "shift+Tab",
+            "shift+Tab",
+            "Return",
+        ],
+    );
+    world
+        .xvfb
+        .screenshot_showing("services-many-nl-high-contrast", SCREEN, HC_YELLOW);
+    // The keyboard stays on the switch; after it: the four languages, back to my page, call
+    // the helper, End, report a problem, then the filter box.
+    keys(&world, &["Tab"; 9]);
     // Without its diaeresis: "Wonen in Wallonië" is the only tile left, after its group's
     // button.
     typed(&world, "wonen in wallonie");
     world
         .xvfb
-        .screenshot_showing("services-many-nl-filtered", SCREEN, FOCUS_RING);
+        .screenshot_showing("services-many-nl-filtered", SCREEN, HC_YELLOW);
     keys(&world, &["Tab", "Tab", "Return"]);
     let seen = world.proxy.wait_path(WALLOON_HOUSING, "/");
     assert!(
@@ -121,6 +151,17 @@ fn a_tile_is_found_by_its_group_and_by_the_filter_and_opens_its_service() {
             .is_some_and(|l| l.starts_with("nl")),
         "{:?}",
         seen.header("accept-language")
+    );
+    view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
+    // The page, white by itself, in high contrast too: black where it has no text.
+    let shot = Shot::open(world.xvfb.screenshot_showing(
+        "page-high-contrast",
+        CONTENT_AREA,
+        "000000",
+    ));
+    assert!(
+        !shot.has(PAGE_MARGIN, "FFFFFF"),
+        "the page is not in high contrast"
     );
     assert!(!view.received().contains(&FromView::EndRequested));
 }

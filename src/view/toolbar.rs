@@ -63,6 +63,8 @@ pub(crate) enum ToolbarMsg {
     PickCancel,
     /// The transient notice has been shown long enough.
     NoticeSeen,
+    /// The high-contrast switch (welcome, services screen): on, or off again.
+    Contrast,
     /// The frame asked for by `guichet.whenPainted()` is drawn.
     Painted,
     /// The session's toolbar, measured in the page after it was drawn: how many of its
@@ -285,6 +287,7 @@ mod tests {
             parse(r#"{"cmd":"zoom","dir":"in"}"#),
             Some(ToolbarMsg::Zoom { dir: ZoomDir::In })
         );
+        assert_eq!(parse(r#"{"cmd":"contrast"}"#), Some(ToolbarMsg::Contrast));
         assert_eq!(
             parse(r#"{"cmd":"pick","index":2}"#),
             Some(ToolbarMsg::Pick { index: 2 })

@@ -26,7 +26,7 @@ use super::toolbar::{UiScreen, UiState};
 
 /// What the toolbar page draws for `screen`, from the screens' state machine and the view's
 /// own state: the person's language, the terminal's languages, the policy, the session's
-/// downloads, the zoom and the service of the page on screen.
+/// downloads, the zoom, the service of the page on screen and the high-contrast switch.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn state_of(
     screens: &Screens,
@@ -37,6 +37,7 @@ pub(crate) fn state_of(
     downloads: Vec<String>,
     zoom: f64,
     service: Option<String>,
+    high_contrast: bool,
 ) -> UiState {
     let mut state = UiState::new(
         screen,
@@ -50,6 +51,7 @@ pub(crate) fn state_of(
     );
     state.countdown_reason = screens.countdown_reason();
     state.service = service;
+    state.high_contrast = high_contrast;
     state
 }
 
@@ -109,6 +111,8 @@ struct Run<'a> {
     screens: Screens,
     service: Option<String>,
     downloads: Vec<String>,
+    /// Every screen in high contrast (the names end in `-hc`).
+    high_contrast: bool,
     out: Vec<ToolbarCase>,
     /// The states recorded so far, as JSON.
     seen: std::collections::HashSet<String>,
@@ -116,8 +120,9 @@ struct Run<'a> {
 
 impl<'a> Run<'a> {
     /// A fresh screen state machine, nothing recorded yet.
-    fn new(config: &'a Config, lang: Lang) -> Self {
+    fn new(config: &'a Config, lang: Lang, high_contrast: bool) -> Self {
         Run {
+            high_contrast,
             lang,
             config,
             screens: Screens::new(None),
@@ -125,6 +130,15 @@ impl<'a> Run<'a> {
             downloads: vec![],
             out: vec![],
             seen: Default::default(),
+        }
+    }
+
+    /// What the names of the cases end with: `-hc` in high contrast.
+    fn suffix(&self) -> &'static str {
+        if self.high_contrast {
+            "-hc"
+        } else {
+            ""
         }
     }
 
@@ -152,6 +166,7 @@ impl<'a> Run<'a> {
                 self.downloads.clone(),
                 1.0,
                 self.service.clone(),
+                self.high_contrast,
             );
             // The same drawing reached by another path is checked once.
             let json = serde_json::to_string(&state).expect("the state serializes");
@@ -159,7 +174,7 @@ impl<'a> Run<'a> {
                 continue;
             }
             self.out.push(ToolbarCase {
-                name: format!("{name}-{}", self.lang.code()),
+                name: format!("{name}-{}{}", self.lang.code(), self.suffix()),
                 lang: self.lang.code(),
                 bar: !screen.is_full_window(),
                 filter: None,
@@ -179,9 +194,10 @@ impl<'a> Run<'a> {
             self.downloads.clone(),
             1.0,
             self.service.clone(),
+            self.high_contrast,
         );
         self.out.push(ToolbarCase {
-            name: format!("{name}-{}", self.lang.code()),
+            name: format!("{name}-{}{}", self.lang.code(), self.suffix()),
             lang: self.lang.code(),
             bar: false,
             filter: Some(text.to_owned()),
@@ -209,7 +225,7 @@ fn some_letters(policy: &Policy, lang: Lang) -> String {
 }
 
 /// The welcome of a terminal with few services (no filter box), the first of `config`'s.
-fn few_services_case(config: &Config, lang: Lang) -> ToolbarCase {
+fn few_services_case(config: &Config, lang: Lang, high_contrast: bool) -> ToolbarCase {
     let few: Vec<_> = config
         .policy
         .policy
@@ -221,7 +237,11 @@ fn few_services_case(config: &Config, lang: Lang) -> ToolbarCase {
         .collect();
     let policy = Policy::new(few, &[]);
     ToolbarCase {
-        name: format!("welcome-few-services-{}", lang.code()),
+        name: format!(
+            "welcome-few-services-{}{}",
+            lang.code(),
+            if high_contrast { "-hc" } else { "" }
+        ),
         lang: lang.code(),
         bar: false,
         filter: None,
@@ -234,11 +254,13 @@ fn few_services_case(config: &Config, lang: Lang) -> ToolbarCase {
             vec![],
             1.0,
             None,
+            high_contrast,
         ),
     }
 }
 
-fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
+/// Every screen in `lang`, in high contrast or not.
+fn toolbar_cases(config: &Config, lang: Lang, high_contrast: bool) -> Vec<ToolbarCase> {
     let policy = &config.policy.policy;
     let first = policy
         .services()
@@ -246,7 +268,7 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
         .find(|s| s.id != crate::policy::LOCAL_ID);
     let url = first.map(|s| s.start_url.get(lang).to_string());
     let name = first.map(|s| s.names.get(lang).to_owned());
-    let mut run = Run::new(config, lang);
+    let mut run = Run::new(config, lang, high_contrast);
     run.step("welcome", Input::Start { goodbye: false });
     let letters = some_letters(policy, lang);
     run.typed("welcome-filter-typed", UiScreen::Welcome, &letters);
@@ -318,14 +340,14 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
     );
     run.step("ending", Input::Finish);
     let mut cases = run.out;
-    cases.push(few_services_case(config, lang));
+    cases.push(few_services_case(config, lang, high_contrast));
     // A spare started after a session ended, and the staff's screens.
     for (name, input) in [
         ("goodbye", Input::Start { goodbye: true }),
         ("paused", Input::Screen(Screen::Paused)),
         ("out-of-order", Input::Screen(Screen::OutOfOrder)),
     ] {
-        let mut run = Run::new(config, lang);
+        let mut run = Run::new(config, lang, high_contrast);
         run.step(name, input);
         cases.append(&mut run.out);
     }
@@ -397,7 +419,11 @@ pub fn write(config: &Config, dir: &Path) -> std::io::Result<()> {
         pages: vec![],
     };
     for lang in Lang::ALL {
-        manifest.toolbar.extend(toolbar_cases(config, lang));
+        for high_contrast in [false, true] {
+            manifest
+                .toolbar
+                .extend(toolbar_cases(config, lang, high_contrast));
+        }
         for (name, url) in page_urls(lang) {
             let page = pages::content_page(&url, policy, lang0);
             assert_eq!(page.status, 200, "{name}");
@@ -417,72 +443,4 @@ pub fn write(config: &Config, dir: &Path) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every screen; a new one does not compile here until it is listed.
-    fn every_screen() -> Vec<UiScreen> {
-        use UiScreen::*;
-        let all = vec![
-            Welcome, Session, Services, ConfirmEnd, Report, Documents, Countdown, Takeaway, Picker,
-            Language, Ending, Goodbye, Paused, OutOfOrder,
-        ];
-        for s in &all {
-            match s {
-                Welcome | Session | Services | ConfirmEnd | Report | Documents | Countdown
-                | Takeaway | Picker | Language | Ending | Goodbye | Paused | OutOfOrder => {}
-            }
-        }
-        all
-    }
-
-    #[test]
-    fn every_screen_and_notice_is_written_in_every_language() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("kiosk-config/guichet.toml");
-        let config = Config::load(&path).expect("the example config loads");
-        for lang in Lang::ALL {
-            let cases = toolbar_cases(&config, lang);
-            for screen in every_screen() {
-                assert!(
-                    cases.iter().any(|c| c.state.screen == screen),
-                    "{screen:?} {lang:?}"
-                );
-            }
-            let services = |with: bool| {
-                cases.iter().any(|c| {
-                    c.state.screen == UiScreen::Services && c.state.service.is_some() == with
-                })
-            };
-            assert!(services(true) && services(false), "{lang:?}");
-            // The services' filter box: typed on the welcome and the services screen (found
-            // and nothing found), and a welcome with too few services to have one.
-            for screen in [UiScreen::Welcome, UiScreen::Services] {
-                let typed: Vec<_> = cases
-                    .iter()
-                    .filter(|c| c.state.screen == screen && c.filter.is_some())
-                    .collect();
-                assert_eq!(typed.len(), 2, "{screen:?} {lang:?}");
-                assert!(typed.iter().all(|c| c.state.filter), "{lang:?}");
-            }
-            assert!(cases
-                .iter()
-                .any(|c| c.state.screen == UiScreen::Welcome && !c.state.filter));
-            for reason in [CountdownReason::Idle, CountdownReason::MaxDuration] {
-                assert!(cases
-                    .iter()
-                    .any(|c| c.state.screen == UiScreen::Countdown
-                        && c.state.countdown_reason == reason));
-            }
-            let notices: std::collections::HashSet<_> = cases
-                .iter()
-                .filter(|c| c.bar)
-                .map(|c| c.state.notice)
-                .collect();
-            // None, saved, helper called, problem reported and the six refusals.
-            assert_eq!(notices.len(), 10, "{lang:?}: {notices:?}");
-            assert!(cases
-                .iter()
-                .all(|c| c.bar == (c.state.screen == UiScreen::Session)));
-        }
-    }
-}
+mod tests;

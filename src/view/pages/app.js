@@ -7,6 +7,8 @@
   let state = null;
   let countdownTimer = null;
   let noticeTimer = null;
+  // The screen last drawn.
+  let drawnScreen = null;
 
   function send(msg) {
     window.ipc.postMessage(JSON.stringify(msg));
@@ -30,12 +32,19 @@
     return el("button", { text: text, class: cls || "", onclick: () => send(msg) });
   }
 
+  // The top row of the welcome and the services screen: the high-contrast switch (on for
+  // this session only) on the left, the languages, each in its own name, on the right.
   function languages(t) {
     const box = el("div", { class: "langs" }, [el("span", { text: t.choose_language })]);
     for (const l of state.langs) {
       box.appendChild(button(l.name, l.code === state.lang ? "selected" : "", { cmd: "lang", lang: l.code }));
     }
-    return box;
+    const contrast = el("button", { class: "contrast", "aria-pressed": String(!!state.high_contrast),
+                                    onclick: () => send({ cmd: "contrast" }) }, [
+      el("span", { class: "sign", "aria-hidden": "true", text: "\u25d0" }),
+      el("span", { text: state.w.high_contrast }),
+    ]);
+    return el("div", { class: "top" }, [contrast, box]);
   }
 
   // Each group's icon: strokes on a 24×24 grid, drawn as SVG nodes (no file, no markup).
@@ -388,22 +397,30 @@
       default: view = notice("", "");
     }
     document.documentElement.lang = state.lang;
+    document.documentElement.classList.toggle("hc", !!state.high_contrast);
     const root = document.getElementById("root");
     const active = document.activeElement;
-    const typing = active && active.id === "filter";
-    const choosing = active && active.closest && active.closest(".langs");
+    const same = drawnScreen === state.screen;
+    drawnScreen = state.screen;
+    const typing = same && active && active.id === "filter";
+    // By keyboard only: after a tap, the screen's first action has it as before.
+    const keyed = same && active && active.matches && active.matches(":focus-visible");
+    const choosing = keyed && active.closest(".langs");
+    const switching = keyed && active.classList.contains("contrast");
     root.replaceChildren(view);
-    // Drawn again while the person types in the filter box, or in another language chosen
-    // with the keyboard: the keyboard stays where it was.
-    const keep = (typing && document.getElementById("filter")) ||
-      (choosing && view.querySelector(".langs button.selected"));
-    if (keep) keep.focus();
     root.style.height = "100%";
-    // The first action has the keyboard: "back to my page", or "no" on the question.
+    // The same screen drawn again while the person types in the filter box, or after a
+    // language or the contrast chosen with the keyboard: the keyboard stays where it was.
+    const keep = (typing && document.getElementById("filter")) ||
+      (choosing && view.querySelector(".langs button.selected")) ||
+      (switching && view.querySelector("button.contrast"));
+    // Else the first action has the keyboard: "back to my page", or "no" on the question.
     const first = view.querySelector({ report: ".list button", language: "button.selected" }[state.screen] ||
       ".actions button");
-    // Without scrolling: the languages above it stay on screen.
-    if (first && ["services", "confirm_end", "report", "language"].includes(state.screen)) {
+    if (keep) {
+      keep.focus();
+    } else if (first && ["services", "confirm_end", "report", "language"].includes(state.screen)) {
+      // Without scrolling: the languages above it stay on screen.
       first.focus({ preventScroll: true });
     }
     clearTimeout(noticeTimer);
