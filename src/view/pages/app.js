@@ -264,7 +264,9 @@
   // notice under it; without either, a spacer takes the free room.
   function where() {
     if (!state.service && !state.notice) return el("span", { class: "spacer" });
-    const box = el("div", { class: "where" });
+    // With a notice, the name keeps one line (cut with "…"), else two; the whole name stays
+    // in the page, for screen readers.
+    const box = el("div", { class: state.notice ? "where with-notice" : "where" });
     if (state.service) box.appendChild(el("span", { class: "service", text: state.service }));
     if (state.notice) box.appendChild(el("span", { class: "notice", role: "status", text: state.notice }));
     return box;
@@ -453,8 +455,11 @@
       const r = c.getBoundingClientRect();
       const outside = r.left < left - 0.5 || r.right > box.right + 0.5 ||
         r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5 || r.width < 1;
-      // The service's name and the notice may wrap, but not be cut.
-      const boxes = c.classList.contains("where") ? [c, ...c.children] : [c];
+      // The notice may wrap, but not be cut; the service's name only with "…" (line clamp).
+      const clamped = (b) => b.classList.contains("service") &&
+        getComputedStyle(b).getPropertyValue("-webkit-line-clamp") !== "none";
+      const boxes = c.classList.contains("where") ?
+        [c, ...[...c.children].filter((b) => !clamped(b))] : [c];
       const clipped = boxes.some((b) => b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1);
       if (outside || clipped) overflowing++;
       left = r.right;
