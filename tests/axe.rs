@@ -8,7 +8,8 @@
 //! (`window.guichet.render(state)` under the view's CSP, at the size the view gives it) and
 //! runs axe. It needs `chromium`, `nodejs` and `npm`, and `npm ci` in `tests/axe`
 //! (`packaging/dev-deps.sh` does all of it). `AXE_WINDOWS="1024x768 1280x800 1366x768"` checks
-//! each screen at each window size (default: 1024×768).
+//! each screen at each window size (default: 1024×768). The config is the example's with every
+//! shipped pack enabled: the welcome with its most services (and its filter box).
 
 #![cfg(feature = "view")]
 
@@ -31,8 +32,29 @@ fn every_trusted_screen_passes_axe_in_every_language() {
     if !Path::new("/usr/bin/chromium").exists() {
         fail_setup("/usr/bin/chromium is missing");
     }
-    let config = guichet::config::Config::load(&root.join("kiosk-config/guichet.toml"))
-        .expect("the example config loads");
+    // The example config with every shipped pack: the welcome with the most services.
+    let path = root.join("kiosk-config/guichet.toml");
+    let text = std::fs::read_to_string(&path).expect("the example config reads");
+    let packs = text
+        .lines()
+        .find(|l| l.starts_with("packs = ["))
+        .expect("the example config's packs");
+    let mut all: Vec<String> = std::fs::read_dir(root.join("policies"))
+        .expect("the shipped packs")
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".toml")
+                .map(|s| format!("{s:?}"))
+        })
+        .collect();
+    all.sort();
+    let text = text.replace(packs, &format!("packs = [{}]", all.join(", ")));
+    let config =
+        guichet::config::Config::from_text(&path, &text).expect("the config with every pack loads");
+    let services = config.policy.policy.services().len();
+    assert!(services >= 46, "only {services} services");
     let dir: PathBuf = std::env::temp_dir().join(format!("guichet-axe-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     guichet::view::ui_states::write(&config, &dir).expect("the screens are written");

@@ -8,13 +8,15 @@
 //! download the person clicks: saved, session full, too many files, blocked type, too big, and
 //! started by a script's timer 1.5 s after the click (WebKit keeps a click's gesture for 1 s).
 //! The one left out, "downloads are turned off", is shorter than the longest of these in every
-//! language, and the notice only wraps (up to three lines).
+//! language, and the notice only wraps (up to three lines). The page belongs to a service
+//! with a long name in every language (over 45 characters), which the toolbar cuts with an
+//! ellipsis (one line over a notice, two without); the page does not count it as cut.
 
 mod support;
 
 use guichet::lang::Lang;
 use guichet::protocol::view::{FromView, ToView};
-use support::{e2e_lock, eventually, Reply, TestConfig, View, World};
+use support::{e2e_lock, eventually, PackChoice, Reply, TestConfig, View, World};
 
 const HOST: &str = "www.allowed.test";
 const TOOLBAR: u32 = 96;
@@ -53,8 +55,26 @@ fn page() -> Reply {
     ))
 }
 
+/// A pack of one service, the page's, with a long name in every language.
+fn long_name_pack() -> String {
+    format!(
+        r#"id = "long-pack"
+title = {{ fr = "t", nl = "t", de = "t", en = "t" }}
+
+[[service]]
+id = "long-name"
+names = {{ fr = "Service public de Wallonie — Allocations familiales", nl = "Waalse Overheidsdienst — Gezinsbijslag en kinderbijslag", de = "Öffentlicher Dienst der Wallonie — Familienbeihilfen", en = "Public Service of Wallonia — Family allowances" }}
+category = "family"
+start_url = "http://{HOST}/start"
+allow = ["http://{HOST}"]
+"#
+    )
+}
+
 fn config() -> TestConfig {
     TestConfig {
+        packs: vec![PackChoice::Own("long-pack", long_name_pack())],
+        extra: Vec::new(),
         start_url: Some(format!("http://{HOST}/start")),
         max_files: Some(2),
         max_bytes: 1000,

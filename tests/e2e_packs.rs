@@ -460,7 +460,8 @@ fn a_service_opens_the_start_page_of_the_persons_language() {
     // The person picks Dutch (the language buttons, top right), then the service's button.
     world.xvfb.click(891, 65, 1);
     view.expect("language", |m| *m == FromView::Language { lang: Lang::Nl });
-    world.xvfb.click(245, 410, 1);
+    // The first tile, under its group's heading (1280×800).
+    world.xvfb.click(245, 474, 1);
     world.proxy.wait_path(host, "/nl/start");
     view.expect("navigated", |m| matches!(m, FromView::Navigated { .. }));
     assert!(

@@ -202,7 +202,8 @@ fn welcome_screen_is_shown_on_start_only() {
     });
     // A service button opens the service's start page in the content view (https here, so
     // the proxy sees a CONNECT it refuses).
-    world.xvfb.click(245, 410, 1);
+    // The first tile, under its group's heading.
+    world.xvfb.click(245, 474, 1);
     world.proxy.wait_for("CONNECT www.allowed.test", |s| {
         s.method == "CONNECT" && s.host == "www.allowed.test"
     });

@@ -31,9 +31,9 @@ const PROMISE_GREEN: &str = "E6F4EA";
 /// The white of the welcome's service tiles (goodbye has none).
 const TILE_WHITE: &str = "FFFFFF";
 /// The Dutch button of the welcome and of the services screen, and the welcome's first
-/// service tile (1280×800).
+/// service tile, under its group's heading (1280×800).
 const NL_BUTTON: (u32, u32) = (891, 65);
-const FIRST_TILE: (u32, u32) = (245, 410);
+const FIRST_TILE: (u32, u32) = (245, 474);
 /// The toolbar's first button, Home.
 const HOME: (u32, u32) = (50, 48);
 /// The page's text field.

@@ -50,6 +50,9 @@ struct App {
     screens: RefCell<Screens>,
     lang: Cell<Lang>,
     zoom: Cell<f64>,
+    /// High contrast, chosen by the person: for this view's one session only (the next
+    /// session is a new view, which starts without it).
+    high_contrast: Cell<bool>,
     toolbar_ready: Cell<bool>,
     filter_ready: Cell<bool>,
     ready_sent: Cell<bool>,
@@ -133,6 +136,7 @@ impl App {
             screens: RefCell::new(Screens::new(start_url)),
             lang: Cell::new(shared.config.default_lang()),
             zoom: Cell::new(1.0),
+            high_contrast: Cell::new(false),
             toolbar_ready: Cell::new(false),
             filter_ready: Cell::new(false),
             ready_sent: Cell::new(false),
@@ -314,6 +318,13 @@ impl App {
                 super::toolbar::log_layout(&msg, self.lang.get().code(), &shown);
                 return;
             }
+            ToolbarMsg::Contrast => {
+                let on = !self.high_contrast.get();
+                self.high_contrast.set(on);
+                super::inpage::set_high_contrast(&self.content_view(), on);
+                self.render(self.screen());
+                return;
+            }
             ToolbarMsg::Painted => {
                 // The page drew its frame; the window must draw it too before it is on screen.
                 window::after_paints(&self.window, self.shared.proxy(), Event::WindowPainted);
@@ -389,6 +400,7 @@ impl App {
             self.prints
                 .borrow()
                 .ui(self.lang.get(), self.shared.config.printing.is_some()),
+            self.high_contrast.get(),
         );
         state.keep = self.keep_state(screen);
         self.rendered_service.replace(state.service.clone());

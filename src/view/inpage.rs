@@ -15,6 +15,9 @@
 //!
 //! The same script puts a skip link first in every page's focus order: to the toolbar.
 //!
+//! The person's high-contrast switch adds one more user style sheet ([`set_high_contrast`]):
+//! white text on black, yellow links and focus, over whatever the page says.
+//!
 //! Date and time fields have no picker in WebKitGTK (they are edited in place); file choosers,
 //! print dialogs, new windows, context menus, tooltips, full screen and permissions are handled
 //! in `content.rs`.
@@ -49,6 +52,43 @@ fn script() -> String {
 /// Nothing in a page can be dragged: no drag image to draw anywhere.
 const STYLE: &str = "*, *::before, *::after { -webkit-user-drag: none !important; }";
 
+/// High contrast in pages: white on black, links and focus in yellow; pictures stay.
+const HIGH_CONTRAST: &str = "html, body, body *:not(img):not(video):not(canvas) { \
+background-color: #000 !important; color: #fff !important; border-color: #fff !important; \
+text-shadow: none !important; box-shadow: none !important; } \
+body * { background-image: none !important; } \
+a, a * { color: #ff0 !important; } \
+input, textarea, select, button { border: 2px solid #fff !important; } \
+*:focus { outline: 3px solid #ff0 !important; outline-offset: 2px !important; }";
+
+/// The style sheets every page gets: nothing draggable, and high contrast when it is on.
+fn add_style_sheets(manager: &webkit2gtk::UserContentManager, high_contrast: bool) {
+    let sheets = if high_contrast {
+        &[STYLE, HIGH_CONTRAST][..]
+    } else {
+        &[STYLE][..]
+    };
+    for sheet in sheets {
+        manager.add_style_sheet(&UserStyleSheet::new(
+            sheet,
+            UserContentInjectedFrames::AllFrames,
+            UserStyleLevel::User,
+            &[],
+            &[],
+        ));
+    }
+}
+
+/// Turns the pages' high contrast on or off: the pages on screen change at once, the next
+/// ones load with it.
+pub(crate) fn set_high_contrast(content: &WebView, on: bool) {
+    let Some(manager) = content.user_content_manager() else {
+        return;
+    };
+    manager.remove_all_style_sheets();
+    add_style_sheets(&manager, on);
+}
+
 /// WebKit features turned off in the content view (see the module documentation).
 const FEATURES_OFF: &[&str] = &["DataListElement"];
 
@@ -66,13 +106,7 @@ pub(crate) fn install(content: &WebView) -> Result<(), String> {
         &[],
         &[],
     ));
-    manager.add_style_sheet(&UserStyleSheet::new(
-        STYLE,
-        UserContentInjectedFrames::AllFrames,
-        UserStyleLevel::User,
-        &[],
-        &[],
-    ));
+    add_style_sheets(&manager, false);
     let settings = WebViewExt::settings(content).ok_or("content view has no settings")?;
     for feature in FEATURES_OFF {
         if !super::ffi::disable_feature(&settings, feature) {

@@ -60,6 +60,7 @@ mod toolbar;
 mod transfers;
 #[doc(hidden)]
 pub mod ui_states;
+mod welcome;
 pub mod window;
 
 use std::path::Path;

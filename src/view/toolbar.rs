@@ -13,6 +13,7 @@ use crate::stats::ProblemKind;
 
 use super::i18n::{texts, Texts};
 use super::keep::KeepState;
+use super::welcome::{self, GroupItem, WelcomeTexts};
 
 /// What the person did in the trusted UI.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -72,6 +73,8 @@ pub(crate) enum ToolbarMsg {
     },
     /// The transient notice has been shown long enough.
     NoticeSeen,
+    /// The high-contrast switch (welcome, services screen): on, or off again.
+    Contrast,
     /// The frame asked for by `guichet.whenPainted()` is drawn.
     Painted,
     /// The session's toolbar, measured in the page after it was drawn: how many of its
@@ -152,6 +155,14 @@ pub(crate) struct UiState {
     pub(crate) langs: Vec<LangItem>,
     pub(crate) t: &'static Texts,
     pub(crate) services: Vec<ServiceItem>,
+    /// The services grouped by need, each group with its heading (welcome, services screen).
+    pub(crate) groups: Vec<GroupItem>,
+    /// The welcome's texts: the filter box, the groups' row, the high-contrast switch.
+    pub(crate) w: &'static WelcomeTexts,
+    /// Whether the filter box and the groups' row show (more than a screenful of services).
+    pub(crate) filter: bool,
+    /// The trusted screens in high contrast: chosen by the person, for this session only.
+    pub(crate) high_contrast: bool,
     /// File names of the session's downloads (on screen only, never in a log).
     pub(crate) downloads: Vec<String>,
     pub(crate) countdown: u32,
@@ -183,6 +194,11 @@ impl UiState {
         zoom: f64,
         notice: Option<&'static str>,
     ) -> UiState {
+        let listed: Vec<&crate::policy::Service> = policy
+            .services()
+            .iter()
+            .filter(|s| s.id != crate::policy::LOCAL_ID)
+            .collect();
         UiState {
             screen,
             lang: lang.code(),
@@ -194,10 +210,12 @@ impl UiState {
                 })
                 .collect(),
             t: texts(lang),
-            services: policy
-                .services()
+            groups: welcome::groups(&listed, lang),
+            w: welcome::welcome_texts(lang),
+            filter: listed.len() > welcome::FILTER_FROM,
+            high_contrast: false,
+            services: listed
                 .iter()
-                .filter(|s| s.id != crate::policy::LOCAL_ID)
                 .map(|s| ServiceItem {
                     id: s.id.clone(),
                     name: s.names.get(lang).to_owned(),
@@ -285,6 +303,7 @@ mod tests {
             parse(r#"{"cmd":"zoom","dir":"in"}"#),
             Some(ToolbarMsg::Zoom { dir: ZoomDir::In })
         );
+        assert_eq!(parse(r#"{"cmd":"contrast"}"#), Some(ToolbarMsg::Contrast));
         assert_eq!(
             parse(r#"{"cmd":"pick","index":2}"#),
             Some(ToolbarMsg::Pick { index: 2 })

@@ -14,21 +14,22 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::lang::Lang;
-use crate::policy::{BlockReason, Policy};
-use crate::protocol::view::{CountdownReason, Screen, UsbState};
+use crate::policy::Policy;
+use crate::protocol::view::{CountdownReason, PrintState, Screen, UsbState};
 
 use super::downloads::Refusal;
 use super::i18n::texts;
 use super::keep::Keep;
 use super::layout::BAR_HEIGHT;
-use super::pages::{self, ErrorKind, Retry};
+use super::pages;
 use super::printing::{PrintUi, Prints};
 use super::screens::{Input, Notice, Output, Screens};
 use super::toolbar::{UiScreen, UiState};
 
 /// What the toolbar page draws for `screen`, from the screens' state machine and the view's
 /// own state: the person's language, the terminal's languages, the policy, the session's
-/// downloads, the zoom and the service of the page on screen.
+/// downloads, the zoom, the service of the page on screen, the documents' prints and the
+/// high-contrast switch.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn state_of(
     screens: &Screens,
@@ -40,6 +41,7 @@ pub(crate) fn state_of(
     zoom: f64,
     service: Option<String>,
     print: PrintUi,
+    high_contrast: bool,
 ) -> UiState {
     let mut state = UiState::new(
         screen,
@@ -54,6 +56,7 @@ pub(crate) fn state_of(
     state.countdown_reason = screens.countdown_reason();
     state.service = service;
     state.print = Some(print);
+    state.high_contrast = high_contrast;
     state
 }
 
@@ -64,6 +67,9 @@ struct ToolbarCase {
     lang: &'static str,
     /// The page is the toolbar strip above the content (`false`: the whole window).
     bar: bool,
+    /// Typed into the services' filter box once the state is drawn (`run.mjs` types it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filter: Option<String>,
     state: UiState,
 }
 
@@ -121,6 +127,8 @@ struct Run<'a> {
     keep: Keep,
     /// The documents' prints: every screen shows the Print buttons (printing configured).
     prints: Prints,
+    /// Every screen in high contrast (the names end in `-hc`).
+    high_contrast: bool,
     out: Vec<ToolbarCase>,
     /// The states recorded so far, as JSON.
     seen: std::collections::HashSet<String>,
@@ -128,8 +136,9 @@ struct Run<'a> {
 
 impl<'a> Run<'a> {
     /// A fresh screen state machine, nothing recorded yet.
-    fn new(config: &'a Config, lang: Lang) -> Self {
+    fn new(config: &'a Config, lang: Lang, high_contrast: bool) -> Self {
         Run {
+            high_contrast,
             lang,
             config,
             screens: Screens::new(None),
@@ -139,6 +148,15 @@ impl<'a> Run<'a> {
             prints: Prints::default(),
             out: vec![],
             seen: Default::default(),
+        }
+    }
+
+    /// What the names of the cases end with: `-hc` in high contrast.
+    fn suffix(&self) -> &'static str {
+        if self.high_contrast {
+            "-hc"
+        } else {
+            ""
         }
     }
 
@@ -161,8 +179,8 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Records `screen` as it is drawn now, under `name`.
-    fn draw(&mut self, name: &str, screen: UiScreen) {
+    /// The state of `screen` as the view draws it now.
+    fn state(&self, screen: UiScreen) -> UiState {
         let mut state = state_of(
             &self.screens,
             screen,
@@ -173,6 +191,7 @@ impl<'a> Run<'a> {
             1.0,
             self.service.clone(),
             self.prints.ui(self.lang, true),
+            self.high_contrast,
         );
         if screen == UiScreen::Takeaway {
             state.keep = Some(self.keep.state(
@@ -181,21 +200,95 @@ impl<'a> Run<'a> {
                 self.downloads.clone(),
             ));
         }
+        state
+    }
+
+    /// Records `screen` as it is drawn now, under `name`.
+    fn draw(&mut self, name: &str, screen: UiScreen) {
+        let state = self.state(screen);
         // The same drawing reached by another path is checked once.
         let json = serde_json::to_string(&state).expect("the state serializes");
         if !self.seen.insert(json) {
             return;
         }
         self.out.push(ToolbarCase {
-            name: format!("{name}-{}", self.lang.code()),
+            name: format!("{name}-{}{}", self.lang.code(), self.suffix()),
             lang: self.lang.code(),
             bar: !screen.is_full_window(),
+            filter: None,
+            state,
+        });
+    }
+
+    /// The screen on show drawn again with `text` typed in its filter box.
+    fn typed(&mut self, name: &str, screen: UiScreen, text: &str) {
+        let state = self.state(screen);
+        self.out.push(ToolbarCase {
+            name: format!("{name}-{}{}", self.lang.code(), self.suffix()),
+            lang: self.lang.code(),
+            bar: false,
+            filter: Some(text.to_owned()),
             state,
         });
     }
 }
 
-fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
+/// Something to type in the filter box that finds a few services: the start of the last
+/// service's name, in capitals (the filter ignores case and accents).
+fn some_letters(policy: &Policy, lang: Lang) -> String {
+    let last = policy
+        .services()
+        .iter()
+        .rfind(|s| s.id != crate::policy::LOCAL_ID);
+    last.map(|s| {
+        s.names
+            .get(lang)
+            .chars()
+            .take(5)
+            .collect::<String>()
+            .to_uppercase()
+    })
+    .unwrap_or_default()
+}
+
+/// The welcome of a terminal with few services (no filter box), the first of `config`'s.
+fn few_services_case(config: &Config, lang: Lang, high_contrast: bool) -> ToolbarCase {
+    let few: Vec<_> = config
+        .policy
+        .policy
+        .services()
+        .iter()
+        .filter(|s| s.id != crate::policy::LOCAL_ID)
+        .take(5)
+        .cloned()
+        .collect();
+    let policy = Policy::new(few, &[]);
+    ToolbarCase {
+        name: format!(
+            "welcome-few-services-{}{}",
+            lang.code(),
+            if high_contrast { "-hc" } else { "" }
+        ),
+        lang: lang.code(),
+        bar: false,
+        filter: None,
+        state: state_of(
+            &Screens::new(None),
+            UiScreen::Welcome,
+            lang,
+            &config.terminal.languages,
+            &policy,
+            vec![],
+            1.0,
+            None,
+            Prints::default().ui(lang, true),
+            high_contrast,
+        ),
+    }
+}
+
+/// Every screen in `lang`, in high contrast or not.
+fn toolbar_cases(config: &Config, lang: Lang, high_contrast: bool) -> Vec<ToolbarCase> {
     let policy = &config.policy.policy;
     let first = policy
         .services()
@@ -203,8 +296,11 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
         .find(|s| s.id != crate::policy::LOCAL_ID);
     let url = first.map(|s| s.start_url.get(lang).to_string());
     let name = first.map(|s| s.names.get(lang).to_owned());
-    let mut run = Run::new(config, lang);
+    let mut run = Run::new(config, lang, high_contrast);
     run.step("welcome", Input::Start { goodbye: false });
+    let letters = some_letters(policy, lang);
+    run.typed("welcome-filter-typed", UiScreen::Welcome, &letters);
+    run.typed("welcome-filter-nothing-found", UiScreen::Welcome, "zzqx");
     run.step("toolbar", Input::Open { start_url: url });
     run.step("services-no-service", Input::Home);
     run.step("toolbar-back", Input::Close);
@@ -231,13 +327,10 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
     ];
     let prints = [
         ("print-sending", Notice::Print(None)),
-        (
-            "print-queued",
-            Notice::Print(Some(crate::protocol::view::PrintState::Queued)),
-        ),
+        ("print-queued", Notice::Print(Some(PrintState::Queued))),
         (
             "print-over-limit",
-            Notice::Print(Some(crate::protocol::view::PrintState::OverLimit)),
+            Notice::Print(Some(PrintState::OverLimit)),
         ),
     ];
     for (name, notice) in notices.into_iter().chain(prints) {
@@ -246,10 +339,12 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
     run.step("toolbar-notice-seen", Input::NoticeSeen);
     run.downloads = sample_downloads();
     // One document being printed, another refused: both answers show next to them.
-    for (name, state) in run.downloads.clone().iter().zip([
-        crate::protocol::view::PrintState::Queued,
-        crate::protocol::view::PrintState::OverLimit,
-    ]) {
+    for (name, state) in run
+        .downloads
+        .clone()
+        .iter()
+        .zip([PrintState::Queued, PrintState::OverLimit])
+    {
         if let crate::protocol::view::FromView::Print { id, .. } = run.prints.print_download(name) {
             run.prints.on_status(id, state);
         }
@@ -261,6 +356,8 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
     run.step("languages", Input::Languages);
     run.step("toolbar-after-languages", Input::Close);
     run.step("services", Input::Home);
+    run.typed("services-filter-typed", UiScreen::Services, &letters);
+    run.typed("services-filter-nothing-found", UiScreen::Services, "zzqx");
     run.step("report", Input::Report);
     run.step("services-again", Input::Close);
     run.step("confirm-end", Input::End);
@@ -308,52 +405,18 @@ fn toolbar_cases(config: &Config, lang: Lang) -> Vec<ToolbarCase> {
     }
     run.step("ending", Input::Finish);
     let mut cases = run.out;
+    cases.push(few_services_case(config, lang, high_contrast));
     // A spare started after a session ended, and the staff's screens.
     for (name, input) in [
         ("goodbye", Input::Start { goodbye: true }),
         ("paused", Input::Screen(Screen::Paused)),
         ("out-of-order", Input::Screen(Screen::OutOfOrder)),
     ] {
-        let mut run = Run::new(config, lang);
+        let mut run = Run::new(config, lang, high_contrast);
         run.step(name, input);
         cases.append(&mut run.out);
     }
     cases
-}
-
-const REASONS: [(&str, BlockReason); 6] = [
-    ("unparsable", BlockReason::Unparsable),
-    ("scheme", BlockReason::Scheme),
-    ("userinfo", BlockReason::Userinfo),
-    ("ip-literal", BlockReason::IpLiteral),
-    ("insecure-http", BlockReason::InsecureHttp),
-    ("not-listed", BlockReason::NotListed),
-];
-
-fn page_urls(lang: Lang) -> Vec<(String, String)> {
-    let mut urls = vec![];
-    for (name, reason) in REASONS {
-        urls.push((format!("blocked-{name}"), pages::blocked_url(reason, lang)));
-    }
-    let retry = |after_secs| Retry {
-        url: "https://www.example.be/formulaire?etape=2".into(),
-        after_secs,
-    };
-    for kind in ErrorKind::ALL {
-        let name = kind.code();
-        urls.push((format!("error-{name}"), pages::error_url(kind, lang, None)));
-        let r = retry(None);
-        urls.push((
-            format!("error-{name}-retry"),
-            pages::error_url(kind, lang, Some(&r)),
-        ));
-        let r = retry(Some(10));
-        urls.push((
-            format!("error-{name}-auto-retry"),
-            pages::error_url(kind, lang, Some(&r)),
-        ));
-    }
-    urls
 }
 
 /// Writes every trusted screen of `config`'s view into `dir`: the toolbar app's files as
@@ -386,8 +449,12 @@ pub fn write(config: &Config, dir: &Path) -> std::io::Result<()> {
         pages: vec![],
     };
     for lang in Lang::ALL {
-        manifest.toolbar.extend(toolbar_cases(config, lang));
-        for (name, url) in page_urls(lang) {
+        for high_contrast in [false, true] {
+            manifest
+                .toolbar
+                .extend(toolbar_cases(config, lang, high_contrast));
+        }
+        for (name, url) in page_cases::page_urls(lang) {
             let page = pages::content_page(&url, policy, lang0);
             assert_eq!(page.status, 200, "{name}");
             let name = format!("{name}-{}", lang.code());
@@ -405,61 +472,6 @@ pub fn write(config: &Config, dir: &Path) -> std::io::Result<()> {
     std::fs::write(dir.join("states.json"), json)
 }
 
+mod page_cases;
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every screen; a new one does not compile here until it is listed.
-    fn every_screen() -> Vec<UiScreen> {
-        use UiScreen::*;
-        let all = vec![
-            Welcome, Session, Services, ConfirmEnd, Report, Documents, Countdown, Takeaway, Picker,
-            Language, Ending, Goodbye, Paused, OutOfOrder,
-        ];
-        for s in &all {
-            match s {
-                Welcome | Session | Services | ConfirmEnd | Report | Documents | Countdown
-                | Takeaway | Picker | Language | Ending | Goodbye | Paused | OutOfOrder => {}
-            }
-        }
-        all
-    }
-
-    #[test]
-    fn every_screen_and_notice_is_written_in_every_language() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("kiosk-config/guichet.toml");
-        let config = Config::load(&path).expect("the example config loads");
-        for lang in Lang::ALL {
-            let cases = toolbar_cases(&config, lang);
-            for screen in every_screen() {
-                assert!(
-                    cases.iter().any(|c| c.state.screen == screen),
-                    "{screen:?} {lang:?}"
-                );
-            }
-            let services = |with: bool| {
-                cases.iter().any(|c| {
-                    c.state.screen == UiScreen::Services && c.state.service.is_some() == with
-                })
-            };
-            assert!(services(true) && services(false), "{lang:?}");
-            for reason in [CountdownReason::Idle, CountdownReason::MaxDuration] {
-                assert!(cases
-                    .iter()
-                    .any(|c| c.state.screen == UiScreen::Countdown
-                        && c.state.countdown_reason == reason));
-            }
-            let notices: std::collections::HashSet<_> = cases
-                .iter()
-                .filter(|c| c.bar)
-                .map(|c| c.state.notice)
-                .collect();
-            // None, saved, helper called, problem reported, the six refusals, and a page's
-            // print sent, queued and over the limit.
-            assert_eq!(notices.len(), 13, "{lang:?}: {notices:?}");
-            assert!(cases
-                .iter()
-                .all(|c| c.bar == (c.state.screen == UiScreen::Session)));
-        }
-    }
-}
+mod tests;

@@ -158,6 +158,21 @@ try {
       for (const c of manifest.toolbar.filter((c) => c.bar === bar)) {
         page.problems = [];
         await page.evaluate((s) => window.guichet.render(s), c.state);
+        // Typed in the filter box, as a person types (one input event per letter).
+        if (c.filter != null) {
+          const typed = await page.evaluate((text) => {
+            const input = document.getElementById("filter");
+            if (!input) return false;
+            input.focus();
+            input.value = "";
+            for (const ch of text) {
+              input.value += ch;
+              input.dispatchEvent(new Event("input", { bubbles: true }));
+            }
+            return true;
+          }, c.filter);
+          if (!typed) page.problems.push("no filter box to type in");
+        }
         await painted(page);
         const result = await audit(page, `${c.name}-${size}`);
         record(`toolbar ${c.name} (${c.state.screen})`, size, result, page.problems);

@@ -9,6 +9,8 @@
   let noticeTimer = null;
   // The take-away's documents the person unticked for the USB copy (by name).
   const usbUnticked = new Set();
+  // The screen last drawn.
+  let drawnScreen = null;
 
   function send(msg) {
     window.ipc.postMessage(JSON.stringify(msg));
@@ -32,20 +34,139 @@
     return el("button", { text: text, class: cls || "", onclick: () => send(msg) });
   }
 
+  // The top row of the welcome and the services screen: the high-contrast switch (on for
+  // this session only) on the left, the languages, each in its own name, on the right.
   function languages(t) {
     const box = el("div", { class: "langs" }, [el("span", { text: t.choose_language })]);
     for (const l of state.langs) {
       box.appendChild(button(l.name, l.code === state.lang ? "selected" : "", { cmd: "lang", lang: l.code }));
     }
-    return box;
+    const contrast = el("button", { class: "contrast", "aria-pressed": String(!!state.high_contrast),
+                                    onclick: () => send({ cmd: "contrast" }) }, [
+      el("span", { class: "sign", "aria-hidden": "true", text: "\u25d0" }),
+      el("span", { text: state.w.high_contrast }),
+    ]);
+    return el("div", { class: "top" }, [contrast, box]);
   }
 
-  function serviceGrid() {
-    const grid = el("div", { class: "services" });
-    for (const s of state.services) {
-      grid.appendChild(button(s.name, "", { cmd: "open", service: s.id }));
+  // Each group's icon: strokes on a 24×24 grid, drawn as SVG nodes (no file, no markup).
+  const ICONS = {
+    taxes: ["M6 2h12v20l-3-2l-3 2l-3-2l-3 2z", "M9 7h6M9 11h6M9 15h4"],
+    pension: ["M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z", "M12 7v5l3 2"],
+    health: ["M9.5 3h5v6.5H21v5h-6.5V21h-5v-6.5H3v-5h6.5z"],
+    family: ["M6 11a3 3 0 1 0 0-6a3 3 0 1 0 0 6z", "M18 11a3 3 0 1 0 0-6a3 3 0 1 0 0 6z",
+             "M2 21v-3a4 4 0 0 1 8 0v3", "M14 21v-3a4 4 0 0 1 8 0v3", "M12 17a2 2 0 1 0 0-4a2 2 0 1 0 0 4z"],
+    unemployment: ["M3 7h18v13H3z", "M8 7V4h8v3", "M3 3l18 18"],
+    employment: ["M3 7h18v13H3z", "M8 7V4h8v3", "M3 13h18"],
+    administration: ["M3 9l9-6l9 6z", "M5 10v8M9.7 10v8M14.3 10v8M19 10v8", "M3 21h18"],
+    housing: ["M3 11l9-8l9 8", "M5 9.5V21h14V9.5", "M10 21v-6h4v6"],
+    mobility: ["M5 3h14v15H5z", "M5 11h14", "M7 18v3M17 18v3", "M7.5 14.5h2M14.5 14.5h2"],
+    justice: ["M12 3v18", "M7 21h10", "M4 7h16", "M4 7l-3 7a3 3 0 0 0 6 0z", "M20 7l-3 7a3 3 0 0 0 6 0z"],
+    banking: ["M2 5h20v14H2z", "M2 10h20", "M6 15h4"],
+    utilities: ["M13 2L4 14h7l-1 8l9-12h-7z"],
+    identity: ["M12 12a4 4 0 1 0 0-8a4 4 0 1 0 0 8z", "M4 21a8 8 0 0 1 16 0"],
+    other: ["M3 3h7v7H3z", "M14 3h7v7h-7z", "M3 14h7v7H3z", "M14 14h7v7h-7z"],
+  };
+
+  function icon(category) {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    for (const [k, v] of [["viewBox", "0 0 24 24"], ["aria-hidden", "true"], ["focusable", "false"],
+                          ["class", "icon"], ["fill", "none"], ["stroke", "currentColor"],
+                          ["stroke-width", "2"], ["stroke-linecap", "round"], ["stroke-linejoin", "round"]]) {
+      svg.setAttribute(k, v);
     }
-    return grid;
+    for (const d of ICONS[category] || ICONS.other) {
+      const path = document.createElementNS(ns, "path");
+      path.setAttribute("d", d);
+      svg.appendChild(path);
+    }
+    return svg;
+  }
+
+  // What the filter box holds; kept while the same screen is drawn again, emptied on
+  // another screen.
+  let filterText = "";
+  let filterScreen = null;
+
+  // Letters only: no case, no accents ("Santé" is found by "sante").
+  function plain(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+  }
+
+  // Shows the tiles whose name (or whose group's heading) holds what is typed, the groups
+  // and the groups' buttons that keep a tile, and says when nothing is left.
+  function applyFilter(box) {
+    const wanted = plain(filterText);
+    let shown = 0;
+    for (const section of box.querySelectorAll("section.group")) {
+      let left = 0;
+      const heading = plain(section.dataset.name);
+      for (const tile of section.querySelectorAll("button.tile")) {
+        const hit = !wanted || plain(tile.dataset.name).includes(wanted) || heading.includes(wanted);
+        tile.hidden = !hit;
+        if (hit) left++;
+      }
+      section.hidden = left === 0;
+      const jump = box.querySelector('.jump button[data-group="' + section.id + '"]');
+      if (jump) jump.hidden = left === 0;
+      shown += left;
+    }
+    const none = box.querySelector(".nothing");
+    if (none) none.textContent = shown ? "" : state.w.nothing_found;
+  }
+
+  // The services grouped by need: each group a section with its heading and its tiles (an
+  // icon and the service's name). With many services, a filter box and a row of the groups
+  // (each takes the screen to its group) come first.
+  function serviceGrid() {
+    const w = state.w;
+    if (filterScreen !== state.screen) filterText = "";
+    filterScreen = state.screen;
+    const box = el("div", { class: "catalogue" });
+    const sections = state.groups.map((g) => {
+      const id = "group-" + g.category;
+      const tiles = el("div", { class: "services" });
+      for (const i of g.services) {
+        const s = state.services[i];
+        const tile = el("button", { class: "tile", "data-name": s.name, "data-service": s.id,
+                                    onclick: () => send({ cmd: "open", service: s.id }) },
+          [icon(g.category), el("span", { text: s.name })]);
+        tiles.appendChild(tile);
+      }
+      return el("section", { class: "group", id: id, "data-name": g.name, "aria-labelledby": id + "-h" }, [
+        el("h2", { id: id + "-h" }, [icon(g.category), el("span", { text: g.name })]),
+        tiles,
+      ]);
+    });
+    if (state.filter) {
+      const input = el("input", { id: "filter", type: "search", autocomplete: "off", spellcheck: "false",
+                                  autocapitalize: "off" });
+      input.value = filterText;
+      input.addEventListener("input", () => {
+        filterText = input.value;
+        applyFilter(box);
+      });
+      box.appendChild(el("div", { class: "filter" }, [
+        el("label", { for: "filter", text: w.filter_label }),
+        input,
+      ]));
+      const jump = el("nav", { class: "jump", "aria-label": w.groups_label });
+      for (const g of state.groups) {
+        const id = "group-" + g.category;
+        jump.appendChild(el("button", { "data-group": id, onclick: () => {
+          const section = document.getElementById(id);
+          const first = section.querySelector("button.tile:not([hidden])");
+          if (first) first.focus({ preventScroll: true });
+          section.scrollIntoView({ block: "start" });
+        } }, [icon(g.category), el("span", { text: g.name })]));
+      }
+      box.appendChild(jump);
+      box.appendChild(el("p", { class: "nothing", role: "status" }));
+    }
+    for (const section of sections) box.appendChild(section);
+    if (state.filter) applyFilter(box);
+    return box;
   }
 
   // Only a fresh session shows the welcome.
@@ -145,7 +266,9 @@
   // notice under it; without either, a spacer takes the free room.
   function where() {
     if (!state.service && !state.notice) return el("span", { class: "spacer" });
-    const box = el("div", { class: "where" });
+    // With a notice, the name keeps one line (cut with "…"), else two; the whole name stays
+    // in the page, for screen readers.
+    const box = el("div", { class: state.notice ? "where with-notice" : "where" });
     if (state.service) box.appendChild(el("span", { class: "service", text: state.service }));
     if (state.notice) box.appendChild(el("span", { class: "notice", role: "status", text: state.notice }));
     return box;
@@ -359,13 +482,32 @@
       default: view = notice("", "");
     }
     document.documentElement.lang = state.lang;
+    document.documentElement.classList.toggle("hc", !!state.high_contrast);
     const root = document.getElementById("root");
+    const active = document.activeElement;
+    const same = drawnScreen === state.screen;
+    drawnScreen = state.screen;
+    const typing = same && active && active.id === "filter";
+    // By keyboard only: after a tap, the screen's first action has it as before.
+    const keyed = same && active && active.matches && active.matches(":focus-visible");
+    const choosing = keyed && active.closest(".langs");
+    const switching = keyed && active.classList.contains("contrast");
     root.replaceChildren(view);
     root.style.height = "100%";
-    // The first action has the keyboard: "back to my page", or "no" on the question.
+    // The same screen drawn again while the person types in the filter box, or after a
+    // language or the contrast chosen with the keyboard: the keyboard stays where it was.
+    const keep = (typing && document.getElementById("filter")) ||
+      (choosing && view.querySelector(".langs button.selected")) ||
+      (switching && view.querySelector("button.contrast"));
+    // Else the first action has the keyboard: "back to my page", or "no" on the question.
     const first = view.querySelector({ report: ".list button", language: "button.selected" }[state.screen] ||
       ".actions button");
-    if (first && ["services", "confirm_end", "report", "language"].includes(state.screen)) first.focus();
+    if (keep) {
+      keep.focus();
+    } else if (first && ["services", "confirm_end", "report", "language"].includes(state.screen)) {
+      // Without scrolling: the languages above it stay on screen.
+      first.focus({ preventScroll: true });
+    }
     clearTimeout(noticeTimer);
     // Read once shown on the toolbar; under a full-window screen it waits.
     if (state.screen === "session") requestAnimationFrame(() => requestAnimationFrame(measure));
@@ -396,8 +538,11 @@
       const r = c.getBoundingClientRect();
       const outside = r.left < left - 0.5 || r.right > box.right + 0.5 ||
         r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5 || r.width < 1;
-      // The service's name and the notice may wrap, but not be cut.
-      const boxes = c.classList.contains("where") ? [c, ...c.children] : [c];
+      // The notice may wrap, but not be cut; the service's name only with "…" (line clamp).
+      const clamped = (b) => b.classList.contains("service") &&
+        getComputedStyle(b).getPropertyValue("-webkit-line-clamp") !== "none";
+      const boxes = c.classList.contains("where") ?
+        [c, ...[...c.children].filter((b) => !clamped(b))] : [c];
       const clipped = boxes.some((b) => b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1);
       if (outside || clipped) overflowing++;
       left = r.right;
