@@ -16,14 +16,16 @@
 # Why a VM: its own kernel, systemd as PID 1, cgroup v2, logind and a real tty1, as on a
 # terminal (packaging/boot-check.sh, under systemd-nspawn, has none of the last three).
 #
-# Status (stop 18): with GUICHET_VM_UNSAFE=1 the check reaches the welcome (108 s of uptime
-# under TCG). As installed, every session's view dies at start with a GLib error (WebKit's
-# g_error; guichet-view never logs GLib's text), the terminal says "out of order", and the
-# check fails. Not the cause, each tried alone: the render node hidden from the unit, the
-# package's recommends (Mesa) installed, ProtectKernelLogs removed, the unit's whole hardening
-# reset by a drop-in, an unprivileged guichetd (on the build machine, as nobody, it works).
-# The same failure showed under systemd-nspawn, so the container was not its cause either.
-# Left: Wayland under cage on DRM, kernel 6.1, cgroup v2, the logind session's environment.
+# Status (stop 19): the check passes as installed. The welcome is on the VM's display at
+# 205 s of uptime under TCG (the build machine loaded), each view in its unit with WebKit's
+# sandbox inside; after `systemctl stop guichet` the unit is inactive and nothing is left.
+# What the earlier runs found, each fixed: cage could not take the seat without polkit (the
+# package Depends on polkitd, libpam-systemd, dbus); every view died at start under Wayland
+# (the unit passed an absolute WAYLAND_DISPLAY that WebKit's sandbox does not bind; now the
+# socket is wayland-0 in the session's runtime folder, src/daemon/mounts.rs); under TCG and
+# load a view took over 20 s to get ready and was killed as hung (now each failure doubles the
+# wait, up to 160 s); and cage aborts on TERM leaving guichetd running, the unit "failed"
+# (now ExecStop ends guichetd first, and guichetd takes its parent's end for a TERM).
 # QEMU runs with TCG (software emulation) by default, since this build machine's nested KVM
 # hangs before the guest kernel prints a line; GUICHET_VM_ACCEL=kvm uses KVM where it works.
 # With TCG the check takes several minutes (boot ~80 s, WebKit's first start much longer).
