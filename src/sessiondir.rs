@@ -99,13 +99,7 @@ impl SessionDir {
         // Not recursive: the id is new, so an existing directory means something is wrong.
         std::fs::DirBuilder::new().mode(0o700).create(&root)?;
         let dir = SessionDir { id, root };
-        for sub in [
-            dir.profile(),
-            dir.downloads(),
-            dir.prints(),
-            dir.home(),
-            dir.runtime(),
-        ] {
+        for sub in dir.layout() {
             std::fs::DirBuilder::new().mode(0o700).create(sub)?;
         }
         Ok(dir)
@@ -117,13 +111,7 @@ impl SessionDir {
             id: SessionId(String::new()),
             root: root.to_owned(),
         };
-        for sub in [
-            dir.profile(),
-            dir.downloads(),
-            dir.prints(),
-            dir.home(),
-            dir.runtime(),
-        ] {
+        for sub in dir.layout() {
             std::fs::DirBuilder::new()
                 .recursive(true)
                 .mode(0o700)
@@ -138,6 +126,17 @@ impl SessionDir {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The folders every session directory has, made by [`Self::create`] and [`Self::open`].
+    fn layout(&self) -> [PathBuf; 5] {
+        [
+            self.profile(),
+            self.downloads(),
+            self.prints(),
+            self.home(),
+            self.runtime(),
+        ]
     }
 
     /// WebKit's data and cache directory.
