@@ -13,11 +13,11 @@
 mod support;
 
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use guichet::daemon::machine::State;
 use support::canary::files_containing;
+use support::stick::{files_on, Stick};
 use support::{e2e_lock, eventually, Reply, TestConfig, World};
 
 const HOST: &str = "www.allowed.test";
@@ -31,38 +31,6 @@ const FOCUS_YELLOW: &str = "F0B400";
 /// "Copied, you may remove the stick" is written in this green.
 const COPIED_GREEN: &str = "1E6B34";
 const SCREEN: (u32, u32, u32, u32) = (0, 0, 1280, 800);
-
-/// The tmpfs mounted on `dir`, unmounted when dropped.
-struct Stick(PathBuf);
-
-impl Stick {
-    fn mount(dir: &Path) -> Stick {
-        std::fs::create_dir_all(dir).unwrap();
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=4m,mode=0755", "usbstick"])
-            .arg(dir)
-            .status()
-            .expect("mount")
-            .success();
-        assert!(ok, "cannot mount the test stick (root needed)");
-        Stick(dir.to_owned())
-    }
-}
-
-impl Drop for Stick {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-    }
-}
-
-fn files_on(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    v.sort();
-    v
-}
 
 #[test]
 fn the_chosen_document_is_copied_onto_the_stick_and_nothing_else_changes() {

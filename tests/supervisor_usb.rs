@@ -7,45 +7,12 @@
 mod support;
 
 use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use guichet::daemon::machine::State;
+use support::stick::{files_on, Stick};
 use support::{eventually, Builder};
 
 const LABEL: &str = "STICK-K9";
-
-/// A tmpfs mounted on a folder, unmounted when dropped.
-struct Stick(PathBuf);
-
-impl Stick {
-    fn mount(dir: &Path) -> Stick {
-        std::fs::create_dir_all(dir).unwrap();
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=1m,mode=0755", "usbstick"])
-            .arg(dir)
-            .status()
-            .expect("mount")
-            .success();
-        assert!(ok, "cannot mount the test stick (root needed)");
-        Stick(dir.to_owned())
-    }
-}
-
-impl Drop for Stick {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-    }
-}
-
-fn files_on(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    v.sort();
-    v
-}
 
 #[test]
 fn only_the_end_flow_copies_and_only_plain_documents_of_the_session() {

@@ -39,6 +39,7 @@ pub mod fake_view;
 pub mod procs;
 pub mod proxy;
 pub mod stats;
+pub mod stick;
 pub mod view;
 pub mod xvfb;
 
