@@ -62,7 +62,11 @@ fn the_chosen_document_is_copied_onto_the_stick_and_nothing_else_changes() {
         "/document",
         Reply::attachment(FILE, BODY.as_bytes().to_vec()),
     );
-    let d = world.daemon_builder().start();
+    let mut b = world.daemon_builder();
+    // The stick's lines are at debug (at info they would mark a visit in the journal).
+    b.env
+        .push(("RUST_LOG".into(), "info,guichet::daemon::usb=debug".into()));
+    let d = b.start();
     d.wait_state(State::Welcome);
     world.proxy.wait_path(HOST, "/start");
     // The person's click on the document link.

@@ -26,6 +26,8 @@ fn only_the_end_flow_copies_and_only_plain_documents_of_the_session() {
             "\n[usb]\nenabled = true\nmount_roots = [\"{}\"]\n",
             media.path().display()
         ),
+        // The stick's lines are at debug (at info they would mark a visit in the journal).
+        env: vec![("RUST_LOG".into(), "info,guichet::daemon::usb=debug".into())],
         ..Builder::default()
     }
     .start();

@@ -206,10 +206,12 @@ impl Supervisor {
                 if sticks == self.usb.sticks {
                     return;
                 }
+                // At debug only: at the default level a stick plugged in would mark one
+                // person's visit in the journal.
                 if sticks.len() > self.usb.sticks.len() {
-                    tracing::info!(count = sticks.len(), "a USB stick was mounted");
+                    tracing::debug!(count = sticks.len(), "a USB stick was mounted");
                 } else {
-                    tracing::info!(count = sticks.len(), "a USB stick was removed");
+                    tracing::debug!(count = sticks.len(), "a USB stick was removed");
                 }
                 let target = self.usb.target().cloned();
                 self.usb.earlier.retain(|s| sticks.contains(s));
